@@ -1,0 +1,107 @@
+# Kafaat build. Two commands matter on a new machine: `make run` and
+# `make test` (see README.md). Everything else here is optional detail.
+
+PKGS      := libmicrohttpd jansson sqlite3 libsodium libutf8proc inih
+CC        ?= cc
+OPT       ?= -O2
+WARN      := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
+             -Wpointer-arith -Wvla
+CPPFLAGS  += -D_GNU_SOURCE -Isrc -Ibuild/gen
+CFLAGS    += $(OPT) -g $(WARN) $(EXTRA_CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+# Build flavours: the normal one in build/, and ASan+UBSan in build/asan/.
+ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+
+LIB_SRC   := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
+MIGRATIONS:= $(sort $(wildcard db/migrations/*.sql))
+GEN_SRC   := build/gen/migrations_gen.c
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+
+OBJ       = $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/gen/migrations_gen.o
+
+B := build
+.PHONY: all deps run test test-unit test-http test-browser test-asan lint \
+        format clean demo-db bench fuzz
+
+all: bin/kafaat
+
+deps:
+	@scripts/deps.sh
+
+build/gen/migrations_gen.c: $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p build/gen
+	scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+build/obj/%.o: src/%.c $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+build/asan/obj/%.o: src/%.c $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+
+build/asan/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+build/libkafaat.a: B := build
+build/libkafaat.a: $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/migrations_gen.o
+	@rm -f $@
+	ar rcs $@ $^
+
+build/asan/libkafaat.a: $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/migrations_gen.o
+	@rm -f $@
+	ar rcs $@ $^
+
+bin/kafaat: build/obj/cli/main.o build/libkafaat.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bin/kafaat-asan: build/asan/obj/cli/main.o build/asan/libkafaat.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests: one cmocka program per tests/unit/test_*.c.
+build/tests/%: tests/unit/%.c build/libkafaat.a
+	@mkdir -p build/tests
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+build/asan/tests/%: tests/unit/%.c build/asan/libkafaat.a
+	@mkdir -p build/asan/tests
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+UNIT_BIN      := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+UNIT_BIN_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+
+unit-bins: $(UNIT_BIN)
+unit-bins-asan: $(UNIT_BIN_ASAN)
+
+assets:
+	@scripts/assets.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all assets
+	@scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all bin/kafaat-asan unit-bins unit-bins-asan assets
+	@scripts/test.sh
+
+lint:
+	@scripts/lint.sh
+
+format:
+	clang-format -i $(LIB_SRC) src/cli/main.c $(UNIT_SRC)
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

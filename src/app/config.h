@@ -1,0 +1,66 @@
+/* config: Kafaat's settings, loaded once and immutable afterwards.
+ *
+ * Sources, later ones winning: built-in defaults, the config file (INI,
+ * read with libinih), environment variables KAFAAT_<SECTION>_<KEY> (e.g.
+ * KAFAAT_SERVER_LISTEN), then command-line flags (--listen, --db) applied by
+ * the CLI through config_set(). Every key is declared once in the table in
+ * config.c, with its type, bounds and documentation; docs/CONFIG.md lists
+ * them all.
+ */
+#ifndef KAFAAT_APP_CONFIG_H
+#define KAFAAT_APP_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include "core/log.h"
+
+struct config {
+	/* [server] */
+	char listen_host[64];
+	uint16_t listen_port;
+	int threads;             /* MHD worker threads */
+	int64_t max_header_bytes; /* request line + headers */
+	int64_t max_body_bytes;
+	int64_t request_timeout; /* seconds of inactivity before a connection is closed */
+	int64_t max_connections;
+	char *public_url;        /* e.g. https://kafaat.ma, for links in mail; no trailing slash */
+	/* [database] */
+	char *db;                /* SQLite path or postgres:// URL */
+	int db_pool_size;
+	/* [paths] */
+	char *static_dir;
+	char *templates_dir;
+	char *locale_dir;
+	/* [log] */
+	enum log_level log_level;
+};
+
+/* One problem found while loading: where and why. */
+struct config_error {
+	char where[256]; /* "kafaat.ini:12", or "KAFAAT_SERVER_LISTEN" */
+	char reason[256];
+};
+
+struct config_errors {
+	struct config_error items[32];
+	int count;      /* how many were found (may exceed 32; only 32 kept) */
+};
+
+/* Fills cfg with defaults. */
+void config_defaults(struct config *cfg);
+/* Loads file `path` (NULL: none) over the defaults, then the environment
+ * (envp: a NULL-terminated "NAME=value" array, usually environ). Every
+ * problem is recorded in errs (unknown section or key, bad value, syntax
+ * error, unreadable file). Returns 0 when there were none, else -1. */
+int config_load(struct config *cfg, const char *path, char *const *envp,
+		struct config_errors *errs);
+/* Sets one key by its "section.key" name (for CLI flags such as --listen):
+ * 0, or -1 with the reason in errs. */
+int config_set(struct config *cfg, const char *name, const char *value, struct config_errors *errs);
+/* Writes the documentation table of every key (Markdown) to out. */
+void config_describe(FILE *out);
+void config_release(struct config *cfg);
+
+#endif
