@@ -21,16 +21,16 @@ MIGRATIONS:= $(sort $(wildcard db/migrations/*.sql))
 GEN_SRC   := build/gen/migrations_gen.c
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 
-OBJ       = $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/gen/migrations_gen.o
-
-B := build
-.PHONY: all deps run test test-unit test-http test-browser test-asan lint \
+.PHONY: all deps deps-test unit-bins unit-bins-asan assets run test test-unit test-http test-browser test-asan lint \
         format clean demo-db bench fuzz
 
 all: bin/kafaat
 
 deps:
 	@scripts/deps.sh
+
+deps-test:
+	@scripts/deps.sh test
 
 build/gen/migrations_gen.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p build/gen
@@ -52,7 +52,6 @@ build/asan/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
 
-build/libkafaat.a: B := build
 build/libkafaat.a: $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/migrations_gen.o
 	@rm -f $@
 	ar rcs $@ $^
@@ -91,7 +90,7 @@ run: deps
 	@$(MAKE) --no-print-directory all assets
 	@scripts/run.sh
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all bin/kafaat-asan unit-bins unit-bins-asan assets
 	@scripts/test.sh
 

@@ -33,6 +33,7 @@ struct config {
 	char *static_dir;
 	char *templates_dir;
 	char *locale_dir;
+	char *data_dir;          /* reference and demo data (data/) */
 	/* [log] */
 	enum log_level log_level;
 };
@@ -53,9 +54,16 @@ void config_defaults(struct config *cfg);
 /* Loads file `path` (NULL: none) over the defaults, then the environment
  * (envp: a NULL-terminated "NAME=value" array, usually environ). Every
  * problem is recorded in errs (unknown section or key, bad value, syntax
- * error, unreadable file). Returns 0 when there were none, else -1. */
+ * error, unreadable file). Returns 0 when there were none, else -1.
+ * cfg must already hold the defaults (config_defaults); errors are appended
+ * to errs (initialise it to {0}), as config_set does. */
 int config_load(struct config *cfg, const char *path, char *const *envp,
 		struct config_errors *errs);
+/* Same for a file's contents already in memory (text[0..len), need not be
+ * NUL-terminated), reported as `name`:LINE; no environment. For tests and
+ * the fuzzer. */
+int config_load_string(struct config *cfg, const char *name, const char *text, size_t len,
+		       struct config_errors *errs);
 /* Sets one key by its "section.key" name (for CLI flags such as --listen):
  * 0, or -1 with the reason in errs. */
 int config_set(struct config *cfg, const char *name, const char *value, struct config_errors *errs);

@@ -1,6 +1,7 @@
 #include "core/buf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/xalloc.h"

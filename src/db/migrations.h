@@ -24,6 +24,11 @@ extern const size_t migrations_count;
  * applied (0 when up to date) or -1 (err says which migration and why;
  * that migration is rolled back, earlier ones stay). */
 int migrate_run(struct db *db, char *err, size_t errlen);
+/* migrate_run with another table (tests use their own): list must be in
+ * strictly increasing version order; its last version is the newest this
+ * build knows. */
+int migrate_run_list(struct db *db, const struct migration *list, size_t n, char *err,
+		     size_t errlen);
 /* The highest applied version, 0 for an empty database, -1 on error. */
 int migrate_current(struct db *db);
 

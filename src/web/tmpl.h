@@ -1,6 +1,6 @@
 /* tmpl: small HTML templates that escape by default.
  *
- * A template set is compiled once at start-up (from templates/*.html) and is
+ * A template set is compiled once at start-up (from templates/ (*.html files)) and is
  * then immutable and shared by every thread. Rendering takes a jansson value
  * as its data and appends HTML to a buf.
  *

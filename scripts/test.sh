@@ -1,0 +1,78 @@
+#!/bin/bash
+# `make test`: every suite, each counted; ends with "N passed, M failed".
+#   unit tests (cmocka), normal and under ASan+UBSan
+#   catalogue/template consistency
+#   HTTP tests against a real `kafaat serve` (normal and ASan+UBSan builds)
+#   browser tests (playwright-core + Debian's chromium + axe-core)
+#   lint (format, cppcheck, banned functions)
+# Set SUITES to run a subset, e.g. SUITES="unit http" make test.
+set -u
+cd "$(dirname "$0")/.."
+SUITES=${SUITES:-"unit unit-asan catalogues http http-asan browser lint"}
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+passed=0
+failed=0
+failures=()
+log=$(mktemp -d)
+
+count() { # suite-name passed failed
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	[ "$3" -gt 0 ] && failures+=("$1")
+	printf '%-12s %4d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+run_cmocka() { # suite dir
+	local p=0 f=0 t out
+	for t in "$2"/test_*; do
+		[ -x "$t" ] || continue
+		out="$log/$(basename "$t").$1.out"
+		"$t" >"$out" 2>&1
+		local rc=$?
+		local ok=$(grep -o '\[  PASSED  \] [0-9]*' "$out" | awk '{s+=$4} END {print s+0}')
+		local bad=$(grep -o '\[  FAILED  \] [0-9]*' "$out" | awk '{s+=$4} END {print s+0}')
+		if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+		[ "$bad" -gt 0 ] && { echo "--- $t"; tail -40 "$out"; }
+		p=$((p + ok)); f=$((f + bad))
+	done
+	count "$1" $p $f
+}
+
+run_node() { # suite dir [env...]
+	local suite=$1 dir=$2 out="$log/$1.out"
+	shift 2
+	env "$@" scripts/node.sh node --test --test-reporter=spec --test-concurrency=1 \
+		"$dir"/*.test.mjs >"$out" 2>&1
+	local rc=$?
+	local p=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$out" | tail -1)
+	local f=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$out" | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	[ "$f" -gt 0 ] && { echo "--- $suite"; grep -v '^ℹ' "$out" | tail -80; }
+	count "$suite" "$p" "$f"
+}
+
+run_script() { # suite command...
+	local suite=$1 out="$log/$1.out"
+	shift
+	if "$@" >"$out" 2>&1; then count "$suite" 1 0; else
+		echo "--- $suite"; tail -40 "$out"; count "$suite" 0 1; fi
+}
+
+for s in $SUITES; do
+	case $s in
+	unit) run_cmocka unit build/tests ;;
+	unit-asan) run_cmocka unit-asan build/asan/tests ;;
+	catalogues) run_script catalogues tests/unit/check_templates.sh ;;
+	http) run_node http tests/http KAFAAT_BIN=bin/kafaat ;;
+	http-asan) run_node http-asan tests/http KAFAAT_BIN=bin/kafaat-asan ;;
+	browser) run_node browser tests/browser KAFAAT_BIN=bin/kafaat ;;
+	lint) run_script lint scripts/lint.sh ;;
+	*) echo "unknown suite $s"; failed=$((failed + 1)) ;;
+	esac
+done
+rm -rf "$log"
+[ ${#failures[@]} -gt 0 ] && echo "failed suites: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

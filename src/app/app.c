@@ -1,0 +1,32 @@
+#include "app/app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen)
+{
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	app->routes = app_routes;
+	app->nroutes = app_routes_count;
+	if (router_check(app->routes, app->nroutes, err, errlen) < 0)
+		return -1;
+	app->tmpl = tmpl_set_new();
+	if (tmpl_set_load_dir(app->tmpl, cfg->templates_dir, err, errlen) < 0)
+		return -1;
+	if (i18n_load(cfg->locale_dir, &app->i18n, err, errlen) < 0)
+		return -1;
+	if (static_load(cfg->static_dir, &app->statics, err, errlen) < 0)
+		return -1;
+	return db_pool_open(cfg->db, cfg->db_pool_size, &app->pool, err, errlen);
+}
+
+void app_close(struct app *app)
+{
+	if (app->pool)
+		db_pool_close(app->pool);
+	static_free(app->statics);
+	i18n_free(app->i18n);
+	tmpl_set_free(app->tmpl);
+	memset(app, 0, sizeof(*app));
+}

@@ -1,0 +1,153 @@
+#include "app/page.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+
+const char *tr(const struct app *app, enum lang l, const char *key)
+{
+	return i18n_get(app->i18n, l, key);
+}
+
+enum lang page_lang(struct request *req)
+{
+	enum lang l;
+	const char *s = req_param(req, "lang");
+
+	if (s && lang_parse(s, &l) == 0)
+		return l;
+	s = req_cookie(req, "lang");
+	if (s && lang_parse(s, &l) == 0)
+		return l;
+	return lang_negotiate(req_header(req, "Accept-Language"), LANG_FR);
+}
+
+/* The path without its language prefix: "/fr/privacy" → "/privacy". */
+static const char *path_tail(struct request *req)
+{
+	const char *p = req->path;
+
+	if (req_param(req, "lang") && strlen(p) >= 3)
+		return p + 3;
+	return "/";
+}
+
+static json_t *languages(enum lang current, const char *tail)
+{
+	json_t *list = json_array();
+
+	for (int i = 0; i < LANG_COUNT; i++) {
+		char href[512];
+		snprintf(href, sizeof(href), "/%s%s", lang_code((enum lang)i), tail);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s}", "code",
+						      lang_code((enum lang)i), "name",
+						      lang_native_name((enum lang)i), "href", href,
+						      "current", i == (int)current, "dir",
+						      lang_dir((enum lang)i)));
+	}
+	return list;
+}
+
+static char *asset_url(struct app *app, struct request *req, const char *name)
+{
+	const char *etag = static_etag(app->statics, name);
+	char v[20] = "";
+
+	if (etag) /* "\"0123abcd...\"" → 0123abcd... (cache-busting) */
+		snprintf(v, sizeof(v), "%.16s", etag + 1);
+	return arena_printf(&req->arena, "/static/%s%s%s", name, *v ? "?v=" : "", v);
+}
+
+static json_t *common_context(struct app *app, struct request *req, enum lang l,
+			      const char *title)
+{
+	const char *bootstrap = l == LANG_AR ? "vendor/bootstrap.rtl.min.css"
+					     : "vendor/bootstrap.min.css";
+	const char *tail = path_tail(req);
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:s}, s:s}", "lang", lang_code(l),
+			 "dir", lang_dir(l), "path", tail, "title", title, "languages",
+			 languages(l, tail), "css", "bootstrap", asset_url(app, req, bootstrap),
+			 "app", asset_url(app, req, "css/kafaat.css"), "version", KAFAAT_VERSION);
+}
+
+static const char *translate(void *ud, const char *key)
+{
+	const struct app *app = ((void **)ud)[0];
+	const enum lang *l = ((void **)ud)[1];
+
+	return i18n_lookup(app->i18n, *l, key);
+}
+
+static void remember_lang(struct app *app, struct request *req, struct response *resp,
+			  enum lang l)
+{
+	const char *have = req_cookie(req, "lang");
+	int https = strncmp(app->cfg->public_url, "https://", 8) == 0;
+
+	if (!req_param(req, "lang") || (have && strcmp(have, lang_code(l)) == 0))
+		return;
+	resp_header(req, resp, "Set-Cookie",
+		    arena_printf(&req->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s",
+				 lang_code(l), https ? "; Secure" : ""));
+}
+
+void page_render(struct app *app, struct request *req, struct response *resp, int status,
+		 const char *name, const char *title, json_t *data)
+{
+	enum lang l = page_lang(req);
+	json_t *ctx = common_context(app, req, l, title);
+	void *ud[2] = {app, &l};
+	struct tmpl_render_opts opts = {translate, ud, NULL, 0};
+	struct buf body = BUF_INIT;
+	char err[256];
+
+	json_object_set_new(ctx, "page", data ? data : json_object());
+	if (tmpl_render(app->tmpl, name, ctx, &opts, &body, err, sizeof(err)) < 0)
+		goto fail;
+	opts.content = buf_str(&body);
+	opts.content_len = body.len;
+	buf_reset(&resp->body);
+	if (tmpl_render(app->tmpl, "layout", ctx, &opts, &resp->body, err, sizeof(err)) < 0)
+		goto fail;
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	resp_header(req, resp, "Content-Language", lang_code(l));
+	resp_header(req, resp, "Cache-Control", "no-cache");
+	remember_lang(app, req, resp, l);
+	goto out;
+fail:
+	log_error("rendering %s: %s", name, err);
+	resp_set(resp, 500, "text/plain; charset=utf-8", "internal error\n", 15);
+out:
+	buf_release(&body);
+	json_decref(ctx);
+}
+
+void json_respond(struct request *req, struct response *resp, int status, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT);
+
+	(void)req;
+	resp->status = status;
+	resp->content_type = "application/json; charset=utf-8";
+	buf_reset(&resp->body);
+	buf_adds(&resp->body, s ? s : "null");
+	buf_addc(&resp->body, '\n');
+	free(s);
+	json_decref(v);
+}
+
+void json_error(struct app *app, struct request *req, struct response *resp, int status,
+		const char *code, const char *field)
+{
+	enum lang l = lang_negotiate(req_header(req, "Accept-Language"), LANG_EN);
+	char key[64];
+
+	snprintf(key, sizeof(key), "error.%d.message", status);
+	json_respond(req, resp, status,
+		     json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message",
+			       tr(app, l, key), "field", field));
+	resp_header(req, resp, "Content-Language", lang_code(l));
+}

@@ -1,0 +1,31 @@
+/* page: rendering HTML pages and JSON answers.
+ *
+ * A page is a template rendered inside templates/layout.html with the
+ * common context (language, direction, language switcher, stylesheets). The
+ * visitor's language comes from the URL (/ar/, /fr/, /en/), else the "lang"
+ * cookie, else Accept-Language, else French.
+ */
+#ifndef KAFAAT_APP_PAGE_H
+#define KAFAAT_APP_PAGE_H
+
+#include <jansson.h>
+
+#include "app/app.h"
+
+/* The language for this request (URL parameter, cookie, Accept-Language). */
+enum lang page_lang(struct request *req);
+/* Renders template `name` with page data `data` (consumed: the reference
+ * is stolen) in the layout, title being a translation key. Sets a 500 on
+ * a rendering failure. */
+void page_render(struct app *app, struct request *req, struct response *resp, int status,
+		 const char *name, const char *title, json_t *data);
+/* Sets a JSON body (value consumed). */
+void json_respond(struct request *req, struct response *resp, int status, json_t *v);
+/* The JSON error envelope {"error": {"code", "message", "field"}}; message
+ * translated from "error.<status>.message" (field may be NULL). */
+void json_error(struct app *app, struct request *req, struct response *resp, int status,
+		const char *code, const char *field);
+/* Translation shortcut. */
+const char *tr(const struct app *app, enum lang l, const char *key);
+
+#endif

@@ -1,0 +1,290 @@
+/* kafaat: the command-line entry point. Subcommands come from one table. */
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "app/config.h"
+#include "app/data.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/migrations.h"
+#include "web/server.h"
+
+extern char **environ;
+
+/* Options shared by the subcommands. */
+struct cli {
+	const char *config_path;
+	const char *listen;
+	const char *db;
+	struct config cfg;
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *cli);
+	const char *usage;
+	const char *help;
+};
+
+static void print_errors(const struct config_errors *errs)
+{
+	int shown = errs->count < 32 ? errs->count : 32;
+
+	for (int i = 0; i < shown; i++)
+		fprintf(stderr, "%s: %s\n", errs->items[i].where, errs->items[i].reason);
+	if (errs->count > shown)
+		fprintf(stderr, "... and %d more\n", errs->count - shown);
+}
+
+/* Defaults, file, environment, then flags. Prints every error. */
+static int load_config(struct cli *cli)
+{
+	struct config_errors errs = {0};
+
+	config_defaults(&cli->cfg);
+	config_load(&cli->cfg, cli->config_path, environ, &errs);
+	if (cli->listen)
+		config_set(&cli->cfg, "server.listen", cli->listen, &errs);
+	if (cli->db)
+		config_set(&cli->cfg, "database.url", cli->db, &errs);
+	if (errs.count) {
+		print_errors(&errs);
+		return -1;
+	}
+	log_set_level(cli->cfg.log_level);
+	return 0;
+}
+
+static int open_db(struct cli *cli, struct db **db)
+{
+	char err[512];
+
+	if (db_open(cli->cfg.db, db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kafaat: cannot open database: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_migrate(struct cli *cli)
+{
+	struct db *db;
+	char err[512];
+	int applied, rows;
+
+	if (load_config(cli) < 0 || open_db(cli, &db) < 0)
+		return 1;
+	applied = migrate_run(db, err, sizeof(err));
+	if (applied < 0) {
+		fprintf(stderr, "kafaat migrate: %s\n", err);
+		db_close(db);
+		return 1;
+	}
+	rows = data_sync_reference(db, cli->cfg.data_dir, err, sizeof(err));
+	db_close(db);
+	if (rows < 0) {
+		fprintf(stderr, "kafaat migrate: reference data: %s\n", err);
+		return 1;
+	}
+	printf("database %s: %d migration(s) applied, schema version %d, %d reference rows\n",
+	       cli->cfg.db, applied, migrations[migrations_count - 1].version, rows);
+	return 0;
+}
+
+static int cmd_demo(struct cli *cli)
+{
+	struct db *db;
+	char err[512];
+	int rows;
+
+	if (load_config(cli) < 0 || open_db(cli, &db) < 0)
+		return 1;
+	rows = data_load_demo(db, cli->cfg.data_dir, err, sizeof(err));
+	db_close(db);
+	if (rows < 0) {
+		fprintf(stderr, "kafaat demo: %s\n", err);
+		return 1;
+	}
+	if (rows == 0)
+		printf("database %s already has content: demo data not loaded\n", cli->cfg.db);
+	else
+		printf("demo data loaded into %s (%d rows)\n", cli->cfg.db, rows);
+	return 0;
+}
+
+/* Refuses to serve a database whose schema is behind this binary. */
+static int schema_current(struct cli *cli)
+{
+	struct db *db;
+	int have, want = migrations[migrations_count - 1].version;
+
+	if (open_db(cli, &db) < 0)
+		return -1;
+	have = migrate_current(db);
+	db_close(db);
+	if (have == want)
+		return 0;
+	if (have < 0)
+		fprintf(stderr, "kafaat serve: cannot read the schema version of %s\n", cli->cfg.db);
+	else
+		fprintf(stderr,
+			"kafaat serve: database %s is at schema version %d, this kafaat needs %d: "
+			"run `kafaat migrate` first\n",
+			cli->cfg.db, have, want);
+	return -1;
+}
+
+static void wait_for_signal(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigwait(&set, &sig);
+	log_info("signal %d: stopping", sig);
+}
+
+static int cmd_serve(struct cli *cli)
+{
+	struct app app;
+	struct server *srv = NULL;
+	char err[512];
+	sigset_t set;
+	int rc = 1;
+
+	if (load_config(cli) < 0 || schema_current(cli) < 0)
+		return 1;
+	/* Block the signals before threads start, so only sigwait sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (app_open(&app, &cli->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kafaat serve: %s\n", err);
+		goto out;
+	}
+	struct server_opts opts = {
+		cli->cfg.listen_host,       cli->cfg.listen_port,    cli->cfg.threads,
+		cli->cfg.max_header_bytes,  cli->cfg.max_body_bytes, cli->cfg.request_timeout,
+		cli->cfg.max_connections,   app.routes,              app.nroutes,
+		&app,                       app_on_error,            NULL,
+	};
+	srv = server_start(&opts, err, sizeof(err));
+	if (!srv) {
+		fprintf(stderr, "kafaat serve: %s\n", err);
+		goto out;
+	}
+	printf("Kafaat %s serving http://%s:%u/ (database %s)\n", KAFAAT_VERSION,
+	       cli->cfg.listen_host, server_port(srv), cli->cfg.db);
+	fflush(stdout);
+	wait_for_signal();
+	rc = 0;
+out:
+	server_stop(srv);
+	app_close(&app);
+	return rc;
+}
+
+static int cmd_check_config(struct cli *cli)
+{
+	if (load_config(cli) < 0)
+		return 1;
+	printf("configuration %s is valid\n", cli->config_path ? cli->config_path : "(defaults)");
+	return 0;
+}
+
+static int cmd_version(struct cli *cli)
+{
+	(void)cli;
+	printf("kafaat %s\n", KAFAAT_VERSION);
+	return 0;
+}
+
+static int cmd_help(struct cli *cli);
+
+static const struct command commands[] = {
+	{"serve", cmd_serve, "serve [--config FILE] [--listen ADDR:PORT] [--db PATH|URL]",
+	 "serve the web application and the API"},
+	{"migrate", cmd_migrate, "migrate [--config FILE] [--db PATH|URL]",
+	 "create or upgrade the database schema and its reference data"},
+	{"demo", cmd_demo, "demo [--config FILE] [--db PATH|URL]",
+	 "load demo data into an empty database"},
+	{"check-config", cmd_check_config, "check-config [--config FILE]",
+	 "check the configuration; print FILE:LINE: reason for every error"},
+	{"version", cmd_version, "version", "print the version"},
+	{"help", cmd_help, "help", "this list"},
+};
+
+static int cmd_help(struct cli *cli)
+{
+	(void)cli;
+	printf("usage: kafaat COMMAND [OPTIONS]\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-62s %s\n", commands[i].usage, commands[i].help);
+	printf("\n--db takes a SQLite file path or a postgres:// URL. "
+	       "Configuration: docs/CONFIG.md.\n");
+	return 0;
+}
+
+/* Parses "--flag VALUE" and "--flag=VALUE"; returns 0 or -1 (message printed). */
+static int parse_flags(struct cli *cli, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} flags[] = {
+		{"--config", offsetof(struct cli, config_path)},
+		{"--listen", offsetof(struct cli, listen)},
+		{"--db", offsetof(struct cli, db)},
+	};
+
+	for (int i = 0; i < argc; i++) {
+		size_t k, n = 0;
+		for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+			n = strlen(flags[k].name);
+			if (strncmp(argv[i], flags[k].name, n) == 0 &&
+			    (argv[i][n] == '\0' || argv[i][n] == '='))
+				break;
+		}
+		if (k == sizeof(flags) / sizeof(flags[0])) {
+			fprintf(stderr, "kafaat: unknown option %s (see `kafaat help`)\n", argv[i]);
+			return -1;
+		}
+		const char *value = argv[i][n] == '=' ? argv[i] + n + 1 : argv[++i];
+		if (!value) {
+			fprintf(stderr, "kafaat: %s needs a value\n", flags[k].name);
+			return -1;
+		}
+		*(const char **)((char *)cli + flags[k].offset) = value;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {0};
+	int rc;
+
+	if (argc < 2)
+		return cmd_help(&cli), 2;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (parse_flags(&cli, argc - 2, argv + 2) < 0)
+			return 2;
+		rc = commands[i].run(&cli);
+		config_release(&cli.cfg);
+		return rc;
+	}
+	fprintf(stderr, "kafaat: unknown command '%s' (see `kafaat help`)\n", argv[1]);
+	return 2;
+}

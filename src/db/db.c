@@ -1,0 +1,405 @@
+/* db: the engine-neutral layer. Picks a backend from the target, checks
+ * arguments once for every engine, and keeps the connection pool.
+ *
+ * Ownership: db_open hands the caller a connection it closes with db_close;
+ * db_prepare hands a statement the caller finalizes (before closing its
+ * connection). The pool owns its connections: db_pool_get lends one until
+ * db_pool_put, and db_pool_close closes them all.
+ */
+#include "db/db.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "db/backend.h"
+
+#define POOL_MAX 1024
+
+static void vfmt(char *dst, size_t len, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+static void vfmt(char *dst, size_t len, const char *fmt, va_list ap)
+{
+	if (dst == NULL || len == 0)
+		return;
+	if (vsnprintf(dst, len, fmt, ap) < 0)
+		dst[0] = '\0';
+}
+
+void db_fmt(char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfmt(dst, len, fmt, ap);
+	va_end(ap);
+}
+
+void db_set_err(struct db *db, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfmt(db->err, sizeof(db->err), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- connections ---- */
+
+static int has_scheme(const char *target, const char *scheme)
+{
+	return strncasecmp(target, scheme, strlen(scheme)) == 0;
+}
+
+static int pick_backend(const char *target, const struct db_backend **out, char *err, size_t errlen)
+{
+	if (target == NULL || target[0] == '\0') {
+		db_fmt(err, errlen, "no database given (empty path or URL)");
+		return -1;
+	}
+	if (has_scheme(target, "postgres://") || has_scheme(target, "postgresql://")) {
+		/* src/db/postgres.c will provide db_backend_postgres. */
+		db_fmt(err, errlen, "postgresql backend not built yet");
+		return -1;
+	}
+	*out = &db_backend_sqlite;
+	return 0;
+}
+
+int db_open(const char *target, struct db **out, char *err, size_t errlen)
+{
+	const struct db_backend *be;
+
+	*out = NULL;
+	if (pick_backend(target, &be, err, errlen) < 0)
+		return -1;
+	if (be->open(target, out, err, errlen) < 0) {
+		*out = NULL;
+		return -1;
+	}
+	(*out)->be = be;
+	(*out)->err[0] = '\0';
+	return 0;
+}
+
+void db_close(struct db *db)
+{
+	if (db != NULL)
+		db->be->close(db);
+}
+
+enum db_engine db_engine(const struct db *db)
+{
+	return db->be->engine;
+}
+
+const char *db_errmsg(const struct db *db)
+{
+	return db->err;
+}
+
+enum db_rc db_exec(struct db *db, const char *sql)
+{
+	return db->be->exec(db, sql);
+}
+
+enum db_rc db_begin(struct db *db)
+{
+	return db->be->exec(db, db->be->begin_sql);
+}
+
+enum db_rc db_commit(struct db *db)
+{
+	return db->be->exec(db, "COMMIT");
+}
+
+enum db_rc db_rollback(struct db *db)
+{
+	return db->be->exec(db, "ROLLBACK");
+}
+
+/* ---- statements ---- */
+
+struct db_stmt *db_prepare(struct db *db, const char *sql)
+{
+	return db->be->prepare(db, sql);
+}
+
+static int index_ok(struct db_stmt *st, int idx)
+{
+	if (idx >= 1)
+		return 1;
+	db_set_err(st->db, "parameter index %d: parameters are numbered from $1", idx);
+	return 0;
+}
+
+enum db_rc db_bind_int(struct db_stmt *st, int idx, int64_t v)
+{
+	if (!index_ok(st, idx))
+		return DB_ERROR;
+	return st->db->be->bind_int(st, idx, v);
+}
+
+enum db_rc db_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+	if (!index_ok(st, idx))
+		return DB_ERROR;
+	if (s == NULL)
+		return st->db->be->bind_null(st, idx);
+	return st->db->be->bind_text(st, idx, s);
+}
+
+enum db_rc db_bind_null(struct db_stmt *st, int idx)
+{
+	if (!index_ok(st, idx))
+		return DB_ERROR;
+	return st->db->be->bind_null(st, idx);
+}
+
+enum db_rc db_step(struct db_stmt *st)
+{
+	return st->db->be->step(st);
+}
+
+int db_col_count(struct db_stmt *st)
+{
+	return st->db->be->col_count(st);
+}
+
+/* Reading a column that does not exist is a bug in the caller: it reads
+ * as NULL rather than as whatever the engine would return. */
+static int col_ok(struct db_stmt *st, int col)
+{
+	return col >= 0 && col < st->db->be->col_count(st);
+}
+
+int db_col_is_null(struct db_stmt *st, int col)
+{
+	return !col_ok(st, col) || st->db->be->col_is_null(st, col);
+}
+
+int64_t db_col_int(struct db_stmt *st, int col)
+{
+	return col_ok(st, col) ? st->db->be->col_int(st, col) : 0;
+}
+
+const char *db_col_text(struct db_stmt *st, int col)
+{
+	return col_ok(st, col) ? st->db->be->col_text(st, col) : NULL;
+}
+
+int64_t db_changes(struct db_stmt *st)
+{
+	return st->changes;
+}
+
+enum db_rc db_reset(struct db_stmt *st)
+{
+	st->changes = 0;
+	return st->db->be->reset(st);
+}
+
+void db_finalize(struct db_stmt *st)
+{
+	if (st != NULL)
+		st->db->be->finalize(st);
+}
+
+/* ---- conveniences ---- */
+
+static enum db_rc bind_params(struct db_stmt *st, int nparams, const char *const *params)
+{
+	for (int i = 0; i < nparams; i++) {
+		enum db_rc rc = db_bind_text(st, i + 1, params[i]);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* Steps st expecting exactly one row of one non-NULL column. */
+static enum db_rc read_one_int(struct db_stmt *st, int64_t *out)
+{
+	enum db_rc rc = db_step(st);
+
+	if (rc == DB_OK) {
+		db_set_err(st->db, "query returned no row");
+		return DB_ERROR;
+	}
+	if (rc != DB_ROW)
+		return rc;
+	if (db_col_count(st) != 1 || db_col_is_null(st, 0)) {
+		db_set_err(st->db, "query did not return one non-NULL column");
+		return DB_ERROR;
+	}
+	*out = db_col_int(st, 0);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		db_set_err(st->db, "query returned more than one row");
+		return DB_ERROR;
+	}
+	return rc;
+}
+
+enum db_rc db_query_int(struct db *db, const char *sql, int nparams, const char *const *params,
+                        int64_t *out)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	enum db_rc rc;
+	int64_t v = 0;
+
+	if (st == NULL)
+		return DB_ERROR;
+	rc = bind_params(st, nparams, params);
+	if (rc != DB_OK)
+		goto out;
+	rc = read_one_int(st, &v);
+	if (rc == DB_OK)
+		*out = v;
+out:
+	db_finalize(st);
+	return rc;
+}
+
+int db_ping(struct db *db)
+{
+	int64_t v = 0;
+
+	if (db_query_int(db, "SELECT 1", 0, NULL, &v) != DB_OK)
+		return -1;
+	return v == 1 ? 0 : -1;
+}
+
+/* ---- pool ---- */
+
+struct db_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int size;
+	int nidle;
+	struct db **all;  /* every connection, owned */
+	struct db **idle; /* stack of free connections: idle[0..nidle) */
+};
+
+/* pthread calls on a valid, initialised mutex do not fail; if one does,
+ * the pool's state can no longer be trusted. */
+static void must(int rc, const char *what)
+{
+	if (rc != 0) {
+		log_error("db pool: %s failed: %s", what, strerror(rc));
+		abort();
+	}
+}
+
+static int pool_sync_init(struct db_pool *pool, char *err, size_t errlen)
+{
+	int rc = pthread_mutex_init(&pool->mu, NULL);
+
+	if (rc != 0) {
+		db_fmt(err, errlen, "database pool: mutex: %s", strerror(rc));
+		return -1;
+	}
+	rc = pthread_cond_init(&pool->cv, NULL);
+	if (rc != 0) {
+		db_fmt(err, errlen, "database pool: condition variable: %s", strerror(rc));
+		must(pthread_mutex_destroy(&pool->mu), "mutex destroy");
+		return -1;
+	}
+	return 0;
+}
+
+static int pool_connect(struct db_pool *pool, const char *target, char *err, size_t errlen)
+{
+	for (int i = 0; i < pool->size; i++) {
+		if (db_open(target, &pool->all[i], err, errlen) < 0)
+			return -1;
+		pool->idle[i] = pool->all[i];
+		pool->nidle++;
+	}
+	return 0;
+}
+
+static void pool_free(struct db_pool *pool)
+{
+	for (int i = 0; i < pool->size; i++)
+		db_close(pool->all[i]);
+	free(pool->all);
+	free(pool->idle);
+	free(pool);
+}
+
+int db_pool_open(const char *target, int size, struct db_pool **out, char *err, size_t errlen)
+{
+	struct db_pool *pool;
+
+	*out = NULL;
+	if (size < 1 || size > POOL_MAX) {
+		db_fmt(err, errlen, "database pool size %d is out of range 1..%d", size, POOL_MAX);
+		return -1;
+	}
+	pool = xcalloc(1, sizeof(*pool));
+	pool->size = size;
+	pool->all = xcalloc((size_t)size, sizeof(*pool->all));
+	pool->idle = xcalloc((size_t)size, sizeof(*pool->idle));
+	if (pool_connect(pool, target, err, errlen) < 0 || pool_sync_init(pool, err, errlen) < 0) {
+		pool_free(pool);
+		return -1;
+	}
+	*out = pool;
+	return 0;
+}
+
+struct db *db_pool_get(struct db_pool *pool)
+{
+	struct db *db;
+
+	must(pthread_mutex_lock(&pool->mu), "lock");
+	while (pool->nidle == 0)
+		must(pthread_cond_wait(&pool->cv, &pool->mu), "wait");
+	db = pool->idle[--pool->nidle];
+	must(pthread_mutex_unlock(&pool->mu), "unlock");
+	return db;
+}
+
+static int holds(struct db *const *list, int n, const struct db *db)
+{
+	for (int i = 0; i < n; i++) {
+		if (list[i] == db)
+			return 1;
+	}
+	return 0;
+}
+
+void db_pool_put(struct db_pool *pool, struct db *db)
+{
+	if (db == NULL)
+		return;
+	must(pthread_mutex_lock(&pool->mu), "lock");
+	if (!holds(pool->all, pool->size, db) || holds(pool->idle, pool->nidle, db)) {
+		log_error("db pool: returned a connection it did not lend");
+		abort();
+	}
+	pool->idle[pool->nidle++] = db;
+	must(pthread_cond_signal(&pool->cv), "signal");
+	must(pthread_mutex_unlock(&pool->mu), "unlock");
+}
+
+void db_pool_close(struct db_pool *pool)
+{
+	if (pool == NULL)
+		return;
+	if (pool->nidle != pool->size) {
+		log_error("db pool: closed with %d connection(s) still lent",
+		          pool->size - pool->nidle);
+		abort();
+	}
+	must(pthread_cond_destroy(&pool->cv), "condition destroy");
+	must(pthread_mutex_destroy(&pool->mu), "mutex destroy");
+	pool_free(pool);
+}

@@ -1,0 +1,71 @@
+/* http: requests, responses and the libmicrohttpd server.
+ *
+ * The server owns one struct request per HTTP request. Everything a request
+ * needs is allocated from req->arena and released in one place when the
+ * request completes (libmicrohttpd's completion callback). Handlers fill a
+ * struct response; they never touch libmicrohttpd directly.
+ *
+ * Flow: libmicrohttpd parses the request line and headers (bounded by
+ * max_header_bytes: larger → 431) → server.c decodes the raw URI (malformed
+ * → 400), reads the body (bounded: larger → 413) → router_dispatch finds the
+ * route (none → 404, wrong method → 405), validates path and query
+ * parameters, checks the access policy → the handler. See docs/ARCHITECTURE.md.
+ */
+#ifndef KAFAAT_WEB_HTTP_H
+#define KAFAAT_WEB_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "web/urlenc.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0, /* also answers HEAD */
+	HTTP_POST = 1 << 1,
+	HTTP_PUT = 1 << 2,
+	HTTP_DELETE = 1 << 3,
+	HTTP_PATCH = 1 << 4,
+	HTTP_OTHER = 1 << 5,
+};
+
+struct request {
+	struct arena arena;
+	enum http_method method;
+	int is_head;
+	const char *raw_uri; /* as received: path and query, undecoded */
+	const char *path;    /* decoded path, valid UTF-8 */
+	struct kvlist query; /* decoded query parameters */
+	struct kvlist params; /* path parameters set by the router */
+	struct buf body;     /* request body, at most max_body_bytes */
+	int too_large;       /* the body went over the limit */
+	int started;         /* past the first access-handler call */
+	void *conn;          /* the libmicrohttpd connection (private) */
+	void *route;         /* the matched route (const struct route *) */
+	void *user;          /* per-request application state */
+};
+
+struct response {
+	int status;
+	const char *content_type;
+	struct buf body;         /* dynamic body, freed by the server */
+	const void *static_body; /* or: a body that outlives the response */
+	size_t static_len;
+	struct kvlist headers;   /* extra headers, arena memory */
+};
+
+/* Value of a request header (case-insensitive name), or NULL. */
+const char *req_header(struct request *req, const char *name);
+/* Value of a cookie from the Cookie header, or NULL. Arena memory. */
+const char *req_cookie(struct request *req, const char *name);
+/* A path parameter set by the router (":lang" → "lang"), or NULL. */
+const char *req_param(struct request *req, const char *name);
+
+void resp_header(struct request *req, struct response *resp, const char *name, const char *value);
+/* Sets status, content type and a copy of the body. */
+void resp_set(struct response *resp, int status, const char *content_type, const char *body,
+	      size_t len);
+void resp_redirect(struct request *req, struct response *resp, int status, const char *location);
+
+#endif

@@ -1,0 +1,81 @@
+/* router: the route table is the map of the server.
+ *
+ * Each route declares its methods, path pattern, handler, the query
+ * parameters it accepts with their validators, and its access policy.
+ * Patterns are literal segments and ":name" parameters ("/:lang/privacy"),
+ * with an optional trailing "*name" that takes the rest of the path.
+ * Parameter names carry their validator: see router.c (lang, id, slug, file).
+ * A route with policy POLICY_UNSET is refused at start-up (deny by default).
+ */
+#ifndef KAFAAT_WEB_ROUTER_H
+#define KAFAAT_WEB_ROUTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "web/http.h"
+
+/* Who may use a route. Roles arrive with accounts; the skeleton only has
+ * public routes. */
+enum policy {
+	POLICY_UNSET = 0, /* invalid: every route must declare a policy */
+	POLICY_PUBLIC,    /* anyone, signed in or not */
+};
+
+enum field_type {
+	FIELD_END = 0, /* terminates a field list */
+	FIELD_TEXT,    /* UTF-8 text of at most max characters */
+	FIELD_INT,     /* integer within [min, max] */
+	FIELD_LANG,    /* ar, fr or en */
+};
+
+/* A query (or form) parameter a route accepts. */
+struct field {
+	enum field_type type;
+	const char *name;
+	int64_t min; /* FIELD_INT: smallest value; FIELD_TEXT: fewest characters */
+	int64_t max; /* FIELD_INT: largest value; FIELD_TEXT: most characters */
+};
+
+enum route_flags {
+	ROUTE_API = 1 << 0, /* JSON errors; unknown query parameters are refused */
+};
+
+typedef void (*route_handler)(void *ctx, struct request *req, struct response *resp);
+
+struct route {
+	unsigned methods;      /* enum http_method bits */
+	const char *pattern;
+	route_handler handler;
+	enum policy policy;
+	const struct field *query; /* accepted query parameters, FIELD_END-terminated; NULL: none */
+	unsigned flags;
+	const char *summary;   /* one line, English: what the route is for */
+};
+
+/* Why dispatch did not reach a handler. */
+struct route_error {
+	int status;        /* 400, 404 or 405 */
+	const char *code;  /* stable machine code: "bad_parameter", "not_found", ... */
+	const char *field; /* the offending parameter, or NULL */
+	unsigned allowed;  /* for 405: the methods the path accepts */
+};
+
+/* Checks a route table at start-up: every route has a policy, a handler, a
+ * well-formed pattern with known parameter names, and valid fields.
+ * Returns 0, or -1 with the reason in err. */
+int router_check(const struct route *routes, size_t n, char *err, size_t errlen);
+
+/* Finds the route for req->method and req->path, sets req->params and
+ * req->route, and validates the query. Returns the route, or NULL with *e
+ * filled. Unknown query parameters are dropped for pages and refused for
+ * ROUTE_API routes. */
+const struct route *router_match(const struct route *routes, size_t n, struct request *req,
+				 struct route_error *e);
+
+/* Validates one value against a field; returns NULL when valid, else a
+ * stable error code ("too_long", "too_short", "not_an_integer",
+ * "out_of_range", "unknown_language"). */
+const char *field_check(const struct field *f, const char *value);
+
+#endif

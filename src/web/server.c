@@ -1,0 +1,310 @@
+#include "web/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#define MAX_QUERY_PAIRS 64
+
+struct server {
+	struct MHD_Daemon *daemon;
+	struct server_opts opts;
+	uint16_t port;
+};
+
+/* Sent with every response. 'self' only: no third-party host, no inline
+ * script; Bootstrap's CSS uses data: URIs for a few icons. */
+static const struct kv security_headers[] = {
+	{"Content-Security-Policy",
+	 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	 "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+	 "form-action 'self'; frame-ancestors 'none'"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "strict-origin-when-cross-origin"},
+	{"Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+};
+
+static const struct {
+	const char *name;
+	enum http_method method;
+} methods[] = {
+	{"GET", HTTP_GET},       {"HEAD", HTTP_GET},       {"POST", HTTP_POST},
+	{"PUT", HTTP_PUT},       {"DELETE", HTTP_DELETE},  {"PATCH", HTTP_PATCH},
+};
+
+static enum http_method method_parse(const char *m, int *is_head)
+{
+	*is_head = strcmp(m, "HEAD") == 0;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, m) == 0)
+			return methods[i].method;
+	return HTTP_OTHER;
+}
+
+int server_parse_uri(struct request *req, const char *uri)
+{
+	const char *q = strchr(uri, '?');
+	size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+
+	if (plen == 0 || uri[0] != '/' || memchr(uri, '#', strlen(uri)))
+		return -1;
+	req->path = url_decode(&req->arena, uri, plen, 0);
+	if (!req->path)
+		return -1;
+	if (q && url_parse_pairs(&req->arena, q + 1, strlen(q + 1), MAX_QUERY_PAIRS,
+				 &req->query) < 0)
+		return -1;
+	return 0;
+}
+
+/* libmicrohttpd calls this first, with the raw URI: the request starts here. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct server *srv = cls;
+	struct request *req = xcalloc(1, sizeof(*req));
+
+	(void)c;
+	buf_init(&req->body, (size_t)srv->opts.max_body_bytes);
+	req->raw_uri = arena_strdup(&req->arena, uri);
+	return req;
+}
+
+/* Leave values undecoded: server_parse_uri decodes strictly from raw_uri. */
+static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct request *req = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (!req)
+		return;
+	if (srv->opts.on_done)
+		srv->opts.on_done(srv->opts.ctx, req);
+	buf_release(&req->body);
+	arena_free(&req->arena);
+	free(req);
+	*con_cls = NULL;
+}
+
+static void error_response(struct server *srv, struct request *req, struct response *resp,
+			   int status, const char *code)
+{
+	struct route_error e = {status, code, NULL, 0};
+	srv->opts.on_error(srv->opts.ctx, req, resp, &e);
+}
+
+static void add_allow(struct request *req, struct response *resp, unsigned allowed)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (allowed & methods[i].method)
+			buf_addf(&b, "%s%s", b.len ? ", " : "", methods[i].name);
+	resp_header(req, resp, "Allow", buf_str(&b));
+	buf_release(&b);
+}
+
+static void dispatch(struct server *srv, struct request *req, struct response *resp)
+{
+	struct route_error e = {0};
+	const struct route *r;
+
+	if (req->too_large) {
+		error_response(srv, req, resp, 413, "body_too_large");
+		return;
+	}
+	if (server_parse_uri(req, req->raw_uri) < 0) {
+		req->path = "/";
+		error_response(srv, req, resp, 400, "malformed_uri");
+		return;
+	}
+	r = router_match(srv->opts.routes, srv->opts.nroutes, req, &e);
+	if (!r) {
+		srv->opts.on_error(srv->opts.ctx, req, resp, &e);
+		if (e.status == 405)
+			add_allow(req, resp, e.allowed);
+		return;
+	}
+	r->handler(srv->opts.ctx, req, resp);
+	if (resp->status < 100 || resp->status > 599) {
+		log_error("handler for %s left no status", r->pattern);
+		buf_reset(&resp->body);
+		resp->headers = (struct kvlist){0};
+		error_response(srv, req, resp, 500, "internal");
+	}
+}
+
+static struct MHD_Response *build(const struct response *resp)
+{
+	struct MHD_Response *m;
+
+	if (resp->static_body) {
+		m = MHD_create_response_from_buffer(resp->static_len, (void *)resp->static_body,
+						    MHD_RESPMEM_PERSISTENT);
+	} else {
+		struct buf body = resp->body;
+		size_t len;
+		char *data = buf_detach(&body, &len);
+		m = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+		if (!m)
+			free(data);
+	}
+	return m;
+}
+
+static enum MHD_Result send_response(struct request *req, struct response *resp)
+{
+	struct MHD_Response *m = build(resp);
+	enum MHD_Result rc;
+
+	resp->body = (struct buf)BUF_INIT; /* handed to MHD by build() */
+	if (!m)
+		return MHD_NO;
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		MHD_add_response_header(m, security_headers[i].key, security_headers[i].value);
+	if (resp->content_type)
+		MHD_add_response_header(m, "Content-Type", resp->content_type);
+	for (size_t i = 0; i < resp->headers.count; i++)
+		MHD_add_response_header(m, resp->headers.items[i].key,
+					resp->headers.items[i].value);
+	rc = MHD_queue_response(req->conn, (unsigned)resp->status, m);
+	MHD_destroy_response(m);
+	return rc;
+}
+
+static int declared_too_large(struct server *srv, struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	int64_t n = 0;
+
+	if (!cl)
+		return 0;
+	for (const char *p = cl; *p; p++) {
+		if (*p < '0' || *p > '9' || n > INT64_MAX / 10 - 10)
+			return 1; /* malformed or absurd: libmicrohttpd refuses those anyway */
+		n = n * 10 + (*p - '0');
+	}
+	return n > srv->opts.max_body_bytes;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
+				 const char *method, const char *version, const char *upload_data,
+				 size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct request *req = *con_cls;
+	struct response resp = {0};
+
+	(void)url;
+	(void)version;
+	if (!req->started) {
+		/* First call: headers only. Queueing now would cost keep-alive. */
+		req->started = 1;
+		req->conn = c;
+		req->method = method_parse(method, &req->is_head);
+		req->too_large = declared_too_large(srv, c);
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (!req->too_large && buf_add(&req->body, upload_data, *upload_data_size) < 0)
+			req->too_large = 1;
+		*upload_data_size = 0;
+		if (!req->too_large)
+			return MHD_YES;
+	}
+	dispatch(srv, req, &resp);
+	enum MHD_Result rc = send_response(req, &resp);
+	buf_release(&resp.body);
+	return rc;
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+	(void)cls;
+	log_error("libmicrohttpd: fatal error at %s:%u: %s", file, line, reason ? reason : "");
+	abort();
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("libmicrohttpd: %s", line);
+}
+
+static int make_addr(const char *host, uint16_t port, struct sockaddr_in *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_port = htons(port);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	return inet_pton(AF_INET, host, &addr->sin_addr) == 1 ? 0 : -1;
+}
+
+struct server *server_start(const struct server_opts *opts, char *err, size_t errlen)
+{
+	struct server *srv = xcalloc(1, sizeof(*srv));
+	struct sockaddr_in addr;
+
+	srv->opts = *opts;
+	if (make_addr(opts->host, opts->port, &addr) < 0) {
+		snprintf(err, errlen, "invalid listen address %s", opts->host);
+		goto fail;
+	}
+	MHD_set_panic_func(on_panic, NULL);
+	srv->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opts->port,
+		NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, &addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opts->max_header_bytes + 4096,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_seconds,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK,
+		keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	if (!srv->daemon) {
+		snprintf(err, errlen, "cannot listen on %s:%u (address in use or not allowed)",
+			 opts->host, opts->port);
+		goto fail;
+	}
+	srv->port = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+	return srv;
+fail:
+	free(srv);
+	return NULL;
+}
+
+uint16_t server_port(const struct server *srv)
+{
+	return srv->port;
+}
+
+void server_stop(struct server *srv)
+{
+	if (!srv)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

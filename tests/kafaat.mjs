@@ -1,0 +1,83 @@
+// Shared helpers for the HTTP and browser tests: start a real `kafaat serve`
+// on a free loopback port with a fresh, migrated database.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+export const bin = path.resolve(root, process.env.KAFAAT_BIN || 'bin/kafaat');
+
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.once('error', reject);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+// Runs a kafaat subcommand synchronously; returns {status, stdout, stderr}.
+export function kafaat(args, env = {}) {
+	const r = spawnSync(bin, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Starts a server; returns {url, port, dir, db, stop()}.
+export async function startServer({ demo = true, args = [], env = {} } = {}) {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'kafaat-test-'));
+	const db = path.join(dir, 'kafaat.db');
+	for (const cmd of demo ? ['migrate', 'demo'] : ['migrate']) {
+		const r = kafaat([cmd, '--db', db], env);
+		if (r.status !== 0) throw new Error(`kafaat ${cmd} failed: ${r.stderr}`);
+	}
+	const port = await freePort();
+	const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
+		cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let stderr = '';
+	child.stderr.on('data', (d) => { stderr += d; });
+	await new Promise((resolve, reject) => {
+		let out = '';
+		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+		child.stdout.on('data', (d) => {
+			out += d;
+			if (out.includes('serving http://')) { clearTimeout(timer); resolve(); }
+		});
+		child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
+	});
+	const url = `http://127.0.0.1:${port}`;
+	return {
+		url, port, dir, db,
+		stderr: () => stderr,
+		async stop() {
+			const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+			child.kill('SIGTERM');
+			const r = await exited;
+			rmSync(dir, { recursive: true, force: true });
+			if (r.code !== 0) throw new Error(`server exited with ${r.code ?? r.sig}: ${stderr}`);
+		},
+	};
+}
+
+// Sends raw bytes on a new connection; resolves with the raw response text.
+export function rawRequest(port, bytes) {
+	return new Promise((resolve, reject) => {
+		const sock = net.connect(port, '127.0.0.1');
+		let data = '';
+		sock.setEncoding('latin1');
+		sock.on('data', (d) => { data += d; });
+		sock.on('end', () => resolve(data));
+		sock.on('error', (e) => (data ? resolve(data) : reject(e)));
+		sock.setTimeout(10000, () => { sock.destroy(); resolve(data); });
+		sock.write(bytes);
+	});
+}
+
+export function statusOf(raw) {
+	const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
+	return m ? Number(m[1]) : 0;
+}

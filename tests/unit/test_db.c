@@ -1,0 +1,552 @@
+/* Tests for src/db: the engine-neutral API over SQLite, the migration
+ * runner and the connection pool. Each test gets a fresh temporary folder
+ * under /tmp holding its database, removed afterwards. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "db/db.h"
+#include "db/migrations.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct db *db;
+};
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/kafaat-test-db-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
+	if (db_open(f->path, &f->db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	db_close(f->db);
+	rc = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return rc;
+}
+
+static struct db *fdb(void **state)
+{
+	return ((struct fixture *)*state)->db;
+}
+
+static void exec_ok(struct db *db, const char *sql)
+{
+	enum db_rc rc = db_exec(db, sql);
+
+	if (rc != DB_OK)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+}
+
+static int64_t query_int(struct db *db, const char *sql)
+{
+	int64_t v = -1;
+
+	if (db_query_int(db, sql, 0, NULL, &v) != DB_OK)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	return v;
+}
+
+/* The first column of the first row, copied into out. */
+static void query_text(struct db *db, const char *sql, char *out, size_t len)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+
+	if (st == NULL)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	assert_int_equal(db_step(st), DB_ROW);
+	snprintf(out, len, "%s", db_col_text(st, 0));
+	db_finalize(st);
+}
+
+/* ---- opening ---- */
+
+static void test_open_creates_file_with_wal(void **state)
+{
+	struct fixture *f = *state;
+	struct stat sb;
+	char mode[16];
+
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(db_engine(f->db), DB_SQLITE);
+	query_text(f->db, "PRAGMA journal_mode", mode, sizeof(mode));
+	assert_string_equal(mode, "wal");
+	assert_int_equal(query_int(f->db, "PRAGMA synchronous"), 2);
+	assert_int_equal(query_int(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(db_ping(f->db), 0);
+}
+
+static void test_open_missing_folder(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->db; /* non-NULL: db_open must reset it */
+	char path[256];
+	char err[256];
+
+	snprintf(path, sizeof(path), "%s/missing/sub/k.db", f->dir);
+	assert_int_equal(db_open(path, &db, err, sizeof(err)), -1);
+	assert_null(db);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "does not exist"));
+}
+
+static void test_open_postgres_not_built(void **state)
+{
+	const char *targets[] = {"postgres://kafaat@localhost/kafaat",
+	                         "postgresql://kafaat@localhost/kafaat"};
+	char err[256];
+	struct db *db = fdb(state);
+
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(db_open(targets[i], &db, err, sizeof(err)), -1);
+		assert_null(db);
+		assert_string_equal(err, "postgresql backend not built yet");
+	}
+	assert_int_equal(db_open("", &db, err, sizeof(err)), -1);
+}
+
+/* ---- safety settings ---- */
+
+static void test_foreign_keys_enforced(void **state)
+{
+	struct db *db = fdb(state);
+
+	exec_ok(db, "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+	            "CREATE TABLE child (id INTEGER PRIMARY KEY,"
+	            " parent_id INTEGER NOT NULL REFERENCES parent (id))");
+	assert_int_equal(db_exec(db, "INSERT INTO child VALUES (1, 42)"), DB_CONSTRAINT);
+	assert_non_null(strstr(db_errmsg(db), "FOREIGN KEY"));
+	exec_ok(db, "INSERT INTO parent VALUES (42); INSERT INTO child VALUES (1, 42)");
+}
+
+static void test_limits_and_defensive(void **state)
+{
+	struct db *db = fdb(state);
+	struct buf sql = BUF_INIT;
+
+	assert_int_not_equal(db_exec(db, "ATTACH DATABASE ':memory:' AS other"), DB_OK);
+	assert_int_not_equal(db_exec(db, "PRAGMA writable_schema=ON;"
+	                                 "UPDATE sqlite_master SET sql = 'x'"),
+	                     DB_OK);
+	/* Double-quoted strings are identifiers, as in PostgreSQL. */
+	assert_null(db_prepare(db, "SELECT \"not a column\""));
+	assert_int_equal(buf_adds(&sql, "SELECT $1"), 0);
+	for (int i = 2; i <= 1000; i++)
+		assert_int_equal(buf_addf(&sql, ", $%d", i), 0);
+	assert_null(db_prepare(db, buf_str(&sql)));
+	buf_release(&sql);
+}
+
+static void test_full(void **state)
+{
+	struct db *db = fdb(state);
+	char big[8192];
+	struct db_stmt *st;
+	enum db_rc rc = DB_OK;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	exec_ok(db, "CREATE TABLE t (v TEXT)");
+	exec_ok(db, "PRAGMA max_page_count = 8");
+	st = db_prepare(db, "INSERT INTO t VALUES ($1)");
+	assert_non_null(st);
+	for (int i = 0; i < 100 && rc == DB_OK; i++) {
+		assert_int_equal(db_bind_text(st, 1, big), DB_OK);
+		rc = db_step(st);
+		assert_int_equal(db_reset(st), DB_OK);
+	}
+	assert_int_equal(rc, DB_FULL);
+	db_finalize(st);
+}
+
+/* ---- statements ---- */
+
+static void test_bind_by_name_out_of_order(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *st = db_prepare(db, "SELECT $2 || '-' || $1 || '-' || $1, $3 + 1");
+
+	assert_non_null(st);
+	assert_int_equal(db_bind_text(st, 1, "a"), DB_OK);
+	assert_int_equal(db_bind_text(st, 2, "b"), DB_OK);
+	assert_int_equal(db_bind_int(st, 3, INT64_C(5000000000)), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_count(st), 2);
+	assert_string_equal(db_col_text(st, 0), "b-a-a");
+	assert_int_equal(db_col_int(st, 1), INT64_C(5000000001));
+	assert_null(db_col_text(st, 2)); /* out of range reads as NULL */
+	assert_int_equal(db_step(st), DB_OK);
+	db_finalize(st);
+}
+
+static void test_bind_missing_parameter(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *st = db_prepare(db, "SELECT $1");
+
+	assert_non_null(st);
+	assert_int_equal(db_bind_int(st, 2, 1), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "$2"));
+	assert_int_equal(db_bind_int(st, 0, 1), DB_ERROR);
+	assert_int_equal(db_bind_null(st, -1), DB_ERROR);
+	db_finalize(st);
+}
+
+static void test_prepare_refuses_non_portable(void **state)
+{
+	struct db *db = fdb(state);
+
+	assert_null(db_prepare(db, "SELECT ?"));
+	assert_non_null(strstr(db_errmsg(db), "$1"));
+	assert_null(db_prepare(db, "SELECT :name"));
+	assert_null(db_prepare(db, "SELECT $01"));
+	assert_null(db_prepare(db, "SELECT 1; SELECT 2"));
+	assert_null(db_prepare(db, "-- only a comment"));
+	assert_null(db_prepare(db, "SELEKT 1"));
+	assert_non_null(strstr(db_errmsg(db), "syntax error"));
+}
+
+static void test_null_bind_and_read(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *st;
+
+	exec_ok(db, "CREATE TABLE t (a TEXT, b INTEGER)");
+	st = db_prepare(db, "INSERT INTO t (a, b) VALUES ($1, $2)");
+	assert_non_null(st);
+	assert_int_equal(db_bind_text(st, 1, NULL), DB_OK);
+	assert_int_equal(db_bind_null(st, 2), DB_OK);
+	assert_int_equal(db_step(st), DB_OK);
+	db_finalize(st);
+	st = db_prepare(db, "SELECT a, b FROM t");
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_true(db_col_is_null(st, 0));
+	assert_true(db_col_is_null(st, 1));
+	assert_null(db_col_text(st, 0));
+	assert_int_equal(db_col_int(st, 1), 0);
+	db_finalize(st);
+}
+
+static void test_constraint(void **state)
+{
+	struct db *db = fdb(state);
+
+	exec_ok(db, "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL CHECK (n > 0))");
+	exec_ok(db, "INSERT INTO t VALUES ('a', 1)");
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('a', 2)"), DB_CONSTRAINT);
+	assert_non_null(strstr(db_errmsg(db), "UNIQUE"));
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('b', 0)"), DB_CONSTRAINT);
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('c', NULL)"), DB_CONSTRAINT);
+	assert_int_equal(db_exec(db, "INSERT INTO nowhere VALUES (1)"), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "no such table"));
+}
+
+static void test_changes_and_reset(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *st;
+
+	exec_ok(db, "CREATE TABLE t (n INTEGER)");
+	st = db_prepare(db, "INSERT INTO t VALUES ($1)");
+	assert_non_null(st);
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(db_bind_int(st, 1, i), DB_OK);
+		assert_int_equal(db_step(st), DB_OK);
+		assert_int_equal(db_changes(st), 1);
+		assert_int_equal(db_reset(st), DB_OK);
+	}
+	db_finalize(st);
+	st = db_prepare(db, "UPDATE t SET n = n + 10 WHERE n >= $1");
+	assert_non_null(st);
+	assert_int_equal(db_bind_int(st, 1, 2), DB_OK);
+	assert_int_equal(db_step(st), DB_OK);
+	assert_int_equal(db_changes(st), 2);
+	db_finalize(st);
+	st = db_prepare(db, "CREATE TABLE u (n INTEGER)");
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_OK);
+	assert_int_equal(db_changes(st), 0);
+	db_finalize(st);
+}
+
+static void test_transactions(void **state)
+{
+	struct db *db = fdb(state);
+
+	exec_ok(db, "CREATE TABLE t (n INTEGER)");
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (2)");
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t"), 2);
+	assert_int_equal(db_rollback(db), DB_OK);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t"), 1);
+	assert_int_equal(db_commit(db), DB_ERROR); /* no transaction */
+}
+
+static void test_query_int(void **state)
+{
+	struct db *db = fdb(state);
+	const char *params[] = {"b", "c"};
+	int64_t v = -1;
+
+	exec_ok(db, "CREATE TABLE t (k TEXT); INSERT INTO t VALUES ('a'), ('b'), ('c')");
+	assert_int_equal(
+	        db_query_int(db, "SELECT COUNT(*) FROM t WHERE k = $1 OR k = $2", 2, params, &v),
+	        DB_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(db_query_int(db, "SELECT 1 WHERE 0", 0, NULL, &v), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "no row"));
+	assert_int_equal(db_query_int(db, "SELECT NULL", 0, NULL, &v), DB_ERROR);
+	assert_int_equal(db_query_int(db, "SELECT 1 FROM t", 0, NULL, &v), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "more than one row"));
+	assert_int_equal(db_query_int(db, "SELECT $1", 2, params, &v), DB_ERROR);
+	assert_int_equal(v, 2); /* untouched on error */
+}
+
+/* ---- migrations ---- */
+
+static void test_migrate_compiled(void **state)
+{
+	struct db *db = fdb(state);
+	char err[256] = "";
+	char text[64];
+
+	assert_true(migrations_count >= 2);
+	assert_int_equal(migrate_current(db), 0);
+	assert_int_equal(migrate_run(db, err, sizeof(err)), (int)migrations_count);
+	assert_int_equal(migrate_run(db, err, sizeof(err)), 0);
+	assert_int_equal(migrate_current(db), migrations[migrations_count - 1].version);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM schema_migrations"),
+	                 (int64_t)migrations_count);
+	query_text(db, "SELECT name FROM schema_migrations WHERE version = 2", text, sizeof(text));
+	assert_string_equal(text, "networks");
+	query_text(db, "SELECT applied_at FROM schema_migrations WHERE version = 1", text,
+	           sizeof(text));
+	assert_int_equal(strlen(text), 20);
+	assert_true(text[4] == '-' && text[10] == 'T' && text[19] == 'Z');
+}
+
+static enum db_rc insert_network(struct db *db, const char *slug, const char *kind)
+{
+	struct db_stmt *st =
+	        db_prepare(db, "INSERT INTO networks (slug, kind, name_ar, name_fr,"
+	                       " name_en, summary_ar, summary_fr, summary_en, created_at)"
+	                       " VALUES ($1, $2, 'a', 'f', 'e', 'a', 'f', 'e', $3)");
+	enum db_rc rc;
+
+	assert_non_null(st);
+	assert_int_equal(db_bind_text(st, 1, slug), DB_OK);
+	assert_int_equal(db_bind_text(st, 2, kind), DB_OK);
+	assert_int_equal(db_bind_text(st, 3, "2026-11-29T02:00:00Z"), DB_OK);
+	rc = db_step(st);
+	db_finalize(st);
+	return rc;
+}
+
+static void test_migrate_schema_constraints(void **state)
+{
+	struct db *db = fdb(state);
+	char err[256] = "";
+
+	assert_int_equal(migrate_run(db, err, sizeof(err)), (int)migrations_count);
+	exec_ok(db, "INSERT INTO sectors VALUES ('agri', 1, 'ar', 'fr', 'en')");
+	assert_int_equal(insert_network(db, "souss-massa", "geographic"), DB_OK);
+	assert_int_equal(query_int(db, "SELECT position FROM networks"), 0);
+	assert_int_equal(insert_network(db, "souss-massa", "thematic"), DB_CONSTRAINT);
+	assert_int_equal(insert_network(db, "x", "other"), DB_CONSTRAINT);
+	assert_int_equal(insert_network(db, "", "thematic"), DB_CONSTRAINT);
+}
+
+static const struct migration good[] = {
+        {1, "one", "CREATE TABLE one (x INTEGER);"},
+        {2, "two", "CREATE TABLE two (x INTEGER);\nINSERT INTO two VALUES (1);"},
+};
+
+static void test_migrate_failure_rolls_back(void **state)
+{
+	struct db *db = fdb(state);
+	const struct migration bad[] = {
+	        good[0],
+	        {2, "bad", "CREATE TABLE two (x INTEGER);\nINSERT INTO missing VALUES (1);"},
+	};
+	const char *prefix = "migration 0002_bad: ";
+	char err[256] = "";
+
+	assert_int_equal(migrate_run_list(db, bad, 2, err, sizeof(err)), -1);
+	assert_memory_equal(err, prefix, strlen(prefix));
+	assert_non_null(strstr(err, "no such table: missing"));
+	assert_int_equal(migrate_current(db), 1);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'two'"), 0);
+	assert_int_equal(migrate_run_list(db, good, 2, err, sizeof(err)), 1);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM two"), 1);
+}
+
+static void test_migrate_refuses_newer_database(void **state)
+{
+	struct db *db = fdb(state);
+	char err[256] = "";
+
+	assert_int_equal(migrate_run_list(db, good, 2, err, sizeof(err)), 2);
+	assert_int_equal(migrate_run_list(db, good, 1, err, sizeof(err)), -1);
+	assert_string_equal(err, "database schema version 2 is newer than this kafaat (1)");
+}
+
+static void test_migrate_refuses_unordered_list(void **state)
+{
+	struct db *db = fdb(state);
+	const struct migration list[] = {good[1], good[0]};
+	char err[256] = "";
+
+	assert_int_equal(migrate_run_list(db, list, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "out of order"));
+	assert_int_equal(migrate_current(db), 0);
+}
+
+/* ---- pool ---- */
+
+#define POOL_SIZE 2
+#define THREADS 4
+#define ROUNDS 50
+
+struct pool_run {
+	struct db_pool *pool;
+	atomic_int in_use;
+	atomic_int max_in_use;
+	atomic_int failures;
+};
+
+static void note_in_use(struct pool_run *run)
+{
+	int now = atomic_fetch_add(&run->in_use, 1) + 1;
+	int max = atomic_load(&run->max_in_use);
+
+	while (now > max && !atomic_compare_exchange_weak(&run->max_in_use, &max, now))
+		;
+}
+
+static void *pool_worker(void *arg)
+{
+	struct pool_run *run = arg;
+
+	for (int i = 0; i < ROUNDS; i++) {
+		struct db *db = db_pool_get(run->pool);
+		note_in_use(run);
+		if (db_exec(db, "INSERT INTO hits VALUES (1)") != DB_OK || db_ping(db) != 0)
+			atomic_fetch_add(&run->failures, 1);
+		atomic_fetch_sub(&run->in_use, 1);
+		db_pool_put(run->pool, db);
+	}
+	return NULL;
+}
+
+static void test_pool_threads(void **state)
+{
+	struct fixture *f = *state;
+	struct pool_run run = {.pool = NULL};
+	pthread_t threads[THREADS];
+	char err[256];
+	struct db *db;
+
+	assert_int_equal(db_pool_open(f->path, POOL_SIZE, &run.pool, err, sizeof(err)), 0);
+	db = db_pool_get(run.pool);
+	exec_ok(db, "CREATE TABLE hits (n INTEGER)");
+	db_pool_put(run.pool, db);
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, pool_worker, &run), 0);
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_join(threads[i], NULL), 0);
+	assert_int_equal(atomic_load(&run.failures), 0);
+	assert_true(atomic_load(&run.max_in_use) <= POOL_SIZE);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM hits"), THREADS * ROUNDS);
+	db_pool_close(run.pool);
+}
+
+static void test_pool_open_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct db_pool *pool;
+	char path[256];
+	char err[256];
+
+	assert_int_equal(db_pool_open(f->path, 0, &pool, err, sizeof(err)), -1);
+	assert_null(pool);
+	assert_non_null(strstr(err, "pool size"));
+	snprintf(path, sizeof(path), "%s/missing/k.db", f->dir);
+	assert_int_equal(db_pool_open(path, 2, &pool, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "does not exist"));
+	assert_int_equal(db_pool_open("postgres://x/y", 2, &pool, err, sizeof(err)), -1);
+	assert_string_equal(err, "postgresql backend not built yet");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        T(test_open_creates_file_with_wal),
+	        T(test_open_missing_folder),
+	        T(test_open_postgres_not_built),
+	        T(test_foreign_keys_enforced),
+	        T(test_limits_and_defensive),
+	        T(test_full),
+	        T(test_bind_by_name_out_of_order),
+	        T(test_bind_missing_parameter),
+	        T(test_prepare_refuses_non_portable),
+	        T(test_null_bind_and_read),
+	        T(test_constraint),
+	        T(test_changes_and_reset),
+	        T(test_transactions),
+	        T(test_query_int),
+	        T(test_migrate_compiled),
+	        T(test_migrate_schema_constraints),
+	        T(test_migrate_failure_rolls_back),
+	        T(test_migrate_refuses_newer_database),
+	        T(test_migrate_refuses_unordered_list),
+	        T(test_pool_threads),
+	        T(test_pool_open_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
