@@ -65,9 +65,9 @@ for s in $SUITES; do
 	unit) run_cmocka unit build/tests ;;
 	unit-asan) run_cmocka unit-asan build/asan/tests ;;
 	catalogues) run_script catalogues tests/unit/check_templates.sh ;;
-	http) run_node http tests/http KAFAAT_BIN=bin/kafaat ;;
-	http-asan) run_node http-asan tests/http KAFAAT_BIN=bin/kafaat-asan ;;
-	browser) run_node browser tests/browser KAFAAT_BIN=bin/kafaat ;;
+	http) run_node http tests/http TEST_BIN=bin/kafaat ;;
+	http-asan) run_node http-asan tests/http TEST_BIN=bin/kafaat-asan ;;
+	browser) run_node browser tests/browser TEST_BIN=bin/kafaat ;;
 	lint) run_script lint scripts/lint.sh ;;
 	*) echo "unknown suite $s"; failed=$((failed + 1)) ;;
 	esac

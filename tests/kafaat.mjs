@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-export const bin = path.resolve(root, process.env.KAFAAT_BIN || 'bin/kafaat');
+export const bin = path.resolve(root, process.env.TEST_BIN || 'bin/kafaat');
 
 export function freePort() {
 	return new Promise((resolve, reject) => {

@@ -10,12 +10,24 @@ const char *tr(const struct app *app, enum lang l, const char *key)
 	return i18n_get(app->i18n, l, key);
 }
 
+/* The language prefix of the path ("/ar/…"), even when no route matched. */
+static int path_lang(const char *path, enum lang *l)
+{
+	char code[3];
+
+	if (!path || path[0] != '/' || strlen(path) < 3 || (path[3] != '/' && path[3] != '\0'))
+		return -1;
+	memcpy(code, path + 1, 2);
+	code[2] = '\0';
+	return lang_parse(code, l);
+}
+
 enum lang page_lang(struct request *req)
 {
 	enum lang l;
-	const char *s = req_param(req, "lang");
+	const char *s;
 
-	if (s && lang_parse(s, &l) == 0)
+	if (path_lang(req->path, &l) == 0)
 		return l;
 	s = req_cookie(req, "lang");
 	if (s && lang_parse(s, &l) == 0)
@@ -26,10 +38,10 @@ enum lang page_lang(struct request *req)
 /* The path without its language prefix: "/fr/privacy" → "/privacy". */
 static const char *path_tail(struct request *req)
 {
-	const char *p = req->path;
+	enum lang l;
 
-	if (req_param(req, "lang") && strlen(p) >= 3)
-		return p + 3;
+	if (path_lang(req->path, &l) == 0 && req->path[3] == '/')
+		return req->path + 3;
 	return "/";
 }
 
@@ -86,7 +98,9 @@ static void remember_lang(struct app *app, struct request *req, struct response 
 	const char *have = req_cookie(req, "lang");
 	int https = strncmp(app->cfg->public_url, "https://", 8) == 0;
 
-	if (!req_param(req, "lang") || (have && strcmp(have, lang_code(l)) == 0))
+	enum lang in_path;
+
+	if (path_lang(req->path, &in_path) < 0 || (have && strcmp(have, lang_code(l)) == 0))
 		return;
 	resp_header(req, resp, "Set-Cookie",
 		    arena_printf(&req->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s",

@@ -40,6 +40,7 @@ struct request {
 	struct kvlist params; /* path parameters set by the router */
 	struct buf body;     /* request body, at most max_body_bytes */
 	int too_large;       /* the body went over the limit */
+	size_t discarded;    /* body bytes dropped after the limit */
 	int started;         /* past the first access-handler call */
 	void *conn;          /* the libmicrohttpd connection (private) */
 	void *route;         /* the matched route (const struct route *) */

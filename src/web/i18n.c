@@ -516,15 +516,13 @@ static int po_string(struct po_parser *ps, const char *s, size_t n, struct buf *
 			run++;
 		buf_add(out, s + i, run);
 		i += run;
-		if (i + 1 < n && s[i] == '\\') {
-			char c = po_unescape(s[i + 1]);
-
-			if (c == '\0')
+		if (i < n && s[i] == '\\') {
+			if (i + 1 == n)
+				return po_fail(ps, ps->line, "unterminated string");
+			if (po_unescape(s[i + 1]) == '\0')
 				return po_bad_escape(ps, s[i + 1]);
-			buf_addc(out, c);
+			buf_addc(out, po_unescape(s[i + 1]));
 			i += 2;
-		} else if (i < n && s[i] == '\\') {
-			i = n;
 		}
 	}
 	if (i >= n)

@@ -12,6 +12,7 @@
 #include "core/xalloc.h"
 
 #define MAX_QUERY_PAIRS 64
+#define DISCARD_MAX ((size_t)64 << 20)
 
 struct server {
 	struct MHD_Daemon *daemon;
@@ -224,10 +225,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
+		/* Past the limit, the rest is read and dropped (up to a bound) so
+		 * the client can read the 413 instead of a reset connection. */
 		if (!req->too_large && buf_add(&req->body, upload_data, *upload_data_size) < 0)
 			req->too_large = 1;
+		if (req->too_large)
+			req->discarded += *upload_data_size;
 		*upload_data_size = 0;
-		if (!req->too_large)
+		if (req->discarded <= DISCARD_MAX)
 			return MHD_YES;
 	}
 	dispatch(srv, req, &resp);

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,7 +592,8 @@ static void test_load_dir(void **state)
 {
 	char dir[] = "/tmp/kafaat_i18n_XXXXXX";
 	char path[64], err[512] = "";
-	struct i18n *cat = (struct i18n *)&err; /* must be reset to NULL on error */
+	struct i18n *sentinel = i18n_new();
+	struct i18n *cat = sentinel; /* must be reset to NULL on error */
 	static const char *const names[] = {"ar.po", "fr.po", "en.po"};
 	FILE *f;
 
@@ -608,6 +610,7 @@ static void test_load_dir(void **state)
 	}
 	assert_int_equal(i18n_load(dir, &cat, err, sizeof err), -1);
 	assert_null(cat);
+	i18n_free(sentinel);
 	snprintf(path, sizeof path, "%s/en.po", dir);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "en.po:3: unexpected end of file"));
@@ -628,6 +631,49 @@ static void test_load_dir(void **state)
 		unlink(path);
 	}
 	rmdir(dir);
+}
+
+/* The loaded catalogue is read by many threads at once without locks. */
+static void *lookup_worker(void *arg)
+{
+	const struct i18n *cat = arg;
+	char key[32], want[32];
+
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 500; i++) {
+			snprintf(key, sizeof key, "k%d", i);
+			snprintf(want, sizeof want, "v%d", i);
+			if (strcmp(i18n_get(cat, LANG_FR, key), want) != 0)
+				return (void *)1;
+		}
+		/* "k1" has no plural forms: only form 0 (n = 0 or 1 in French). */
+		if (strcmp(i18n_nget(cat, LANG_FR, "k1", round), round <= 1 ? "v1" : "k1") != 0)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_concurrent_lookups(void **state)
+{
+	struct buf src = BUF_INIT;
+	struct i18n *cat = i18n_new();
+	pthread_t th[8];
+	char err[256] = "";
+
+	(void)state;
+	for (int i = 0; i < 500; i++)
+		buf_addf(&src, "msgid \"k%d\"\nmsgstr \"v%d\"\n", i, i);
+	assert_int_equal(load(cat, LANG_FR, buf_str(&src), err, sizeof err), 0);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, lookup_worker, cat), 0);
+	for (int i = 0; i < 8; i++) {
+		void *rc = (void *)1;
+
+		assert_int_equal(pthread_join(th[i], &rc), 0);
+		assert_null(rc);
+	}
+	buf_release(&src);
+	i18n_free(cat);
 }
 
 /* ------------------------------------------------------------------ */
