@@ -21,7 +21,7 @@ MIGRATIONS:= $(sort $(wildcard db/migrations/*.sql))
 GEN_SRC   := build/gen/migrations_gen.c
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps deps-test unit-bins unit-bins-asan assets run test test-unit test-http test-browser test-asan lint \
+.PHONY: all fuzz deps deps-test unit-bins unit-bins-asan assets run test test-unit test-http test-browser test-asan lint \
         format clean demo-db bench fuzz
 
 all: bin/kafaat
@@ -82,6 +82,32 @@ UNIT_BIN_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 
 unit-bins: $(UNIT_BIN)
 unit-bins-asan: $(UNIT_BIN_ASAN)
+
+# Fuzzers (libFuzzer, clang): one per parser we own, tests/fuzz/fuzz_*.c.
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+FUZZ_SECONDS ?= 60
+
+build/fuzz/obj/%.o: src/%.c $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) -std=c17 $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) -std=c17 $(FUZZ_FLAGS) -c $< -o $@
+
+build/fuzz/libkafaat.a: $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRC)) build/fuzz/obj/gen/migrations_gen.o
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libkafaat.a
+	clang $(CPPFLAGS) $(PKG_CFLAGS) -std=c17 $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 assets:
 	@scripts/assets.sh

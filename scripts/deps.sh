@@ -3,6 +3,8 @@
 # Idempotent; run as root (or with sudo available). Usage:
 #   scripts/deps.sh          build and run (make run)
 #   scripts/deps.sh test     also what the tests need (make test)
+#   scripts/deps.sh fuzz     also clang and libFuzzer (make fuzz)
+#   scripts/deps.sh bench    also wrk (make bench)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -11,8 +13,15 @@ libsodium-dev libutf8proc-dev libinih-dev gettext iso-codes brotli gzip
 nodejs npm ca-certificates"
 TEST="libcmocka-dev chromium clang-format cppcheck sqlite3 curl python3"
 
-want=$BUILD
-[ "${1:-}" = test ] && want="$BUILD $TEST"
+FUZZ="clang libclang-rt-14-dev"
+BENCH="wrk"
+
+case "${1:-}" in
+test) want="$BUILD $TEST" ;;
+fuzz) want="$BUILD $FUZZ" ;;
+bench) want="$BUILD $TEST $BENCH" ;;
+*) want=$BUILD ;;
+esac
 
 missing=""
 for p in $want; do

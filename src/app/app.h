@@ -40,6 +40,6 @@ extern const size_t app_routes_count;
 
 /* Server callbacks (errors.c). */
 void app_on_error(void *ctx, struct request *req, struct response *resp,
-		  const struct route_error *e);
+                  const struct route_error *e);
 
 #endif

@@ -114,7 +114,7 @@ static const char *show(const char *v, char out[48])
 {
 	size_t n = 0;
 
-	while (v[n] != '\0' && n < 40) {
+	while (n < 40 && v[n] != '\0') {
 		unsigned char c = (unsigned char)v[n];
 		out[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
@@ -174,7 +174,7 @@ static void list_sections(char *out, size_t n)
 		if (i > 0 && strcmp(keys[i].section, keys[i - 1].section) == 0)
 			continue;
 		len += (size_t)snprintf(out + len, n - len, "%s[%s]", i ? ", " : "",
-					keys[i].section);
+		                        keys[i].section);
 	}
 }
 
@@ -202,8 +202,9 @@ static int set_int(struct config *cfg, const struct key *k, const char *v, char 
 	int64_t x;
 
 	if (parse_int64(v, k->min, k->max, &x) < 0) {
-		snprintf(why, n, "%s must be an integer from %" PRId64 " to %" PRId64 ", not \"%s\"",
-			 k->name, k->min, k->max, show(v, shown));
+		snprintf(why, n,
+		         "%s must be an integer from %" PRId64 " to %" PRId64 ", not \"%s\"",
+		         k->name, k->min, k->max, show(v, shown));
 		return -1;
 	}
 	if (k->type == KEY_INT)
@@ -219,7 +220,7 @@ static int set_listen(struct config *cfg, const struct key *k, const char *v, ch
 
 	if (parse_listen(v, cfg->listen_host, &cfg->listen_port) < 0) {
 		snprintf(why, n, "%s must be HOST:PORT, e.g. 127.0.0.1:8080, not \"%s\"", k->name,
-			 show(v, shown));
+		         show(v, shown));
 		return -1;
 	}
 	return 0;
@@ -252,11 +253,43 @@ static int valid_db(const char *v)
 	return strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0;
 }
 
-/* Checks v for key k and stores it; on error returns -1 with why filled. */
-static int set_value(struct config *cfg, const struct key *k, const char *v, char *why, size_t n)
+static int set_level(struct config *cfg, const struct key *k, const char *v, char *why, size_t n)
 {
 	char shown[48];
 
+	if (log_level_parse(v, field(cfg, k)) == 0)
+		return 0;
+	snprintf(why, n, "%s must be debug, info, warn or error, not \"%s\"", k->name,
+	         show(v, shown));
+	return -1;
+}
+
+/* Checks a value for a string key; returns 0, or -1 with why filled. */
+static int check_string(const struct key *k, const char *v, char *why, size_t n)
+{
+	char shown[48];
+
+	if (k->type == KEY_URL && !valid_public_url(v)) {
+		snprintf(why, n,
+		         "%s must be an http:// or https:// URL without a trailing slash, "
+		         "e.g. https://kafaat.ma, not \"%s\"",
+		         k->name, show(v, shown));
+		return -1;
+	}
+	if (k->type == KEY_DB && !valid_db(v)) { /* not shown: it may hold a password */
+		snprintf(why, n, "%s must be a SQLite file path or a postgres:// URL", k->name);
+		return -1;
+	}
+	if (v[0] == '\0') {
+		snprintf(why, n, "%s must not be empty", k->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks v for key k and stores it; on error returns -1 with why filled. */
+static int set_value(struct config *cfg, const struct key *k, const char *v, char *why, size_t n)
+{
 	switch (k->type) {
 	case KEY_INT:
 	case KEY_INT64:
@@ -264,33 +297,14 @@ static int set_value(struct config *cfg, const struct key *k, const char *v, cha
 	case KEY_LISTEN:
 		return set_listen(cfg, k, v, why, n);
 	case KEY_LEVEL:
-		if (log_level_parse(v, field(cfg, k)) == 0)
-			return 0;
-		snprintf(why, n, "%s must be debug, info, warn or error, not \"%s\"", k->name,
-			 show(v, shown));
-		return -1;
-	case KEY_URL:
-		if (!valid_public_url(v)) {
-			snprintf(why, n,
-				 "%s must be an http:// or https:// URL without a trailing slash, "
-				 "e.g. https://kafaat.ma, not \"%s\"",
-				 k->name, show(v, shown));
-			return -1;
-		}
-		break;
-	case KEY_DB:
-		if (!valid_db(v)) { /* the value is not shown: it may hold a password */
-			snprintf(why, n, "%s must be a SQLite file path or a postgres:// URL", k->name);
-			return -1;
-		}
-		break;
+		return set_level(cfg, k, v, why, n);
 	case KEY_PATH:
-		if (v[0] == '\0') {
-			snprintf(why, n, "%s must not be empty", k->name);
-			return -1;
-		}
+	case KEY_DB:
+	case KEY_URL:
 		break;
 	}
+	if (check_string(k, v, why, n) < 0)
+		return -1;
 	set_string(cfg, k, v);
 	return 0;
 }
@@ -354,7 +368,7 @@ void config_describe(FILE *out)
 
 		env_name(k, env, sizeof(env));
 		fprintf(out, "| `%s.%s` | `%s` | `%s` | %s", k->section, k->name, env, k->def,
-			k->help);
+		        k->help);
 		if (k->type == KEY_INT || k->type == KEY_INT64)
 			fprintf(out, " From %" PRId64 " to %" PRId64 ".", k->min, k->max);
 		fprintf(out, " |\n");
@@ -377,12 +391,13 @@ struct loader {
 	int lineno;
 	char section[64]; /* section in effect; "" before the first header */
 	int section_known;
-	int set_on[NKEYS];            /* line where each key was set, 0 if not yet */
-	int nentries;                 /* handler calls for the current line */
-	struct entry entries[2];      /* the line's key (if any), then the probe */
+	int set_on[NKEYS];       /* line where each key was set, 0 if not yet */
+	int nentries;            /* handler calls for the current line */
+	struct entry entries[2]; /* the line's key (if any), then the probe */
 };
 
-static void file_error(struct loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void file_error(struct loader *ld, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 static void file_error(struct loader *ld, const char *fmt, ...)
 {
@@ -412,7 +427,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 
 static void enter_section(struct loader *ld, const char *section)
 {
-	char expected[128];
+	char expected[128], shown[48];
 
 	if (strcmp(section, ld->section) == 0)
 		return;
@@ -420,24 +435,26 @@ static void enter_section(struct loader *ld, const char *section)
 	ld->section_known = section_exists(section);
 	if (!ld->section_known) {
 		list_sections(expected, sizeof(expected));
-		file_error(ld, "unknown section [%s] (expected %s)", section, expected);
+		file_error(ld, "unknown section [%s] (expected %s)", show(section, shown),
+		           expected);
 	}
 }
 
 static void outside_section(struct loader *ld, const char *name)
 {
 	const struct key *k = find_key_any_section(name);
+	char shown[48];
 
 	if (k != NULL)
 		file_error(ld, "%s is outside any section: put it under [%s]", name, k->section);
 	else
-		file_error(ld, "%s is outside any section", name);
+		file_error(ld, "%s is outside any section", show(name, shown));
 }
 
 static void apply_entry(struct loader *ld, const struct entry *e)
 {
 	const struct key *k;
-	char why[256];
+	char why[256], shown[48];
 	size_t i;
 
 	if (e->section[0] == '\0') {
@@ -448,7 +465,7 @@ static void apply_entry(struct loader *ld, const struct entry *e)
 		return; /* the section header was reported */
 	k = find_key(e->section, e->name);
 	if (k == NULL) {
-		file_error(ld, "unknown key %s in [%s]", e->name, e->section);
+		file_error(ld, "unknown key %s in [%s]", show(e->name, shown), e->section);
 		return;
 	}
 	i = (size_t)(k - keys);
@@ -525,7 +542,7 @@ static void load_text(struct loader *ld, const char *text, size_t len)
 }
 
 static void loader_init(struct loader *ld, struct config *cfg, struct config_errors *errs,
-			const char *file)
+                        const char *file)
 {
 	memset(ld, 0, sizeof(*ld));
 	ld->cfg = cfg;
@@ -607,8 +624,7 @@ static void load_env_entry(struct config *cfg, const char *entry, struct config_
 
 /* ---- Loading ------------------------------------------------------------- */
 
-int config_load(struct config *cfg, const char *path, char *const *envp,
-		struct config_errors *errs)
+int config_load(struct config *cfg, const char *path, char *const *envp, struct config_errors *errs)
 {
 	int before = errs->count;
 
@@ -620,7 +636,7 @@ int config_load(struct config *cfg, const char *path, char *const *envp,
 }
 
 int config_load_string(struct config *cfg, const char *name, const char *text, size_t len,
-		       struct config_errors *errs)
+                       struct config_errors *errs)
 {
 	struct loader ld;
 	int before = errs->count;

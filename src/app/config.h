@@ -20,20 +20,20 @@ struct config {
 	/* [server] */
 	char listen_host[64];
 	uint16_t listen_port;
-	int threads;             /* MHD worker threads */
+	int threads;              /* MHD worker threads */
 	int64_t max_header_bytes; /* request line + headers */
 	int64_t max_body_bytes;
 	int64_t request_timeout; /* seconds of inactivity before a connection is closed */
 	int64_t max_connections;
-	char *public_url;        /* e.g. https://kafaat.ma, for links in mail; no trailing slash */
+	char *public_url; /* e.g. https://kafaat.ma, for links in mail; no trailing slash */
 	/* [database] */
-	char *db;                /* SQLite path or postgres:// URL */
+	char *db; /* SQLite path or postgres:// URL */
 	int db_pool_size;
 	/* [paths] */
 	char *static_dir;
 	char *templates_dir;
 	char *locale_dir;
-	char *data_dir;          /* reference and demo data (data/) */
+	char *data_dir; /* reference and demo data (data/) */
 	/* [log] */
 	enum log_level log_level;
 };
@@ -46,7 +46,7 @@ struct config_error {
 
 struct config_errors {
 	struct config_error items[32];
-	int count;      /* how many were found (may exceed 32; only 32 kept) */
+	int count; /* how many were found (may exceed 32; only 32 kept) */
 };
 
 /* Fills cfg with defaults. */
@@ -58,12 +58,12 @@ void config_defaults(struct config *cfg);
  * cfg must already hold the defaults (config_defaults); errors are appended
  * to errs (initialise it to {0}), as config_set does. */
 int config_load(struct config *cfg, const char *path, char *const *envp,
-		struct config_errors *errs);
+                struct config_errors *errs);
 /* Same for a file's contents already in memory (text[0..len), need not be
  * NUL-terminated), reported as `name`:LINE; no environment. For tests and
  * the fuzzer. */
 int config_load_string(struct config *cfg, const char *name, const char *text, size_t len,
-		       struct config_errors *errs);
+                       struct config_errors *errs);
 /* Sets one key by its "section.key" name (for CLI flags such as --listen):
  * 0, or -1 with the reason in errs. */
 int config_set(struct config *cfg, const char *name, const char *value, struct config_errors *errs);

@@ -28,7 +28,7 @@ static int load_row(void *ud, char **fields, int line, char *err, size_t errlen)
 	db_reset(l->st);
 	for (int i = 0; i < l->nparams; i++) {
 		enum db_rc rc = i == l->int_col ? db_bind_int(l->st, i + 1, pos)
-						: db_bind_text(l->st, i + 1, fields[i]);
+		                                : db_bind_text(l->st, i + 1, fields[i]);
 		if (rc != DB_OK)
 			goto fail;
 	}
@@ -40,7 +40,7 @@ fail:
 }
 
 static int load_file(struct db *db, const char *path, const char *sql, const char *const *cols,
-		     int ncols, int int_col, char *err, size_t errlen)
+                     int ncols, int int_col, char *err, size_t errlen)
 {
 	struct loader l = {db, db_prepare(db, sql), ncols, int_col};
 	int rows;
@@ -67,11 +67,11 @@ int data_sync_reference(struct db *db, const char *dir, char *err, size_t errlen
 		return -1;
 	}
 	rows = load_file(db, path,
-			 "INSERT INTO sectors (id, position, name_ar, name_fr, name_en) "
-			 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET "
-			 "position = excluded.position, name_ar = excluded.name_ar, "
-			 "name_fr = excluded.name_fr, name_en = excluded.name_en",
-			 sector_cols, 5, 1, err, errlen);
+	                 "INSERT INTO sectors (id, position, name_ar, name_fr, name_en) "
+	                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET "
+	                 "position = excluded.position, name_ar = excluded.name_ar, "
+	                 "name_fr = excluded.name_fr, name_en = excluded.name_en",
+	                 sector_cols, 5, 1, err, errlen);
 	if (rows < 0 || db_commit(db) != DB_OK) {
 		db_rollback(db);
 		return -1;
@@ -80,8 +80,8 @@ int data_sync_reference(struct db *db, const char *dir, char *err, size_t errlen
 }
 
 static const char *const network_cols[] = {"slug",       "kind",       "position",
-					   "name_ar",    "name_fr",    "name_en",
-					   "summary_ar", "summary_fr", "summary_en"};
+                                           "name_ar",    "name_fr",    "name_en",
+                                           "summary_ar", "summary_fr", "summary_en"};
 
 int data_load_demo(struct db *db, const char *dir, char *err, size_t errlen)
 {
@@ -102,10 +102,10 @@ int data_load_demo(struct db *db, const char *dir, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "%s/demo/networks.tsv", dir);
 	char sql[512];
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO networks (slug, kind, position, name_ar, name_fr, name_en, "
-		 "summary_ar, summary_fr, summary_en, created_at) "
-		 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, %s)",
-		 now);
+	         "INSERT INTO networks (slug, kind, position, name_ar, name_fr, name_en, "
+	         "summary_ar, summary_fr, summary_en, created_at) "
+	         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, %s)",
+	         now);
 	if (db_begin(db) != DB_OK) {
 		snprintf(err, errlen, "%s", db_errmsg(db));
 		return -1;

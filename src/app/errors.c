@@ -18,7 +18,7 @@ static int known_status(int status)
 }
 
 void app_on_error(void *ctx, struct request *req, struct response *resp,
-		  const struct route_error *e)
+                  const struct route_error *e)
 {
 	struct app *app = ctx;
 	int shown = known_status(e->status);
@@ -31,6 +31,6 @@ void app_on_error(void *ctx, struct request *req, struct response *resp,
 	snprintf(title, sizeof(title), "error.%d.title", shown);
 	snprintf(message, sizeof(message), "error.%d.message", shown);
 	page_render(app, req, resp, e->status, "error", title,
-		    json_pack("{s:i, s:s, s:s, s:s?}", "status", e->status, "title", title,
-			      "message", message, "field", e->field));
+	            json_pack("{s:i, s:s, s:s, s:s?}", "status", e->status, "title", title,
+	                      "message", message, "field", e->field));
 }

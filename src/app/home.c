@@ -22,13 +22,13 @@ static int load_sectors(struct db *db, enum lang l, json_t *out)
 	enum db_rc rc;
 
 	snprintf(sql, sizeof(sql), "SELECT id, name_%s FROM sectors ORDER BY position, id",
-		 label_col(l));
+	         label_col(l));
 	st = db_prepare(db, sql);
 	if (!st)
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(out, json_pack("{s:s, s:s}", "id", db_col_text(st, 0),
-						     "name", db_col_text(st, 1)));
+		json_array_append_new(out, json_pack("{s:s, s:s}", "id", db_col_text(st, 0), "name",
+		                                     db_col_text(st, 1)));
 	db_finalize(st);
 	return rc == DB_OK ? 0 : -1;
 }
@@ -40,16 +40,16 @@ static int load_networks(struct db *db, enum lang l, json_t *geo, json_t *theme)
 	enum db_rc rc;
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT slug, kind, name_%s, summary_%s FROM networks ORDER BY position, slug",
-		 label_col(l), label_col(l));
+	         "SELECT slug, kind, name_%s, summary_%s FROM networks ORDER BY position, slug",
+	         label_col(l), label_col(l));
 	st = db_prepare(db, sql);
 	if (!st)
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *n = json_pack("{s:s, s:s, s:s}", "slug", db_col_text(st, 0), "name",
-				      db_col_text(st, 2), "summary", db_col_text(st, 3));
+		                      db_col_text(st, 2), "summary", db_col_text(st, 3));
 		json_array_append_new(strcmp(db_col_text(st, 1), "geographic") == 0 ? geo : theme,
-				      n);
+		                      n);
 	}
 	db_finalize(st);
 	return rc == DB_OK ? 0 : -1;
@@ -79,9 +79,9 @@ void h_home(void *ctx, struct request *req, struct response *resp)
 	}
 	i18n_format_int(l, 10000, &target);
 	page_render(app, req, resp, 200, "home", "home.title",
-		    json_pack("{s:s, s:i, s:o, s:o, s:o}", "target", buf_str(&target),
-			      "target_year", 2030, "sectors", sectors, "geographic", geo,
-			      "thematic", theme));
+	            json_pack("{s:s, s:i, s:o, s:o, s:o}", "target", buf_str(&target),
+	                      "target_year", 2030, "sectors", sectors, "geographic", geo,
+	                      "thematic", theme));
 	buf_release(&target);
 }
 

@@ -53,10 +53,10 @@ static json_t *languages(enum lang current, const char *tail)
 		char href[512];
 		snprintf(href, sizeof(href), "/%s%s", lang_code((enum lang)i), tail);
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s}", "code",
-						      lang_code((enum lang)i), "name",
-						      lang_native_name((enum lang)i), "href", href,
-						      "current", i == (int)current, "dir",
-						      lang_dir((enum lang)i)));
+		                                      lang_code((enum lang)i), "name",
+		                                      lang_native_name((enum lang)i), "href", href,
+		                                      "current", i == (int)current, "dir",
+		                                      lang_dir((enum lang)i)));
 	}
 	return list;
 }
@@ -71,17 +71,16 @@ static char *asset_url(struct app *app, struct request *req, const char *name)
 	return arena_printf(&req->arena, "/static/%s%s%s", name, *v ? "?v=" : "", v);
 }
 
-static json_t *common_context(struct app *app, struct request *req, enum lang l,
-			      const char *title)
+static json_t *common_context(struct app *app, struct request *req, enum lang l, const char *title)
 {
-	const char *bootstrap = l == LANG_AR ? "vendor/bootstrap.rtl.min.css"
-					     : "vendor/bootstrap.min.css";
+	const char *bootstrap =
+	        l == LANG_AR ? "vendor/bootstrap.rtl.min.css" : "vendor/bootstrap.min.css";
 	const char *tail = path_tail(req);
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:s}, s:s}", "lang", lang_code(l),
-			 "dir", lang_dir(l), "path", tail, "title", title, "languages",
-			 languages(l, tail), "css", "bootstrap", asset_url(app, req, bootstrap),
-			 "app", asset_url(app, req, "css/kafaat.css"), "version", KAFAAT_VERSION);
+	                 "dir", lang_dir(l), "path", tail, "title", title, "languages",
+	                 languages(l, tail), "css", "bootstrap", asset_url(app, req, bootstrap),
+	                 "app", asset_url(app, req, "css/kafaat.css"), "version", KAFAAT_VERSION);
 }
 
 static const char *translate(void *ud, const char *key)
@@ -92,8 +91,7 @@ static const char *translate(void *ud, const char *key)
 	return i18n_lookup(app->i18n, *l, key);
 }
 
-static void remember_lang(struct app *app, struct request *req, struct response *resp,
-			  enum lang l)
+static void remember_lang(struct app *app, struct request *req, struct response *resp, enum lang l)
 {
 	const char *have = req_cookie(req, "lang");
 	int https = strncmp(app->cfg->public_url, "https://", 8) == 0;
@@ -103,12 +101,12 @@ static void remember_lang(struct app *app, struct request *req, struct response 
 	if (path_lang(req->path, &in_path) < 0 || (have && strcmp(have, lang_code(l)) == 0))
 		return;
 	resp_header(req, resp, "Set-Cookie",
-		    arena_printf(&req->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s",
-				 lang_code(l), https ? "; Secure" : ""));
+	            arena_printf(&req->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s",
+	                         lang_code(l), https ? "; Secure" : ""));
 }
 
 void page_render(struct app *app, struct request *req, struct response *resp, int status,
-		 const char *name, const char *title, json_t *data)
+                 const char *name, const char *title, json_t *data)
 {
 	enum lang l = page_lang(req);
 	json_t *ctx = common_context(app, req, l, title);
@@ -154,14 +152,14 @@ void json_respond(struct request *req, struct response *resp, int status, json_t
 }
 
 void json_error(struct app *app, struct request *req, struct response *resp, int status,
-		const char *code, const char *field)
+                const char *code, const char *field)
 {
 	enum lang l = lang_negotiate(req_header(req, "Accept-Language"), LANG_EN);
 	char key[64];
 
 	snprintf(key, sizeof(key), "error.%d.message", status);
 	json_respond(req, resp, status,
-		     json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message",
-			       tr(app, l, key), "field", field));
+	             json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message",
+	                       tr(app, l, key), "field", field));
 	resp_header(req, resp, "Content-Language", lang_code(l));
 }

@@ -18,13 +18,13 @@ enum lang page_lang(struct request *req);
  * is stolen) in the layout, title being a translation key. Sets a 500 on
  * a rendering failure. */
 void page_render(struct app *app, struct request *req, struct response *resp, int status,
-		 const char *name, const char *title, json_t *data);
+                 const char *name, const char *title, json_t *data);
 /* Sets a JSON body (value consumed). */
 void json_respond(struct request *req, struct response *resp, int status, json_t *v);
 /* The JSON error envelope {"error": {"code", "message", "field"}}; message
  * translated from "error.<status>.message" (field may be NULL). */
 void json_error(struct app *app, struct request *req, struct response *resp, int status,
-		const char *code, const char *field);
+                const char *code, const char *field);
 /* Translation shortcut. */
 const char *tr(const struct app *app, enum lang l, const char *key);
 

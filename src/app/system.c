@@ -32,8 +32,8 @@ void h_healthz(void *ctx, struct request *req, struct response *resp)
 		log_error("health check: database: %s", db_errmsg(db));
 	db_pool_put(app->pool, db);
 	json_respond(req, resp, ok ? 200 : 503,
-		     json_pack("{s:s, s:s, s:s}", "status", ok ? "ok" : "unavailable", "database",
-			       ok ? "ok" : "unavailable", "version", KAFAAT_VERSION));
+	             json_pack("{s:s, s:s, s:s}", "status", ok ? "ok" : "unavailable", "database",
+	                       ok ? "ok" : "unavailable", "version", KAFAAT_VERSION));
 	resp_header(req, resp, "Cache-Control", "no-store");
 }
 
@@ -43,13 +43,13 @@ void h_api_meta(void *ctx, struct request *req, struct response *resp)
 
 	(void)ctx;
 	for (int i = 0; i < LANG_COUNT; i++)
-		json_array_append_new(langs, json_pack("{s:s, s:s, s:s}", "code",
-						       lang_code((enum lang)i), "name",
-						       lang_native_name((enum lang)i), "dir",
-						       lang_dir((enum lang)i)));
+		json_array_append_new(langs,
+		                      json_pack("{s:s, s:s, s:s}", "code", lang_code((enum lang)i),
+		                                "name", lang_native_name((enum lang)i), "dir",
+		                                lang_dir((enum lang)i)));
 	json_respond(req, resp, 200,
-		     json_pack("{s:s, s:s, s:s, s:o}", "name", "Kafaat", "version", KAFAAT_VERSION,
-			       "api", "v1", "languages", langs));
+	             json_pack("{s:s, s:s, s:s, s:o}", "name", "Kafaat", "version", KAFAAT_VERSION,
+	                       "api", "v1", "languages", langs));
 }
 
 void h_static(void *ctx, struct request *req, struct response *resp)

@@ -131,12 +131,13 @@ static int schema_current(struct cli *cli)
 	if (have == want)
 		return 0;
 	if (have < 0)
-		fprintf(stderr, "kafaat serve: cannot read the schema version of %s\n", cli->cfg.db);
+		fprintf(stderr, "kafaat serve: cannot read the schema version of %s\n",
+		        cli->cfg.db);
 	else
 		fprintf(stderr,
-			"kafaat serve: database %s is at schema version %d, this kafaat needs %d: "
-			"run `kafaat migrate` first\n",
-			cli->cfg.db, have, want);
+		        "kafaat serve: database %s is at schema version %d, this kafaat needs %d: "
+		        "run `kafaat migrate` first\n",
+		        cli->cfg.db, have, want);
 	return -1;
 }
 
@@ -173,10 +174,18 @@ static int cmd_serve(struct cli *cli)
 		goto out;
 	}
 	struct server_opts opts = {
-		cli->cfg.listen_host,       cli->cfg.listen_port,    cli->cfg.threads,
-		cli->cfg.max_header_bytes,  cli->cfg.max_body_bytes, cli->cfg.request_timeout,
-		cli->cfg.max_connections,   app.routes,              app.nroutes,
-		&app,                       app_on_error,            NULL,
+	        cli->cfg.listen_host,
+	        cli->cfg.listen_port,
+	        cli->cfg.threads,
+	        cli->cfg.max_header_bytes,
+	        cli->cfg.max_body_bytes,
+	        cli->cfg.request_timeout,
+	        cli->cfg.max_connections,
+	        app.routes,
+	        app.nroutes,
+	        &app,
+	        app_on_error,
+	        NULL,
 	};
 	srv = server_start(&opts, err, sizeof(err));
 	if (!srv) {
@@ -212,16 +221,16 @@ static int cmd_version(struct cli *cli)
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
-	{"serve", cmd_serve, "serve [--config FILE] [--listen ADDR:PORT] [--db PATH|URL]",
-	 "serve the web application and the API"},
-	{"migrate", cmd_migrate, "migrate [--config FILE] [--db PATH|URL]",
-	 "create or upgrade the database schema and its reference data"},
-	{"demo", cmd_demo, "demo [--config FILE] [--db PATH|URL]",
-	 "load demo data into an empty database"},
-	{"check-config", cmd_check_config, "check-config [--config FILE]",
-	 "check the configuration; print FILE:LINE: reason for every error"},
-	{"version", cmd_version, "version", "print the version"},
-	{"help", cmd_help, "help", "this list"},
+        {"serve", cmd_serve, "serve [--config FILE] [--listen ADDR:PORT] [--db PATH|URL]",
+         "serve the web application and the API"},
+        {"migrate", cmd_migrate, "migrate [--config FILE] [--db PATH|URL]",
+         "create or upgrade the database schema and its reference data"},
+        {"demo", cmd_demo, "demo [--config FILE] [--db PATH|URL]",
+         "load demo data into an empty database"},
+        {"check-config", cmd_check_config, "check-config [--config FILE]",
+         "check the configuration; print FILE:LINE: reason for every error"},
+        {"version", cmd_version, "version", "print the version"},
+        {"help", cmd_help, "help", "this list"},
 };
 
 static int cmd_help(struct cli *cli)
@@ -242,9 +251,9 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 		const char *name;
 		size_t offset;
 	} flags[] = {
-		{"--config", offsetof(struct cli, config_path)},
-		{"--listen", offsetof(struct cli, listen)},
-		{"--db", offsetof(struct cli, db)},
+	        {"--config", offsetof(struct cli, config_path)},
+	        {"--listen", offsetof(struct cli, listen)},
+	        {"--db", offsetof(struct cli, db)},
 	};
 
 	for (int i = 0; i < argc; i++) {

@@ -21,7 +21,10 @@ struct arena {
 	size_t total;
 };
 
-#define ARENA_INIT {NULL, NULL, 0}
+#define ARENA_INIT                                                                                 \
+	{                                                                                          \
+		NULL, NULL, 0                                                                      \
+	}
 
 void *arena_alloc(struct arena *a, size_t n);
 void *arena_zalloc(struct arena *a, size_t n);

@@ -40,8 +40,8 @@ static int check_header(char **fields, int n, const char *const *cols, int ncols
 }
 
 static int one_line(const char *name, char *line, int lineno, int *seen_header,
-		    const char *const *cols, int ncols, tsv_row_fn fn, void *ud, char *err,
-		    size_t errlen)
+                    const char *const *cols, int ncols, tsv_row_fn fn, void *ud, char *err,
+                    size_t errlen)
 {
 	char *fields[TSV_MAX_COLS + 1];
 	int n;
@@ -63,8 +63,8 @@ static int one_line(const char *name, char *line, int lineno, int *seen_header,
 	return fn(ud, fields, lineno, err, errlen) < 0 ? -1 : 1;
 }
 
-int tsv_parse(const char *name, const char *text, size_t len, const char *const *cols,
-	      int ncols, tsv_row_fn fn, void *ud, char *err, size_t errlen)
+int tsv_parse(const char *name, const char *text, size_t len, const char *const *cols, int ncols,
+              tsv_row_fn fn, void *ud, char *err, size_t errlen)
 {
 	char *copy = xstrndup(text, len);
 	int lineno = 0, seen_header = 0, rows = 0, rc = -1;
@@ -85,7 +85,7 @@ int tsv_parse(const char *name, const char *text, size_t len, const char *const 
 		if (!end && *line == '\0')
 			break;
 		int r = one_line(name, line, ++lineno, &seen_header, cols, ncols, fn, ud, err,
-				 errlen);
+		                 errlen);
 		if (r < 0)
 			goto out;
 		rows += r;
@@ -101,7 +101,7 @@ out:
 }
 
 int tsv_read(const char *path, const char *const *cols, int ncols, tsv_row_fn fn, void *ud,
-	     char *err, size_t errlen)
+             char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	struct buf b;

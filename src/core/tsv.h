@@ -18,9 +18,9 @@ typedef int (*tsv_row_fn)(void *ud, char **fields, int line, char *err, size_t e
 /* Reads path, checks the header against cols[0..ncols), calls fn per row.
  * Returns the number of rows, or -1 with "PATH:LINE: reason" in err. */
 int tsv_read(const char *path, const char *const *cols, int ncols, tsv_row_fn fn, void *ud,
-	     char *err, size_t errlen);
+             char *err, size_t errlen);
 /* Same over a buffer (for tests and the fuzzer); name is used in errors. */
-int tsv_parse(const char *name, const char *text, size_t len, const char *const *cols,
-	      int ncols, tsv_row_fn fn, void *ud, char *err, size_t errlen);
+int tsv_parse(const char *name, const char *text, size_t len, const char *const *cols, int ncols,
+              tsv_row_fn fn, void *ud, char *err, size_t errlen);
 
 #endif

@@ -30,12 +30,12 @@ enum db_engine { DB_SQLITE, DB_POSTGRES };
 
 /* Results of db_step and the other calls. */
 enum db_rc {
-	DB_OK = 0,     /* done: no (more) rows, or the call succeeded */
-	DB_ROW = 1,    /* a row is available through db_col_* */
-	DB_ERROR = -1, /* failed: db_errmsg() says why */
-	DB_BUSY = -2,  /* the database stayed locked past the busy timeout */
+	DB_OK = 0,          /* done: no (more) rows, or the call succeeded */
+	DB_ROW = 1,         /* a row is available through db_col_* */
+	DB_ERROR = -1,      /* failed: db_errmsg() says why */
+	DB_BUSY = -2,       /* the database stayed locked past the busy timeout */
 	DB_CONSTRAINT = -3, /* a UNIQUE, CHECK or FOREIGN KEY constraint refused the change */
-	DB_FULL = -4,  /* the disk or the database is full */
+	DB_FULL = -4,       /* the disk or the database is full */
 };
 
 /* Opens a connection. `target` is a SQLite file path (created if missing,
@@ -77,8 +77,8 @@ void db_finalize(struct db_stmt *st);
 /* Convenience: runs a query expected to return one integer (e.g. COUNT);
  * params are text values bound to $1..$n (may be NULL when n == 0).
  * Returns DB_OK and sets *out, or an error code. */
-enum db_rc db_query_int(struct db *db, const char *sql, int nparams,
-			const char *const *params, int64_t *out);
+enum db_rc db_query_int(struct db *db, const char *sql, int nparams, const char *const *params,
+                        int64_t *out);
 
 /* Database health: a trivial query. 0 when the database answers. */
 int db_ping(struct db *db);

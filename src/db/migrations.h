@@ -28,7 +28,7 @@ int migrate_run(struct db *db, char *err, size_t errlen);
  * strictly increasing version order; its last version is the newest this
  * build knows. */
 int migrate_run_list(struct db *db, const struct migration *list, size_t n, char *err,
-		     size_t errlen);
+                     size_t errlen);
 /* The highest applied version, 0 for an empty database, -1 on error. */
 int migrate_current(struct db *db);
 

@@ -163,7 +163,7 @@ static size_t next_char(const char *s, size_t n, int *token)
 }
 
 int text_tokens(const char *folded, size_t n, int (*fn)(void *ud, const char *tok, size_t len),
-		void *ud)
+                void *ud)
 {
 	size_t i = 0, start = 0;
 	int in_token = 0;

@@ -19,7 +19,7 @@ char *text_fold(const char *s, size_t n, size_t *outlen);
 /* Splits folded text into tokens: maximal runs of letters and digits (any
  * script). Calls fn(ud, token, len) for each; stops early and returns the
  * callback's value when it is non-zero; returns 0 otherwise. */
-int text_tokens(const char *folded, size_t n,
-		int (*fn)(void *ud, const char *tok, size_t len), void *ud);
+int text_tokens(const char *folded, size_t n, int (*fn)(void *ud, const char *tok, size_t len),
+                void *ud);
 
 #endif

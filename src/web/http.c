@@ -23,11 +23,11 @@ const char *req_param(struct request *req, const char *name)
 void resp_header(struct request *req, struct response *resp, const char *name, const char *value)
 {
 	kvlist_add(&req->arena, &resp->headers, arena_strdup(&req->arena, name),
-		   arena_strdup(&req->arena, value));
+	           arena_strdup(&req->arena, value));
 }
 
 void resp_set(struct response *resp, int status, const char *content_type, const char *body,
-	      size_t len)
+              size_t len)
 {
 	resp->status = status;
 	resp->content_type = content_type;

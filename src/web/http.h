@@ -34,17 +34,17 @@ struct request {
 	struct arena arena;
 	enum http_method method;
 	int is_head;
-	const char *raw_uri; /* as received: path and query, undecoded */
-	const char *path;    /* decoded path, valid UTF-8 */
-	struct kvlist query; /* decoded query parameters */
+	const char *raw_uri;  /* as received: path and query, undecoded */
+	const char *path;     /* decoded path, valid UTF-8 */
+	struct kvlist query;  /* decoded query parameters */
 	struct kvlist params; /* path parameters set by the router */
-	struct buf body;     /* request body, at most max_body_bytes */
-	int too_large;       /* the body went over the limit */
-	size_t discarded;    /* body bytes dropped after the limit */
-	int started;         /* past the first access-handler call */
-	void *conn;          /* the libmicrohttpd connection (private) */
-	void *route;         /* the matched route (const struct route *) */
-	void *user;          /* per-request application state */
+	struct buf body;      /* request body, at most max_body_bytes */
+	int too_large;        /* the body went over the limit */
+	size_t discarded;     /* body bytes dropped after the limit */
+	int started;          /* past the first access-handler call */
+	void *conn;           /* the libmicrohttpd connection (private) */
+	void *route;          /* the matched route (const struct route *) */
+	void *user;           /* per-request application state */
 };
 
 struct response {
@@ -53,7 +53,7 @@ struct response {
 	struct buf body;         /* dynamic body, freed by the server */
 	const void *static_body; /* or: a body that outlives the response */
 	size_t static_len;
-	struct kvlist headers;   /* extra headers, arena memory */
+	struct kvlist headers; /* extra headers, arena memory */
 };
 
 /* Value of a request header (case-insensitive name), or NULL. */
@@ -66,7 +66,7 @@ const char *req_param(struct request *req, const char *name);
 void resp_header(struct request *req, struct response *resp, const char *name, const char *value);
 /* Sets status, content type and a copy of the body. */
 void resp_set(struct response *resp, int status, const char *content_type, const char *body,
-	      size_t len);
+              size_t len);
 void resp_redirect(struct request *req, struct response *resp, int status, const char *location);
 
 #endif

@@ -36,8 +36,8 @@ struct i18n;
 int i18n_load(const char *dir, struct i18n **out, char *err, size_t errlen);
 /* Parses one catalogue from memory into language l of cat (used by tests
  * and the fuzzer). Same error convention; `name` is used in messages. */
-int i18n_load_po(struct i18n *cat, enum lang l, const char *name, const char *src,
-		 size_t len, char *err, size_t errlen);
+int i18n_load_po(struct i18n *cat, enum lang l, const char *name, const char *src, size_t len,
+                 char *err, size_t errlen);
 struct i18n *i18n_new(void);
 void i18n_free(struct i18n *cat);
 /* The translation of key in l, or NULL when absent or empty. The string
@@ -52,7 +52,7 @@ const char *i18n_nget(const struct i18n *cat, enum lang l, const char *key, int6
 size_t i18n_count(const struct i18n *cat, enum lang l);
 /* Calls fn for every key of language l. */
 void i18n_each_key(const struct i18n *cat, enum lang l, void (*fn)(void *ud, const char *key),
-		   void *ud);
+                   void *ud);
 
 /* Formats an integer the way readers of l expect: "10 000" (fr, with a
  * narrow no-break space), "10,000" (en), "10.000" (ar, as in Morocco, with

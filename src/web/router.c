@@ -14,8 +14,8 @@ struct param_kind {
 
 static int valid_lang(const char *s, size_t n)
 {
-	return n == 2 && (memcmp(s, "ar", 2) == 0 || memcmp(s, "fr", 2) == 0 ||
-			  memcmp(s, "en", 2) == 0);
+	return n == 2 &&
+	       (memcmp(s, "ar", 2) == 0 || memcmp(s, "fr", 2) == 0 || memcmp(s, "en", 2) == 0);
 }
 
 static int valid_id(const char *s, size_t n)
@@ -46,18 +46,18 @@ static int valid_file(const char *s, size_t n)
 		int start = i == 0 || s[i - 1] == '/';
 		if (start && (c == '.' || c == '/'))
 			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '/'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.' || c == '/'))
 			return 0;
 	}
 	return s[n - 1] != '/';
 }
 
 static const struct param_kind param_kinds[] = {
-	{"lang", valid_lang},
-	{"id", valid_id},
-	{"slug", valid_slug},
-	{"file", valid_file},
+        {"lang", valid_lang},
+        {"id", valid_id},
+        {"slug", valid_slug},
+        {"file", valid_file},
 };
 
 static const struct param_kind *param_kind_find(const char *name, size_t n)
@@ -104,7 +104,7 @@ int router_check(const struct route *routes, size_t n, char *err, size_t errlen)
 		}
 		if (!r->handler || !r->methods || !r->summary) {
 			snprintf(err, errlen, "route %s: handler, methods and summary are required",
-				 r->pattern);
+			         r->pattern);
 			return -1;
 		}
 		if (check_pattern(r->pattern, err, errlen) < 0)
@@ -133,7 +133,7 @@ static int match_pattern(const char *pattern, const char *path, struct request *
 			if (!param_kind_find(p + 1, pn - 1)->valid(s, strlen(s)))
 				return 0;
 			kvlist_add(&req->arena, &params, arena_strndup(&req->arena, p + 1, pn - 1),
-				   arena_strdup(&req->arena, s));
+			           arena_strdup(&req->arena, s));
 			s += strlen(s);
 			p += pn;
 			break;
@@ -142,7 +142,7 @@ static int match_pattern(const char *pattern, const char *path, struct request *
 			if (!param_kind_find(p + 1, pn - 1)->valid(s, sn))
 				return 0;
 			kvlist_add(&req->arena, &params, arena_strndup(&req->arena, p + 1, pn - 1),
-				   arena_strndup(&req->arena, s, sn));
+			           arena_strndup(&req->arena, s, sn));
 		} else if (pn != sn || memcmp(p, s, pn) != 0) {
 			return 0;
 		}
@@ -210,7 +210,7 @@ static int check_query(const struct route *r, struct request *req, struct route_
 }
 
 const struct route *router_match(const struct route *routes, size_t n, struct request *req,
-				 struct route_error *e)
+                                 struct route_error *e)
 {
 	unsigned allowed = 0;
 

@@ -44,13 +44,13 @@ enum route_flags {
 typedef void (*route_handler)(void *ctx, struct request *req, struct response *resp);
 
 struct route {
-	unsigned methods;      /* enum http_method bits */
+	unsigned methods; /* enum http_method bits */
 	const char *pattern;
 	route_handler handler;
 	enum policy policy;
 	const struct field *query; /* accepted query parameters, FIELD_END-terminated; NULL: none */
 	unsigned flags;
-	const char *summary;   /* one line, English: what the route is for */
+	const char *summary; /* one line, English: what the route is for */
 };
 
 /* Why dispatch did not reach a handler. */
@@ -71,7 +71,7 @@ int router_check(const struct route *routes, size_t n, char *err, size_t errlen)
  * filled. Unknown query parameters are dropped for pages and refused for
  * ROUTE_API routes. */
 const struct route *router_match(const struct route *routes, size_t n, struct request *req,
-				 struct route_error *e);
+                                 struct route_error *e);
 
 /* Validates one value against a field; returns NULL when valid, else a
  * stable error code ("too_long", "too_short", "not_an_integer",

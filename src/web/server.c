@@ -23,23 +23,23 @@ struct server {
 /* Sent with every response. 'self' only: no third-party host, no inline
  * script; Bootstrap's CSS uses data: URIs for a few icons. */
 static const struct kv security_headers[] = {
-	{"Content-Security-Policy",
-	 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-	 "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-	 "form-action 'self'; frame-ancestors 'none'"},
-	{"X-Content-Type-Options", "nosniff"},
-	{"X-Frame-Options", "DENY"},
-	{"Referrer-Policy", "strict-origin-when-cross-origin"},
-	{"Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"},
-	{"Cross-Origin-Opener-Policy", "same-origin"},
+        {"Content-Security-Policy",
+         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+         "form-action 'self'; frame-ancestors 'none'"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "strict-origin-when-cross-origin"},
+        {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"},
+        {"Cross-Origin-Opener-Policy", "same-origin"},
 };
 
 static const struct {
 	const char *name;
 	enum http_method method;
 } methods[] = {
-	{"GET", HTTP_GET},       {"HEAD", HTTP_GET},       {"POST", HTTP_POST},
-	{"PUT", HTTP_PUT},       {"DELETE", HTTP_DELETE},  {"PATCH", HTTP_PATCH},
+        {"GET", HTTP_GET}, {"HEAD", HTTP_GET},      {"POST", HTTP_POST},
+        {"PUT", HTTP_PUT}, {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH},
 };
 
 static enum http_method method_parse(const char *m, int *is_head)
@@ -61,8 +61,8 @@ int server_parse_uri(struct request *req, const char *uri)
 	req->path = url_decode(&req->arena, uri, plen, 0);
 	if (!req->path)
 		return -1;
-	if (q && url_parse_pairs(&req->arena, q + 1, strlen(q + 1), MAX_QUERY_PAIRS,
-				 &req->query) < 0)
+	if (q &&
+	    url_parse_pairs(&req->arena, q + 1, strlen(q + 1), MAX_QUERY_PAIRS, &req->query) < 0)
 		return -1;
 	return 0;
 }
@@ -88,7 +88,7 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	struct server *srv = cls;
 	struct request *req = *con_cls;
@@ -106,7 +106,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 static void error_response(struct server *srv, struct request *req, struct response *resp,
-			   int status, const char *code)
+                           int status, const char *code)
 {
 	struct route_error e = {status, code, NULL, 0};
 	srv->opts.on_error(srv->opts.ctx, req, resp, &e);
@@ -159,7 +159,7 @@ static struct MHD_Response *build(const struct response *resp)
 
 	if (resp->static_body) {
 		m = MHD_create_response_from_buffer(resp->static_len, (void *)resp->static_body,
-						    MHD_RESPMEM_PERSISTENT);
+		                                    MHD_RESPMEM_PERSISTENT);
 	} else {
 		struct buf body = resp->body;
 		size_t len;
@@ -185,7 +185,7 @@ static enum MHD_Result send_response(struct request *req, struct response *resp)
 		MHD_add_response_header(m, "Content-Type", resp->content_type);
 	for (size_t i = 0; i < resp->headers.count; i++)
 		MHD_add_response_header(m, resp->headers.items[i].key,
-					resp->headers.items[i].value);
+		                        resp->headers.items[i].value);
 	rc = MHD_queue_response(req->conn, (unsigned)resp->status, m);
 	MHD_destroy_response(m);
 	return rc;
@@ -207,8 +207,8 @@ static int declared_too_large(struct server *srv, struct MHD_Connection *c)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
-				 const char *method, const char *version, const char *upload_data,
-				 size_t *upload_data_size, void **con_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct request *req = *con_cls;
@@ -280,18 +280,18 @@ struct server *server_start(const struct server_opts *opts, char *err, size_t er
 	}
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opts->port,
-		NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, &addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opts->max_header_bytes + 4096,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_seconds,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK,
-		keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opts->port,
+	        NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, &addr,
+	        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
+	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opts->max_header_bytes + 4096,
+	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_seconds,
+	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK,
+	        keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
 	if (!srv->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%u (address in use or not allowed)",
-			 opts->host, opts->port);
+		         opts->host, opts->port);
 		goto fail;
 	}
 	srv->port = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;

@@ -29,7 +29,7 @@ struct server_opts {
 	/* Renders an error response (a page in the visitor's language, or the
 	 * JSON envelope under /api/) for a request that reached no handler. */
 	void (*on_error)(void *ctx, struct request *req, struct response *resp,
-			 const struct route_error *e);
+	                 const struct route_error *e);
 	/* Called when a request completes, to release req->user. May be NULL. */
 	void (*on_done)(void *ctx, struct request *req);
 };

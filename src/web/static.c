@@ -36,15 +36,15 @@ static const struct {
 	const char *ext;
 	const char *type;
 } types[] = {
-	{".css", "text/css; charset=utf-8"},
-	{".js", "text/javascript; charset=utf-8"},
-	{".svg", "image/svg+xml"},
-	{".png", "image/png"},
-	{".ico", "image/x-icon"},
-	{".woff2", "font/woff2"},
-	{".json", "application/json"},
-	{".txt", "text/plain; charset=utf-8"},
-	{".map", "application/json"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".json", "application/json"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".map", "application/json"},
 };
 
 static const char *type_of(const char *name)
@@ -98,8 +98,8 @@ static void etag_of(struct static_file *f)
 {
 	unsigned char h[8];
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)f->plain.data, f->plain.len,
-			   NULL, 0);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)f->plain.data, f->plain.len, NULL,
+	                   0);
 	f->etag[0] = '"';
 	sodium_bin2hex(f->etag + 1, 17, h, sizeof(h));
 	f->etag[17] = '"';
@@ -107,7 +107,7 @@ static void etag_of(struct static_file *f)
 }
 
 static int add_file(struct static_set *set, const char *path, const char *name, char *err,
-		    size_t errlen)
+                    size_t errlen)
 {
 	struct static_file f = {0};
 	char alt[4200];
@@ -136,11 +136,11 @@ fail:
 	return -1;
 }
 
-static int load_dir(struct static_set *set, const char *root, const char *rel, int depth,
-		    char *err, size_t errlen);
+static int load_dir(struct static_set *set, const char *root, const char *rel, int depth, char *err,
+                    size_t errlen);
 
-static int load_entry(struct static_set *set, const char *root, const char *rel,
-		      const char *entry, int depth, char *err, size_t errlen)
+static int load_entry(struct static_set *set, const char *root, const char *rel, const char *entry,
+                      int depth, char *err, size_t errlen)
 {
 	char path[4096], name[1024];
 	struct stat st;
@@ -158,8 +158,8 @@ static int load_entry(struct static_set *set, const char *root, const char *rel,
 	return add_file(set, path, name, err, errlen);
 }
 
-static int load_dir(struct static_set *set, const char *root, const char *rel, int depth,
-		    char *err, size_t errlen)
+static int load_dir(struct static_set *set, const char *root, const char *rel, int depth, char *err,
+                    size_t errlen)
 {
 	char path[4096];
 	DIR *d;
@@ -251,7 +251,8 @@ static int accepts(const char *header, const char *coding)
 		size_t len = strcspn(p, ",;");
 		const char *params = p + len;
 		if (len == n && strncasecmp(p, coding, n) == 0)
-			return !(*params == ';' && strstr(params, "q=0") == params + strspn(params, "; "));
+			return !(*params == ';' &&
+			         strstr(params, "q=0") == params + strspn(params, "; "));
 		p = strchr(p, ',');
 	}
 	return 0;
@@ -263,7 +264,7 @@ static int etag_matches(const char *inm, const char *etag)
 }
 
 int static_serve(const struct static_set *set, const char *name, struct request *req,
-		 struct response *resp)
+                 struct response *resp)
 {
 	const struct static_file *f = find(set, name);
 	const char *ae = req_header(req, "Accept-Encoding");

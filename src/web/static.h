@@ -27,6 +27,6 @@ const char *static_etag(const struct static_set *set, const char *name);
  * 200 with the best encoding, 304 when If-None-Match matches. Returns 0,
  * or -1 when there is no such file (resp untouched). */
 int static_serve(const struct static_set *set, const char *name, struct request *req,
-		 struct response *resp);
+                 struct response *resp);
 
 #endif

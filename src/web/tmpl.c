@@ -23,6 +23,7 @@
 
 #define MAX_NESTING 64
 #define MAX_PARTIAL_DEPTH 16
+#define MAX_ARGS 32 /* of one {{t}} */
 #define MAX_FILE_SIZE (4u << 20)
 #define SHOW_MAX 40 /* bytes of a bad token quoted in an error message */
 
@@ -111,6 +112,12 @@ static int vlocated_err(char *err, size_t errlen, const char *label, unsigned li
 	if (k >= 0 && (size_t)k < errlen)
 		vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
 	return -1;
+}
+
+/* How many bytes of an n-byte token an error message quotes ("%.*s"). */
+static int shown(size_t n)
+{
+	return n > SHOW_MAX ? SHOW_MAX : (int)n;
 }
 
 static int is_blank(char c)
@@ -225,9 +232,7 @@ static int perr(struct parser *p, unsigned line, const char *fmt, ...)
 
 static int bad_arg(struct parser *p, const struct tok *t)
 {
-	int n = t->n > SHOW_MAX ? SHOW_MAX : (int)t->n;
-
-	return perr(p, p->line, "bad argument syntax '%.*s'", n, t->p);
+	return perr(p, p->line, "bad argument syntax '%.*s'", shown(t->n), t->p);
 }
 
 /* "#if", "#unless" or "#each"; block_word() drops the '#'. */
@@ -275,8 +280,7 @@ static int parse_special(struct parser *p, const struct tok *t, struct ref *r)
 	else if (token_is(t->p, t->n, "@last"))
 		r->kind = REF_LAST;
 	else
-		return perr(p, p->line, "unknown variable '%.*s'",
-		            t->n > SHOW_MAX ? SHOW_MAX : (int)t->n, t->p);
+		return perr(p, p->line, "unknown variable '%.*s'", shown(t->n), t->p);
 	return 0;
 }
 
@@ -348,8 +352,7 @@ static int parse_open(struct parser *p, const char *c, size_t n)
 		w.n++;
 	s.p += w.n;
 	if (block_kind(w.p, w.n, &kind) < 0)
-		return perr(p, p->line, "unknown helper '#%.*s'",
-		            w.n > SHOW_MAX ? SHOW_MAX : (int)w.n, w.p);
+		return perr(p, p->line, "unknown helper '#%.*s'", shown(w.n), w.p);
 	if (p->depth == MAX_NESTING)
 		return perr(p, p->line, "blocks nested deeper than %d", MAX_NESTING);
 	node = add_node(p, kind);
@@ -373,8 +376,7 @@ static int parse_close(struct parser *p, const char *c, size_t n)
 	if (next_token(&s, &w) <= 0 || !scan_done(&s))
 		return perr(p, p->line, "bad close tag");
 	if (block_kind(w.p, w.n, &kind) < 0)
-		return perr(p, p->line, "unknown helper '/%.*s'",
-		            w.n > SHOW_MAX ? SHOW_MAX : (int)w.n, w.p);
+		return perr(p, p->line, "unknown helper '/%.*s'", shown(w.n), w.p);
 	if (p->depth == 0)
 		return perr(p, p->line, "mismatched close tag {{/%s}}: no block is open",
 		            block_word(kind));
@@ -432,6 +434,7 @@ static int parse_targ(struct parser *p, const struct tok *t, struct node *node)
 	const char *eq = memchr(t->p, '=', t->n);
 	struct targ *a;
 	struct tok v;
+	int count = 0;
 
 	if (!eq || eq == t->p)
 		return bad_arg(p, t);
@@ -443,9 +446,12 @@ static int parse_targ(struct parser *p, const struct tok *t, struct node *node)
 	a = arena_zalloc(p->a, sizeof(*a));
 	a->name_len = (size_t)(eq - t->p);
 	a->name = arena_strndup(p->a, t->p, a->name_len);
-	for (const struct targ *o = node->args; o; o = o->next)
+	for (const struct targ *o = node->args; o; o = o->next, count++)
 		if (o->name_len == a->name_len && memcmp(o->name, a->name, a->name_len) == 0)
-			return perr(p, p->line, "duplicate argument '%s'", a->name);
+			return perr(p, p->line, "duplicate argument '%.*s'", shown(a->name_len),
+			            a->name);
+	if (count == MAX_ARGS)
+		return perr(p, p->line, "more than %d arguments", MAX_ARGS);
 	if (v.n == 0)
 		return bad_arg(p, t);
 	if (parse_ref(p, &v, &a->ref) < 0)
@@ -492,7 +498,7 @@ static int parse_expr(struct parser *p, const char *c, size_t n)
 		return parse_sole_ref(p, &s, "url", &add_node(p, N_URL)->ref);
 	if (token_is(w.p, w.n, "t"))
 		return parse_t(p, &s);
-	return perr(p, p->line, "unknown helper '%.*s'", w.n > SHOW_MAX ? SHOW_MAX : (int)w.n, w.p);
+	return perr(p, p->line, "unknown helper '%.*s'", shown(w.n), w.p);
 }
 
 /* c/n: the bytes between "{{" and "}}". */
@@ -1081,12 +1087,16 @@ static int render_translation(struct render *r, const struct node *n, const stru
 {
 	size_t len = strlen(s), start = 0;
 	const struct targ *a;
-	const char *rb;
+	const char *rb = NULL; /* the first '}' after the current '{' */
 	struct val v;
 
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '{' || !(rb = memchr(s + i + 1, '}', len - i - 1)))
+		if (s[i] != '{')
 			continue;
+		if (!rb || rb < s + i)
+			rb = memchr(s + i + 1, '}', len - i - 1);
+		if (!rb)
+			break;
 		a = find_arg(n->args, s + i + 1, (size_t)(rb - s) - i - 1);
 		if (!a)
 			continue;

@@ -46,8 +46,8 @@ struct tmpl_set *tmpl_set_new(void);
 void tmpl_set_free(struct tmpl_set *set);
 /* Compiles src under name (replacing any template of that name). Returns 0,
  * or -1 with "name:LINE: reason" in err; the set is then unchanged. */
-int tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t len,
-		 char *err, size_t errlen);
+int tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t len, char *err,
+                 size_t errlen);
 /* Adds every DIR/<name>.html as <name>. Returns 0 or -1 (err names the file,
  * line and reason). Also fails when a {{> partial}} names no template. */
 int tmpl_set_load_dir(struct tmpl_set *set, const char *dir, char *err, size_t errlen);
@@ -56,7 +56,7 @@ int tmpl_set_has(const struct tmpl_set *set, const char *name);
  * Returns 0, or -1 (unknown template, partials nested deeper than 16, or out
  * reached its maximum) with a reason in err; out may then hold a prefix. */
 int tmpl_render(const struct tmpl_set *set, const char *name, json_t *ctx,
-		const struct tmpl_render_opts *opts, struct buf *out, char *err, size_t errlen);
+                const struct tmpl_render_opts *opts, struct buf *out, char *err, size_t errlen);
 /* Appends s (n bytes) HTML-escaped. */
 int tmpl_escape(struct buf *out, const char *s, size_t n);
 

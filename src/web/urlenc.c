@@ -65,8 +65,7 @@ char *url_decode(struct arena *a, const char *s, size_t n, int plus_is_space)
 	return utf8_valid(out, j) ? out : NULL;
 }
 
-int url_parse_pairs(struct arena *a, const char *s, size_t n, size_t max_pairs,
-		    struct kvlist *out)
+int url_parse_pairs(struct arena *a, const char *s, size_t n, size_t max_pairs, struct kvlist *out)
 {
 	size_t i = 0;
 
@@ -79,7 +78,7 @@ int url_parse_pairs(struct arena *a, const char *s, size_t n, size_t max_pairs,
 			size_t klen = eq ? (size_t)(eq - (s + i)) : end - i;
 			char *k = url_decode(a, s + i, klen, 1);
 			char *v = eq ? url_decode(a, eq + 1, (size_t)(s + end - eq - 1), 1)
-				     : arena_strdup(a, "");
+			             : arena_strdup(a, "");
 			if (!k || !v || out->count >= max_pairs)
 				return -1;
 			kvlist_add(a, out, k, v);
@@ -96,7 +95,7 @@ int url_encode(struct buf *out, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+		            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
 		char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
 		if (plain ? buf_addc(out, (char)c) : buf_add(out, enc, 3))
 			return -1;

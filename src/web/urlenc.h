@@ -37,8 +37,7 @@ char *url_decode(struct arena *a, const char *s, size_t n, int plus_is_space);
 /* Parses "k=v&k2=v2" (query string or form body; '+' is a space; empty
  * pairs skipped; a key without '=' has value ""). At most max_pairs pairs.
  * Returns 0, or -1 when malformed or over the limit. */
-int url_parse_pairs(struct arena *a, const char *s, size_t n, size_t max_pairs,
-		    struct kvlist *out);
+int url_parse_pairs(struct arena *a, const char *s, size_t n, size_t max_pairs, struct kvlist *out);
 
 /* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). */
 struct buf;

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char context_json[] =
         "{\"name\": \"<Amina & 'Co'>\", \"n\": 3, \"r\": 2.5, \"yes\": true, \"no\": false,"
-        " \"nil\": null, \"empty\": \"\", \"zero\": 0, \"ar\": \"مرحبا بكم\", \"key\": \"greet\","
+        " \"nil\": null, \"empty\": \"\", \"zero\": 0,"
+        " \"ar\": \"مرحبا بكم\", \"key\": \"greet\","
         " \"user\": {\"name\": \"Omar\", \"tags\": [\"a\", \"<b>\"], \"address\": {\"city\": "
         "\"Rabat\"}},"
         " \"items\": [{\"name\": \"x\", \"n\": 1, \"sub\": [1, 2]}, {\"name\": \"y\", \"sub\": []},"

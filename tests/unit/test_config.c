@@ -55,7 +55,7 @@ static int load_str(struct config *cfg, const char *text, struct config_errors *
 }
 
 static void assert_error(const struct config_errors *errs, int i, const char *where,
-			 const char *reason)
+                         const char *reason)
 {
 	assert_true(i < errs->count);
 	assert_string_equal(errs->items[i].where, where);
@@ -87,27 +87,27 @@ static void test_defaults(void **state)
 }
 
 static const char valid_ini[] = "\xEF\xBB\xBF; Kafaat test configuration\r\n"
-				"[server]\r\n"
-				"listen = 0.0.0.0:9090\r\n"
-				"  threads=8 ; indented, with a comment\n"
-				"max_header_bytes = 2048\n"
-				"max_body_bytes = 67108864\n"
-				"request_timeout = 5\n"
-				"max_connections = 16\n"
-				"public_url = https://kafaat.ma\n"
-				"\n"
-				"# another comment\n"
-				"[database]\n"
-				"url = postgres://kafaat@db/kafaat\n"
-				"pool_size = 256\n"
-				"[paths]\n"
-				"static = /srv/kafaat/static\n"
-				"templates = /srv/kafaat/templates\n"
-				"locale = /srv/kafaat/locale\n"
-				"data = /srv/kafaat/data\n"
-				"[log]\n"
-				"level = debug\n"
-				"[server]\n"; /* a section may be reopened */
+                                "[server]\r\n"
+                                "listen = 0.0.0.0:9090\r\n"
+                                "  threads=8 ; indented, with a comment\n"
+                                "max_header_bytes = 2048\n"
+                                "max_body_bytes = 67108864\n"
+                                "request_timeout = 5\n"
+                                "max_connections = 16\n"
+                                "public_url = https://kafaat.ma\n"
+                                "\n"
+                                "# another comment\n"
+                                "[database]\n"
+                                "url = postgres://kafaat@db/kafaat\n"
+                                "pool_size = 256\n"
+                                "[paths]\n"
+                                "static = /srv/kafaat/static\n"
+                                "templates = /srv/kafaat/templates\n"
+                                "locale = /srv/kafaat/locale\n"
+                                "data = /srv/kafaat/data\n"
+                                "[log]\n"
+                                "level = debug\n"
+                                "[server]\n"; /* a section may be reopened */
 
 static void test_valid_file(void **state)
 {
@@ -137,6 +137,39 @@ static void test_valid_file(void **state)
 	config_release(&cfg);
 }
 
+/* The example in deploy/ is valid and shows the defaults. The tests run
+ * from the top of the tree; elsewhere this test is skipped. */
+static void test_example_file(void **state)
+{
+	static const char path[] = "deploy/kafaat.example.ini";
+	struct config cfg, def;
+	struct config_errors errs = {0};
+	(void)state;
+
+	if (access(path, R_OK) != 0)
+		skip();
+	config_defaults(&cfg);
+	config_defaults(&def);
+	assert_int_equal(config_load(&cfg, path, NULL, &errs), 0);
+	assert_string_equal(cfg.listen_host, def.listen_host);
+	assert_int_equal(cfg.listen_port, def.listen_port);
+	assert_int_equal(cfg.threads, def.threads);
+	assert_int_equal(cfg.max_header_bytes, def.max_header_bytes);
+	assert_int_equal(cfg.max_body_bytes, def.max_body_bytes);
+	assert_int_equal(cfg.request_timeout, def.request_timeout);
+	assert_int_equal(cfg.max_connections, def.max_connections);
+	assert_string_equal(cfg.public_url, def.public_url);
+	assert_string_equal(cfg.db, def.db);
+	assert_int_equal(cfg.db_pool_size, def.db_pool_size);
+	assert_string_equal(cfg.static_dir, def.static_dir);
+	assert_string_equal(cfg.templates_dir, def.templates_dir);
+	assert_string_equal(cfg.locale_dir, def.locale_dir);
+	assert_string_equal(cfg.data_dir, def.data_dir);
+	assert_int_equal(cfg.log_level, def.log_level);
+	config_release(&cfg);
+	config_release(&def);
+}
+
 static void test_no_file(void **state)
 {
 	struct config cfg;
@@ -155,13 +188,13 @@ static void test_unknown_section(void **state)
 	struct config_errors errs;
 	(void)state;
 
-	assert_int_equal(load_str(&cfg, "[server]\nthreads = 4\n[srever]\nthreads = 5\n[]\n", &errs),
-			 -1);
+	assert_int_equal(
+	        load_str(&cfg, "[server]\nthreads = 4\n[srever]\nthreads = 5\n[]\n", &errs), -1);
 	assert_int_equal(errs.count, 2);
 	assert_error(&errs, 0, "t.ini:3",
-		     "unknown section [srever] (expected [server], [database], [paths], [log])");
+	             "unknown section [srever] (expected [server], [database], [paths], [log])");
 	assert_error(&errs, 1, "t.ini:5",
-		     "unknown section [] (expected [server], [database], [paths], [log])");
+	             "unknown section [] (expected [server], [database], [paths], [log])");
 	assert_int_equal(cfg.threads, 4); /* keys of an unknown section are not applied */
 	config_release(&cfg);
 }
@@ -209,45 +242,48 @@ static void check_bad_value(const char *section, const char *line, const char *r
 static void test_bad_values(void **state)
 {
 	(void)state;
-	check_bad_value("server", "threads = 0", "threads must be an integer from 1 to 64, not \"0\"");
-	check_bad_value("server", "threads = 4x", "threads must be an integer from 1 to 64, not \"4x\"");
+	check_bad_value("server", "threads = 0",
+	                "threads must be an integer from 1 to 64, not \"0\"");
+	check_bad_value("server", "threads = 4x",
+	                "threads must be an integer from 1 to 64, not \"4x\"");
 	check_bad_value("server", "threads = +4",
-			"threads must be an integer from 1 to 64, not \"+4\"");
+	                "threads must be an integer from 1 to 64, not \"+4\"");
 	check_bad_value("server", "threads =", "threads must be an integer from 1 to 64, not \"\"");
-	check_bad_value("server", "max_body_bytes = 67108865",
-			"max_body_bytes must be an integer from 1024 to 67108864, not \"67108865\"");
+	check_bad_value(
+	        "server", "max_body_bytes = 67108865",
+	        "max_body_bytes must be an integer from 1024 to 67108864, not \"67108865\"");
 	check_bad_value("server", "request_timeout = 99999999999999999999",
-			"request_timeout must be an integer from 1 to 3600, not "
-			"\"99999999999999999999\"");
+	                "request_timeout must be an integer from 1 to 3600, not "
+	                "\"99999999999999999999\"");
 	check_bad_value("server", "listen = 8080",
-			"listen must be HOST:PORT, e.g. 127.0.0.1:8080, not \"8080\"");
+	                "listen must be HOST:PORT, e.g. 127.0.0.1:8080, not \"8080\"");
 	check_bad_value("server", "listen = 127.0.0.1:70000",
-			"listen must be HOST:PORT, e.g. 127.0.0.1:8080, not \"127.0.0.1:70000\"");
+	                "listen must be HOST:PORT, e.g. 127.0.0.1:8080, not \"127.0.0.1:70000\"");
 	check_bad_value("server", "public_url = https://kafaat.ma/",
-			"public_url must be an http:// or https:// URL without a trailing slash, "
-			"e.g. https://kafaat.ma, not \"https://kafaat.ma/\"");
+	                "public_url must be an http:// or https:// URL without a trailing slash, "
+	                "e.g. https://kafaat.ma, not \"https://kafaat.ma/\"");
 	check_bad_value("server", "public_url = ftp://kafaat.ma",
-			"public_url must be an http:// or https:// URL without a trailing slash, "
-			"e.g. https://kafaat.ma, not \"ftp://kafaat.ma\"");
+	                "public_url must be an http:// or https:// URL without a trailing slash, "
+	                "e.g. https://kafaat.ma, not \"ftp://kafaat.ma\"");
 	check_bad_value("database", "url =", "url must be a SQLite file path or a postgres:// URL");
 	check_bad_value("database", "url = mysql://secret@db/x",
-			"url must be a SQLite file path or a postgres:// URL");
+	                "url must be a SQLite file path or a postgres:// URL");
 	check_bad_value("database", "pool_size = -1",
-			"pool_size must be an integer from 1 to 256, not \"-1\"");
+	                "pool_size must be an integer from 1 to 256, not \"-1\"");
 	check_bad_value("paths", "templates =", "templates must not be empty");
 	check_bad_value("log", "level = verbose",
-			"level must be debug, info, warn or error, not \"verbose\"");
+	                "level must be debug, info, warn or error, not \"verbose\"");
 }
 
 static void test_long_value_is_shortened(void **state)
 {
 	(void)state;
 	check_bad_value("server",
-			"threads = 1234567890123456789012345678901234567890123456789012345",
-			"threads must be an integer from 1 to 64, not "
-			"\"1234567890123456789012345678901234567890...\"");
+	                "threads = 1234567890123456789012345678901234567890123456789012345",
+	                "threads must be an integer from 1 to 64, not "
+	                "\"1234567890123456789012345678901234567890...\"");
 	check_bad_value("log", "level = \x01\x7f",
-			"level must be debug, info, warn or error, not \"??\"");
+	                "level must be debug, info, warn or error, not \"??\"");
 }
 
 static void test_url_forms(void **state)
@@ -274,8 +310,8 @@ static void test_duplicate_key(void **state)
 	struct config_errors errs;
 	(void)state;
 
-	assert_int_equal(load_str(&cfg, "[server]\nthreads = 4\n[log]\n[server]\nthreads = 6\n", &errs),
-			 -1);
+	assert_int_equal(
+	        load_str(&cfg, "[server]\nthreads = 4\n[log]\n[server]\nthreads = 6\n", &errs), -1);
 	assert_int_equal(errs.count, 1);
 	assert_error(&errs, 0, "t.ini:5", "duplicate key threads (already set on line 2)");
 	assert_int_equal(cfg.threads, 4);
@@ -288,14 +324,15 @@ static void test_syntax_errors(void **state)
 	struct config_errors errs;
 	(void)state;
 
-	assert_int_equal(load_str(&cfg, "[server\nthreads = 3\njust words\n[log]\nlevel = error", &errs),
-			 -1);
+	assert_int_equal(
+	        load_str(&cfg, "[server\nthreads = 3\njust words\n[log]\nlevel = error", &errs),
+	        -1);
 	assert_int_equal(errs.count, 3);
 	assert_error(&errs, 0, "t.ini:1", "syntax error: section header without a closing ]");
 	/* The broken header opened no section. */
 	assert_error(&errs, 1, "t.ini:2", "threads is outside any section: put it under [server]");
 	assert_error(&errs, 2, "t.ini:3",
-		     "syntax error: expected [section], key = value, or a comment");
+	             "syntax error: expected [section], key = value, or a comment");
 	assert_int_equal(cfg.log_level, LOG_ERROR); /* last line, without a newline */
 	config_release(&cfg);
 }
@@ -346,16 +383,16 @@ static void test_unreadable_file(void **state)
 static void test_many_errors_together(void **state)
 {
 	static const char text[] = "[server]\n"
-				   "threads = many\n"
-				   "listen = 0.0.0.0:8000\n"
-				   "timeout = 5\n"
-				   "[cache]\n"
-				   "size = 1\n"
-				   "[log]\n"
-				   "level = loud\n"
-				   "oops\n"
-				   "[server]\n"
-				   "listen = 0.0.0.0:8001\n";
+	                           "threads = many\n"
+	                           "listen = 0.0.0.0:8000\n"
+	                           "timeout = 5\n"
+	                           "[cache]\n"
+	                           "size = 1\n"
+	                           "[log]\n"
+	                           "level = loud\n"
+	                           "oops\n"
+	                           "[server]\n"
+	                           "listen = 0.0.0.0:8001\n";
 	struct config cfg;
 	struct config_errors errs = {0};
 	const char *path = write_file(text);
@@ -371,12 +408,12 @@ static void test_many_errors_together(void **state)
 	assert_error(&errs, 1, where, "unknown key timeout in [server]");
 	snprintf(where, sizeof(where), "%s:5", path);
 	assert_error(&errs, 2, where,
-		     "unknown section [cache] (expected [server], [database], [paths], [log])");
+	             "unknown section [cache] (expected [server], [database], [paths], [log])");
 	snprintf(where, sizeof(where), "%s:8", path);
 	assert_error(&errs, 3, where, "level must be debug, info, warn or error, not \"loud\"");
 	snprintf(where, sizeof(where), "%s:9", path);
 	assert_error(&errs, 4, where,
-		     "syntax error: expected [section], key = value, or a comment");
+	             "syntax error: expected [section], key = value, or a comment");
 	snprintf(where, sizeof(where), "%s:11", path);
 	assert_error(&errs, 5, where, "duplicate key listen (already set on line 3)");
 	/* Good lines still apply. */
@@ -403,18 +440,18 @@ static void test_error_overflow(void **state)
 static void test_env_overrides_file(void **state)
 {
 	char *env[] = {"PATH=/usr/bin",
-		       "KAFAAT_SERVER_THREADS=16",
-		       "KAFAAT_SERVER_LISTEN=localhost:9999",
-		       "KAFAAT_DATABASE_URL=/tmp/env.db",
-		       "KAFAAT_LOG_LEVEL=warn",
-		       "KAFAAT_PATHS_DATA=/srv/data",
-		       "KAFAATNOTOURS=1",
-		       "KAFAAT_NO_EQUALS_SIGN",
-		       NULL};
+	               "KAFAAT_SERVER_THREADS=16",
+	               "KAFAAT_SERVER_LISTEN=localhost:9999",
+	               "KAFAAT_DATABASE_URL=/tmp/env.db",
+	               "KAFAAT_LOG_LEVEL=warn",
+	               "KAFAAT_PATHS_DATA=/srv/data",
+	               "KAFAATNOTOURS=1",
+	               "KAFAAT_NO_EQUALS_SIGN",
+	               NULL};
 	struct config cfg;
 	struct config_errors errs = {0};
 	const char *path = write_file("[server]\nthreads = 4\nlisten = 0.0.0.0:8000\n"
-				      "max_connections = 32\n[log]\nlevel = error\n");
+	                              "max_connections = 32\n[log]\nlevel = error\n");
 	(void)state;
 
 	config_defaults(&cfg);
@@ -431,8 +468,9 @@ static void test_env_overrides_file(void **state)
 
 static void test_env_errors(void **state)
 {
-	char *env[] = {"KAFAAT_SERVER_THREADS=lots", "KAFAAT_DATABASE_URL=",
-		       "KAFAAT_SERVER_THREAD=4", "KAFAAT_SERVER_MAX_BODY_BYTES=2048", NULL};
+	char *env[] = {"KAFAAT_SERVER_THREADS=lots",
+	               "KAFAAT_DATABASE_URL=", "KAFAAT_SERVER_THREAD=4",
+	               "KAFAAT_SERVER_MAX_BODY_BYTES=2048", NULL};
 	struct config cfg;
 	struct config_errors errs = {0};
 	(void)state;
@@ -441,11 +479,11 @@ static void test_env_errors(void **state)
 	assert_int_equal(config_load(&cfg, NULL, env, &errs), -1);
 	assert_int_equal(errs.count, 3);
 	assert_error(&errs, 0, "KAFAAT_SERVER_THREADS",
-		     "threads must be an integer from 1 to 64, not \"lots\"");
+	             "threads must be an integer from 1 to 64, not \"lots\"");
 	assert_error(&errs, 1, "KAFAAT_DATABASE_URL",
-		     "url must be a SQLite file path or a postgres:// URL");
+	             "url must be a SQLite file path or a postgres:// URL");
 	assert_error(&errs, 2, "KAFAAT_SERVER_THREAD",
-		     "unknown variable: no such setting (see docs/CONFIG.md)");
+	             "unknown variable: no such setting (see docs/CONFIG.md)");
 	assert_int_equal(cfg.threads, 2);
 	assert_string_equal(cfg.db, "var/kafaat.db");
 	assert_int_equal(cfg.max_body_bytes, 2048);
@@ -475,7 +513,7 @@ static void test_config_set(void **state)
 	assert_error(&errs, 0, "server.nope", "unknown setting (see docs/CONFIG.md)");
 	assert_error(&errs, 1, "threads", "unknown setting (see docs/CONFIG.md)");
 	assert_error(&errs, 2, "server.threads",
-		     "threads must be an integer from 1 to 64, not \"65\"");
+	             "threads must be an integer from 1 to 64, not \"65\"");
 	config_release(&cfg);
 }
 
@@ -524,7 +562,8 @@ static void test_describe(void **state)
 	config_describe(out);
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(strstr(text, "| Key | Environment variable | Default | Description |\n"));
-	assert_non_null(strstr(text, "| `server.listen` | `KAFAAT_SERVER_LISTEN` | `127.0.0.1:8080` |"));
+	assert_non_null(
+	        strstr(text, "| `server.listen` | `KAFAAT_SERVER_LISTEN` | `127.0.0.1:8080` |"));
 	assert_non_null(strstr(text, "`KAFAAT_SERVER_MAX_HEADER_BYTES` | `16384` |"));
 	assert_non_null(strstr(text, "From 1 to 64. |"));
 	assert_non_null(strstr(text, "| `log.level` | `KAFAAT_LOG_LEVEL` | `info` |"));
@@ -539,6 +578,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_defaults),
 	        cmocka_unit_test(test_valid_file),
+	        cmocka_unit_test(test_example_file),
 	        cmocka_unit_test(test_no_file),
 	        cmocka_unit_test(test_unknown_section),
 	        cmocka_unit_test(test_unknown_key),

@@ -34,7 +34,7 @@ static void test_latin_accents_and_case(void **state)
 static void test_compatibility_forms(void **state)
 {
 	(void)state;
-	check_fold("\xEF\xAC\x81nance", "finance"); /* U+FB01 LATIN SMALL LIGATURE FI */
+	check_fold("\xEF\xAC\x81nance", "finance");   /* U+FB01 LATIN SMALL LIGATURE FI */
 	check_fold("\xEF\xBC\xA1\xEF\xBC\xA2", "ab"); /* full-width A B */
 	check_fold("\xEF\xBB\xB9", "لا");             /* U+FEF9 lam-alef ligature */
 }
@@ -92,8 +92,8 @@ static void test_invalid_utf8(void **state)
 	(void)state;
 	assert_null(text_fold("\xC3", 1, &len));
 	assert_null(text_fold("a\xFF"
-			      "b",
-			      3, NULL));
+	                      "b",
+	                      3, NULL));
 	assert_null(text_fold("\xC0\xAF", 2, NULL));     /* overlong '/' */
 	assert_null(text_fold("\xED\xA0\x80", 3, NULL)); /* surrogate */
 	assert_int_equal(len, 7);
@@ -186,9 +186,9 @@ static void test_tokens_edges(void **state)
 	assert_int_equal(c.count, 0);
 	/* Token at the very end, invalid bytes acting as separators. */
 	assert_int_equal(text_tokens("a\xFF"
-				     "b c",
-				     5, collect, &c),
-			 0);
+	                             "b c",
+	                             5, collect, &c),
+	                 0);
 	assert_int_equal(c.count, 3);
 	assert_string_equal(c.tokens[0], "a");
 	assert_string_equal(c.tokens[2], "c");

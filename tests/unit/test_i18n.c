@@ -903,6 +903,7 @@ int main(void)
 	        cmocka_unit_test(test_po_merge_and_args),
 	        cmocka_unit_test(test_po_many_keys),
 	        cmocka_unit_test(test_load_dir),
+	        cmocka_unit_test(test_concurrent_lookups),
 	        cmocka_unit_test(test_format_int),
 	        cmocka_unit_test(test_format_date),
 	        cmocka_unit_test(test_real_catalogues),

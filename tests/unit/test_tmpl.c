@@ -389,6 +389,30 @@ static void test_t_missing_translation(void **state)
 	check("{{t}}/{{url}}", "{\"t\": 1, \"url\": \"/x\"}", "1//x");
 }
 
+static void test_t_many_args(void **state)
+{
+	struct buf src = BUF_INIT;
+	struct tmpl_set *set = tmpl_set_new();
+	char err[256];
+
+	(void)state;
+	buf_adds(&src, "{{t \"{a0}{a31}\"");
+	for (int i = 0; i < 32; i++)
+		buf_addf(&src, " a%d=n", i);
+	buf_adds(&src, "}}");
+	assert_int_equal(tmpl_set_add(set, "ok", src.data, src.len, err, sizeof(err)), 0);
+	check_render(set, "ok", "{\"n\": 7}", NULL, "77");
+	buf_reset(&src);
+	buf_adds(&src, "\n{{t \"k\"");
+	for (int i = 0; i < 33; i++)
+		buf_addf(&src, " a%d=n", i);
+	buf_adds(&src, "}}");
+	assert_int_equal(tmpl_set_add(set, "many", src.data, src.len, err, sizeof(err)), -1);
+	assert_string_equal(err, "many:2: more than 32 arguments");
+	buf_release(&src);
+	tmpl_set_free(set);
+}
+
 static void test_url(void **state)
 {
 	const char *data = "{\"q\": \"مرحبا بكم\", \"mixed\": \"a b&c/d?e=é~._-\", \"n\": 12,"
@@ -646,6 +670,7 @@ int main(void)
 	        cmocka_unit_test(test_partial_depth),
 	        cmocka_unit_test(test_t),
 	        cmocka_unit_test(test_t_missing_translation),
+	        cmocka_unit_test(test_t_many_args),
 	        cmocka_unit_test(test_url),
 	        cmocka_unit_test(test_content),
 	        cmocka_unit_test(test_output_limit),
