@@ -19,6 +19,13 @@
 
 #define KAFAAT_VERSION "0.1.0"
 
+/* The privacy notice in force (templates/privacy.html): consents record
+ * this version. Raise both when the notice's text changes. */
+#define PRIVACY_NOTICE_VERSION 1
+#define PRIVACY_NOTICE_YEAR 2026
+#define PRIVACY_NOTICE_MONTH 11
+#define PRIVACY_NOTICE_DAY 29
+
 struct app {
 	const struct config *cfg; /* borrowed */
 	struct db_pool *pool;

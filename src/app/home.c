@@ -87,5 +87,12 @@ void h_home(void *ctx, struct request *req, struct response *resp)
 
 void h_privacy(void *ctx, struct request *req, struct response *resp)
 {
-	page_render(ctx, req, resp, 200, "privacy", "privacy.title", NULL);
+	struct buf date = BUF_INIT;
+
+	i18n_format_date(page_lang(req), PRIVACY_NOTICE_YEAR, PRIVACY_NOTICE_MONTH,
+	                 PRIVACY_NOTICE_DAY, &date);
+	page_render(ctx, req, resp, 200, "privacy", "privacy.title",
+	            json_pack("{s:i, s:s}", "notice_version", PRIVACY_NOTICE_VERSION, "notice_date",
+	                      buf_str(&date)));
+	buf_release(&date);
 }

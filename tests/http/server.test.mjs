@@ -206,3 +206,13 @@ describe('keep-alive', () => {
 		assert.equal(sockets.size, 1);
 	});
 });
+
+describe('privacy notice', () => {
+	test('its version date is written the way each language writes dates', async () => {
+		const expected = { ar: '29 نونبر 2026', fr: '29 novembre 2026', en: '29 November 2026' };
+		for (const [lang, date] of Object.entries(expected)) {
+			const html = await (await get(`/${lang}/privacy`)).text();
+			assert.ok(html.includes(date), `${lang}: ${date}`);
+		}
+	});
+});
