@@ -14,6 +14,8 @@
  */
 #include "web/i18n.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -884,20 +886,49 @@ out:
 	return rc;
 }
 
-static int load_file(struct i18n *cat, const char *dir, enum lang l, char *err, size_t errlen)
+static int load_file(struct i18n *cat, const char *path, enum lang l, char *err, size_t errlen)
 {
-	struct buf path = BUF_INIT;
 	struct buf src = BUF_INIT;
 	int rc = -1;
 
 	buf_init(&src, PO_FILE_MAX);
-	buf_addf(&path, "%s/%s.po", dir, lang_code(l));
-	if (read_file(buf_str(&path), &src, err, errlen) < 0)
+	if (read_file(path, &src, err, errlen) < 0)
 		goto out;
-	rc = i18n_load_po(cat, l, buf_str(&path), buf_str(&src), src.len, err, errlen);
+	rc = i18n_load_po(cat, l, path, buf_str(&src), src.len, err, errlen);
 out:
-	buf_release(&path);
 	buf_release(&src);
+	return rc;
+}
+
+static int is_po(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+	return e->d_name[0] != '.' && n > 3 && strcmp(e->d_name + n - 3, ".po") == 0;
+}
+
+/* Loads every .po file of DIR/LANG/, in name order. */
+static int load_lang(struct i18n *cat, const char *dir, enum lang l, char *err, size_t errlen)
+{
+	struct buf path = BUF_INIT;
+	struct dirent **names = NULL;
+	int n, rc = 0;
+
+	buf_addf(&path, "%s/%s", dir, lang_code(l));
+	n = scandir(buf_str(&path), &names, is_po, alphasort);
+	if (n <= 0) {
+		set_err(err, errlen, "%s: %s", buf_str(&path),
+		        n < 0 ? strerror(errno) : "no .po catalogue");
+		rc = -1;
+	}
+	for (int i = 0; i < n; i++) {
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s/%s", dir, lang_code(l), names[i]->d_name);
+		if (rc == 0)
+			rc = load_file(cat, buf_str(&path), l, err, errlen);
+		free(names[i]);
+	}
+	free(names);
+	buf_release(&path);
 	return rc;
 }
 
@@ -913,7 +944,7 @@ int i18n_load(const char *dir, struct i18n **out, char *err, size_t errlen)
 	*out = NULL;
 	cat = i18n_new();
 	for (int i = 0; i < LANG_COUNT; i++)
-		if (load_file(cat, dir, (enum lang)i, err, errlen) < 0)
+		if (load_lang(cat, dir, (enum lang)i, err, errlen) < 0)
 			goto out;
 	*out = cat;
 	cat = NULL;

@@ -1,7 +1,8 @@
 /* i18n: languages, translation catalogues and number/date formatting.
  *
  * Kafaat speaks Arabic (right to left), French and English. Catalogues are
- * gettext .po files, one per language (locale/ar.po, fr.po, en.po), whose
+ * gettext .po files, several per language (locale/ar/, locale/fr/,
+ * locale/en/, each holding NAME.po: one file per domain, e.g. site.po, accounts.po), whose
  * msgids are stable keys ("home.title"); en.po holds the English text.
  * They are loaded once at start-up; the loaded struct i18n is immutable and
  * shared by all threads (no setlocale, no global state per request).
@@ -31,7 +32,8 @@ enum lang lang_negotiate(const char *accept_language, enum lang fallback);
 
 struct i18n;
 
-/* Loads DIR/ar.po, DIR/fr.po and DIR/en.po. Returns 0, or -1 with
+/* Loads every .po file of DIR/ar/, DIR/fr/ and DIR/en/ (a key may be
+ * defined once per language). Returns 0, or -1 with
  * "FILE:LINE: reason" in err. */
 int i18n_load(const char *dir, struct i18n **out, char *err, size_t errlen);
 /* Parses one catalogue from memory into language l of cat (used by tests

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check_templates.sh: the translation keys used by templates/*.html exist in
-# every catalogue (locale/ar.po, fr.po, en.po), and the catalogues agree.
+# every catalogue (locale/ar/*.po, locale/fr/*.po, locale/en/*.po), and the catalogues agree.
 #
 # Fails (exit 1), naming the key, when:
 #   - a {{t "key"}} used in a template is missing from a catalogue;
@@ -75,12 +75,13 @@ po_entries() {
 }
 
 for l in "${langs[@]}"; do
-	po=$ldir/$l.po
-	if [[ ! -r $po ]]; then
-		err "missing catalogue $po"
+	shopt -s nullglob
+	files=("$ldir/$l"/*.po)
+	if [[ ${#files[@]} -eq 0 ]]; then
+		err "no catalogue in $ldir/$l/"
 		continue
 	fi
-	po_entries "$po" >"$tmp/$l.raw"
+	for po in "${files[@]}"; do po_entries "$po"; done >"$tmp/$l.raw"
 	while IFS= read -r line; do
 		err "${line#!}"
 	done < <(grep '^!' "$tmp/$l.raw" || true)
@@ -97,7 +98,7 @@ done
 cat "$tmp"/{ar,fr,en}.keys | sort -u >"$tmp/all.keys"
 for l in "${langs[@]}"; do
 	while IFS= read -r key; do
-		err "key \"$key\" is missing from locale/$l.po"
+		err "key \"$key\" is missing from locale/$l/"
 	done < <(comm -23 "$tmp/all.keys" "$tmp/$l.keys")
 done
 
@@ -134,7 +135,7 @@ while IFS=$'\t' read -r file tag; do
 	echo "$key" >>"$tmp/used"
 	for l in "${langs[@]}"; do
 		if ! grep -qxF -- "$key" "$tmp/$l.keys"; then
-			err "$file: key \"$key\" is missing from locale/$l.po"
+			err "$file: key \"$key\" is missing from locale/$l/"
 		fi
 	done
 	# Every placeholder of the translation must be given as name=path.

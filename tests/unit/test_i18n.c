@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -588,47 +589,60 @@ static void test_po_many_keys(void **state)
 	i18n_free(cat);
 }
 
+/* Writes DIR/LANG/NAME with content. */
+static void write_po(const char *dir, const char *lang, const char *name, const char *content)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, lang);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/%s/%s", dir, lang, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
 static void test_load_dir(void **state)
 {
 	char dir[] = "/tmp/kafaat_i18n_XXXXXX";
-	char path[64], err[512] = "";
+	char path[128], err[512] = "";
 	struct i18n *sentinel = i18n_new();
 	struct i18n *cat = sentinel; /* must be reset to NULL on error */
-	static const char *const names[] = {"ar.po", "fr.po", "en.po"};
-	FILE *f;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fprintf(f, "msgid \"hello\"\nmsgstr \"%s\"\n", i == 1 ? "bonjour" : "hi");
-		if (i == 2)
-			fprintf(f, "msgid \"bad\"\n");
-		fclose(f);
-	}
+	write_po(dir, "ar", "site.po", "msgid \"hello\"\nmsgstr \"hi\"\n");
+	write_po(dir, "fr", "site.po", "msgid \"hello\"\nmsgstr \"bonjour\"\n");
+	write_po(dir, "fr", "more.po", "msgid \"bye\"\nmsgstr \"au revoir\"\n");
+	write_po(dir, "en", "site.po", "msgid \"hello\"\nmsgstr \"hi\"\nmsgid \"bad\"\n");
 	assert_int_equal(i18n_load(dir, &cat, err, sizeof err), -1);
 	assert_null(cat);
 	i18n_free(sentinel);
-	snprintf(path, sizeof path, "%s/en.po", dir);
+	snprintf(path, sizeof path, "%s/en/site.po:3: unexpected end of file", dir);
 	assert_non_null(strstr(err, path));
-	assert_non_null(strstr(err, "en.po:3: unexpected end of file"));
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("msgid \"hello\"\nmsgstr \"hello\"\n", f);
-	fclose(f);
+	write_po(dir, "en", "site.po", "msgid \"hello\"\nmsgstr \"hello\"\n");
 	assert_int_equal(i18n_load(dir, &cat, err, sizeof err), 0);
 	assert_string_equal(i18n_get(cat, LANG_FR, "hello"), "bonjour");
+	assert_string_equal(i18n_get(cat, LANG_FR, "bye"), "au revoir");
 	assert_string_equal(i18n_get(cat, LANG_EN, "hello"), "hello");
 	i18n_free(cat);
-	snprintf(path, sizeof path, "%s/ar.po", dir);
+	/* The same key in two files of one language is refused. */
+	write_po(dir, "fr", "dup.po", "msgid \"hello\"\nmsgstr \"salut\"\n");
+	assert_int_equal(i18n_load(dir, &cat, err, sizeof err), -1);
+	assert_non_null(strstr(err, "site.po"));
+	snprintf(path, sizeof path, "%s/fr/dup.po", dir);
+	unlink(path);
+	/* A language without any catalogue is refused. */
+	snprintf(path, sizeof path, "%s/ar/site.po", dir);
 	unlink(path);
 	assert_int_equal(i18n_load(dir, &cat, err, sizeof err), -1);
-	assert_non_null(strstr(err, "ar.po: No such file or directory"));
-	for (int i = 1; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		unlink(path);
+	assert_non_null(strstr(err, "no .po catalogue"));
+	const char *rest[] = {"fr/site.po", "fr/more.po", "en/site.po", "ar", "fr", "en"};
+	for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, rest[i]);
+		remove(path);
 	}
 	rmdir(dir);
 }
@@ -857,7 +871,8 @@ static void check_key(void *ud, const char *key)
 
 static void test_real_catalogues(void **state)
 {
-	static const char *const files[] = {"locale/ar.po", "locale/fr.po", "locale/en.po"};
+	static const char *const files[] = {"locale/ar/site.po", "locale/fr/site.po",
+	                                    "locale/en/site.po"};
 	struct i18n *cat = NULL;
 	char err[512] = "";
 	size_t missing = 0, empty = 0;
