@@ -31,6 +31,8 @@ enum key_type {
 	KEY_DB,     /* SQLite path or postgres:// URL */
 	KEY_URL,    /* http:// or https:// URL without a trailing slash */
 	KEY_LEVEL,  /* log level name */
+	KEY_TEXT,   /* any string, may be empty */
+	KEY_CHOICE, /* one of the '|'-separated words in choices */
 };
 
 struct key {
@@ -41,40 +43,70 @@ struct key {
 	const char *def;  /* default, as text: parsed like any other value */
 	size_t offset;    /* of the field in struct config */
 	const char *help;
+	const char *choices; /* KEY_CHOICE only: "spool|smtp" */
 };
 
 #define FIELD(f) offsetof(struct config, f)
 
 static const struct key keys[] = {
         {"server", "listen", KEY_LISTEN, 0, 0, "127.0.0.1:8080", FIELD(listen_host),
-         "Address to listen on, HOST:PORT (HOST is an IPv4 address or localhost)."},
+         "Address to listen on, HOST:PORT (HOST is an IPv4 address or localhost).", NULL},
         {"server", "threads", KEY_INT, 1, 64, "2", FIELD(threads),
-         "Worker threads serving requests."},
+         "Worker threads serving requests.", NULL},
         {"server", "max_header_bytes", KEY_INT64, 1024, 1048576, "16384", FIELD(max_header_bytes),
-         "Largest request line plus headers, in bytes."},
+         "Largest request line plus headers, in bytes.", NULL},
         {"server", "max_body_bytes", KEY_INT64, 1024, 67108864, "1048576", FIELD(max_body_bytes),
-         "Largest request body, in bytes."},
+         "Largest request body, in bytes.", NULL},
         {"server", "request_timeout", KEY_INT64, 1, 3600, "30", FIELD(request_timeout),
-         "Seconds of inactivity before a connection is closed."},
+         "Seconds of inactivity before a connection is closed.", NULL},
         {"server", "max_connections", KEY_INT64, 16, 65536, "1024", FIELD(max_connections),
-         "Most simultaneous connections."},
+         "Most simultaneous connections.", NULL},
         {"server", "public_url", KEY_URL, 0, 0, "http://127.0.0.1:8080", FIELD(public_url),
          "Public address of the site, for links in mail: http:// or https://, no trailing "
-         "slash."},
+         "slash.", NULL},
         {"database", "url", KEY_DB, 0, 0, "var/kafaat.db", FIELD(db),
-         "SQLite database file (its folder must exist) or a postgres:// URL."},
+         "SQLite database file (its folder must exist) or a postgres:// URL.", NULL},
         {"database", "pool_size", KEY_INT, 1, 256, "4", FIELD(db_pool_size),
-         "Database connections kept open."},
+         "Database connections kept open.", NULL},
         {"paths", "static", KEY_PATH, 0, 0, "static", FIELD(static_dir),
-         "Folder of static files (CSS, JavaScript, images)."},
+         "Folder of static files (CSS, JavaScript, images).", NULL},
         {"paths", "templates", KEY_PATH, 0, 0, "templates", FIELD(templates_dir),
-         "Folder of page templates."},
+         "Folder of page templates.", NULL},
         {"paths", "locale", KEY_PATH, 0, 0, "locale", FIELD(locale_dir),
-         "Folder of translation catalogues."},
+         "Folder of translation catalogues.", NULL},
         {"paths", "data", KEY_PATH, 0, 0, "data", FIELD(data_dir),
-         "Folder of reference and demo data."},
+         "Folder of reference and demo data.", NULL},
         {"log", "level", KEY_LEVEL, 0, 0, "info", FIELD(log_level),
-         "Least severe messages logged: debug, info, warn or error."},
+         "Least severe messages logged: debug, info, warn or error.", NULL},
+        {"mail", "transport", KEY_CHOICE, 0, 0, "spool", FIELD(mail_transport),
+         "How mail leaves: spool (files in spool_dir, read with `kafaat mail list`) or smtp.",
+         "spool|smtp"},
+        {"mail", "spool_dir", KEY_PATH, 0, 0, "var/mail", FIELD(mail_spool_dir),
+         "Folder receiving mail when transport is spool.", NULL},
+        {"mail", "from", KEY_PATH, 0, 0, "Kafaat <no-reply@kafaat.localhost>", FIELD(mail_from),
+         "Sender address of every mail.", NULL},
+        {"mail", "smtp_url", KEY_PATH, 0, 0, "smtp://127.0.0.1:25", FIELD(smtp_url),
+         "SMTP server: smtp://HOST:PORT (STARTTLS per smtp_tls) or smtps://HOST:PORT.", NULL},
+        {"mail", "smtp_tls", KEY_CHOICE, 0, 0, "try", FIELD(smtp_tls),
+         "STARTTLS on smtp:// URLs: none, try, or required.", "none|try|required"},
+        {"mail", "smtp_user", KEY_TEXT, 0, 0, "", FIELD(smtp_user),
+         "SMTP user name; empty: no authentication.", NULL},
+        {"mail", "smtp_password_file", KEY_TEXT, 0, 0, "", FIELD(smtp_password_file),
+         "File holding the SMTP password (first line), readable by Kafaat only.", NULL},
+        {"auth", "staff_idle_minutes", KEY_INT, 5, 1440, "30", FIELD(auth_staff_idle_minutes),
+         "Minutes without activity before a session of an admin, advisor, coordinator or "
+         "institution member ends.", NULL},
+        {"auth", "idle_minutes", KEY_INT, 5, 10080, "240", FIELD(auth_idle_minutes),
+         "Minutes without activity before an expert's session ends.", NULL},
+        {"auth", "absolute_hours", KEY_INT, 1, 168, "12", FIELD(auth_absolute_hours),
+         "Hours after sign-in when any session ends.", NULL},
+        {"auth", "max_concurrent_hashes", KEY_INT, 1, 64, "2", FIELD(auth_max_hashes),
+         "Password hashes (Argon2id, 64 MiB each) computed at once; others wait.", NULL},
+        {"auth", "common_passwords", KEY_TEXT, 0, 0, "/usr/share/john/password.lst",
+         FIELD(auth_common_passwords),
+         "List of common passwords refused at sign-up (one per line; Debian's john-data).", NULL},
+        {"testing", "clock_file", KEY_TEXT, 0, 0, "", FIELD(testing_clock_file),
+         "Tests only: read the current time (Unix seconds) from this file. Empty in production.", NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -137,7 +169,8 @@ static void *field(struct config *cfg, const struct key *k)
 
 static int is_string(const struct key *k)
 {
-	return k->type == KEY_PATH || k->type == KEY_DB || k->type == KEY_URL;
+	return k->type == KEY_PATH || k->type == KEY_DB || k->type == KEY_URL ||
+	       k->type == KEY_TEXT || k->type == KEY_CHOICE;
 }
 
 static const struct key *find_key(const char *section, const char *name)
@@ -264,6 +297,35 @@ static int set_level(struct config *cfg, const struct key *k, const char *v, cha
 	return -1;
 }
 
+static int is_choice(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+
+	for (const char *p = choices; n && *p;) {
+		size_t len = strcspn(p, "|");
+		if (len == n && strncmp(p, v, n) == 0)
+			return 1;
+		p += len + (p[len] == '|');
+	}
+	return 0;
+}
+
+static int set_choice(struct config *cfg, const struct key *k, const char *v, char *why, size_t n)
+{
+	char shown[48], list[128];
+
+	if (is_choice(k->choices, v)) {
+		set_string(cfg, k, v);
+		return 0;
+	}
+	snprintf(list, sizeof(list), "%s", k->choices);
+	for (char *p = list; *p; p++)
+		if (*p == '|')
+			*p = ',';
+	snprintf(why, n, "%s must be one of %s, not \"%s\"", k->name, list, show(v, shown));
+	return -1;
+}
+
 /* Checks a value for a string key; returns 0, or -1 with why filled. */
 static int check_string(const struct key *k, const char *v, char *why, size_t n)
 {
@@ -298,6 +360,11 @@ static int set_value(struct config *cfg, const struct key *k, const char *v, cha
 		return set_listen(cfg, k, v, why, n);
 	case KEY_LEVEL:
 		return set_level(cfg, k, v, why, n);
+	case KEY_TEXT:
+		set_string(cfg, k, v);
+		return 0;
+	case KEY_CHOICE:
+		return set_choice(cfg, k, v, why, n);
 	case KEY_PATH:
 	case KEY_DB:
 	case KEY_URL:

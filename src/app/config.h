@@ -36,6 +36,22 @@ struct config {
 	char *data_dir; /* reference and demo data (data/) */
 	/* [log] */
 	enum log_level log_level;
+	/* [mail] */
+	char *mail_transport; /* "spool" or "smtp" */
+	char *mail_spool_dir;
+	char *mail_from;
+	char *smtp_url;
+	char *smtp_tls;       /* "none", "try" or "required" */
+	char *smtp_user;      /* "" when none */
+	char *smtp_password_file;
+	/* [auth] */
+	int auth_staff_idle_minutes;
+	int auth_idle_minutes;
+	int auth_absolute_hours;
+	int auth_max_hashes;
+	char *auth_common_passwords;
+	/* [testing] */
+	char *testing_clock_file; /* "" in production */
 };
 
 /* One problem found while loading: where and why. */

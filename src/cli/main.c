@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "cli/cli.h"
 #include "app/data.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -16,14 +17,6 @@
 #include "web/server.h"
 
 extern char **environ;
-
-/* Options shared by the subcommands. */
-struct cli {
-	const char *config_path;
-	const char *listen;
-	const char *db;
-	struct config cfg;
-};
 
 struct command {
 	const char *name;
@@ -43,7 +36,7 @@ static void print_errors(const struct config_errors *errs)
 }
 
 /* Defaults, file, environment, then flags. Prints every error. */
-static int load_config(struct cli *cli)
+int cli_load_config(struct cli *cli)
 {
 	struct config_errors errs = {0};
 
@@ -61,7 +54,7 @@ static int load_config(struct cli *cli)
 	return 0;
 }
 
-static int open_db(struct cli *cli, struct db **db)
+int cli_open_db(struct cli *cli, struct db **db)
 {
 	char err[512];
 
@@ -78,7 +71,7 @@ static int cmd_migrate(struct cli *cli)
 	char err[512];
 	int applied, rows;
 
-	if (load_config(cli) < 0 || open_db(cli, &db) < 0)
+	if (cli_load_config(cli) < 0 || cli_open_db(cli, &db) < 0)
 		return 1;
 	applied = migrate_run(db, err, sizeof(err));
 	if (applied < 0) {
@@ -103,7 +96,7 @@ static int cmd_demo(struct cli *cli)
 	char err[512];
 	int rows;
 
-	if (load_config(cli) < 0 || open_db(cli, &db) < 0)
+	if (cli_load_config(cli) < 0 || cli_open_db(cli, &db) < 0)
 		return 1;
 	rows = data_load_demo(db, cli->cfg.data_dir, err, sizeof(err));
 	db_close(db);
@@ -124,7 +117,7 @@ static int schema_current(struct cli *cli)
 	struct db *db;
 	int have, want = migrations[migrations_count - 1].version;
 
-	if (open_db(cli, &db) < 0)
+	if (cli_open_db(cli, &db) < 0)
 		return -1;
 	have = migrate_current(db);
 	db_close(db);
@@ -161,7 +154,7 @@ static int cmd_serve(struct cli *cli)
 	sigset_t set;
 	int rc = 1;
 
-	if (load_config(cli) < 0 || schema_current(cli) < 0)
+	if (cli_load_config(cli) < 0 || schema_current(cli) < 0)
 		return 1;
 	/* Block the signals before threads start, so only sigwait sees them. */
 	sigemptyset(&set);
@@ -205,7 +198,7 @@ out:
 
 static int cmd_check_config(struct cli *cli)
 {
-	if (load_config(cli) < 0)
+	if (cli_load_config(cli) < 0)
 		return 1;
 	printf("configuration %s is valid\n", cli->config_path ? cli->config_path : "(defaults)");
 	return 0;
@@ -229,6 +222,12 @@ static const struct command commands[] = {
          "load demo data into an empty database"},
         {"check-config", cmd_check_config, "check-config [--config FILE]",
          "check the configuration; print FILE:LINE: reason for every error"},
+        {"mail", cmd_mail, "mail list|show ID|send [--db PATH|URL]",
+         "the mail outbox: list it, show one mail as sent, send what is due"},
+        {"audit", cmd_audit, "audit verify [--db PATH|URL]",
+         "check the audit log's hash chain; names the first altered row"},
+        {"admin", cmd_admin, "admin create EMAIL [--db PATH|URL]",
+         "create an admin account; prints a one-time set-up link"},
         {"version", cmd_version, "version", "print the version"},
         {"help", cmd_help, "help", "this list"},
 };
@@ -244,27 +243,38 @@ static int cmd_help(struct cli *cli)
 	return 0;
 }
 
-/* Parses "--flag VALUE" and "--flag=VALUE"; returns 0 or -1 (message printed). */
+/* Parses "--flag VALUE", "--flag=VALUE" and "--json"; other words are
+ * positional arguments. Returns 0 or -1 (message printed). */
 static int parse_flags(struct cli *cli, int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		size_t offset;
 	} flags[] = {
-	        {"--config", offsetof(struct cli, config_path)},
-	        {"--listen", offsetof(struct cli, listen)},
-	        {"--db", offsetof(struct cli, db)},
+		{"--config", offsetof(struct cli, config_path)},
+		{"--listen", offsetof(struct cli, listen)},
+		{"--db", offsetof(struct cli, db)},
 	};
+	const size_t nflags = sizeof(flags) / sizeof(flags[0]);
 
+	cli->args = argv;
 	for (int i = 0; i < argc; i++) {
 		size_t k, n = 0;
-		for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		if (strncmp(argv[i], "--", 2) != 0) {
+			argv[cli->nargs++] = argv[i];
+			continue;
+		}
+		if (strcmp(argv[i], "--json") == 0) {
+			cli->json = 1;
+			continue;
+		}
+		for (k = 0; k < nflags; k++) {
 			n = strlen(flags[k].name);
 			if (strncmp(argv[i], flags[k].name, n) == 0 &&
 			    (argv[i][n] == '\0' || argv[i][n] == '='))
 				break;
 		}
-		if (k == sizeof(flags) / sizeof(flags[0])) {
+		if (k == nflags) {
 			fprintf(stderr, "kafaat: unknown option %s (see `kafaat help`)\n", argv[i]);
 			return -1;
 		}
@@ -276,6 +286,12 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 		*(const char **)((char *)cli + flags[k].offset) = value;
 	}
 	return 0;
+}
+
+/* Commands that take no positional argument refuse them. */
+static int takes_args(const struct command *c)
+{
+	return c->run == cmd_mail || c->run == cmd_audit || c->run == cmd_admin;
 }
 
 int main(int argc, char **argv)
@@ -290,6 +306,10 @@ int main(int argc, char **argv)
 			continue;
 		if (parse_flags(&cli, argc - 2, argv + 2) < 0)
 			return 2;
+		if (cli.nargs && !takes_args(&commands[i])) {
+			fprintf(stderr, "kafaat %s: unexpected argument '%s'\n", argv[1], cli.args[0]);
+			return 2;
+		}
 		rc = commands[i].run(&cli);
 		config_release(&cli.cfg);
 		return rc;

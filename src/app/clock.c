@@ -1,0 +1,71 @@
+#include "app/clock.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/config.h"
+#include "core/parse.h"
+
+static int64_t from_file(const char *path)
+{
+	char line[32] = "";
+	FILE *f = fopen(path, "r");
+	int64_t t;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n ")] = '\0';
+	return parse_int64(line, 0, INT64_C(253402300799), &t) == 0 ? t : -1;
+}
+
+int64_t clock_now(const struct config *cfg)
+{
+	if (cfg && cfg->testing_clock_file && cfg->testing_clock_file[0]) {
+		int64_t t = from_file(cfg->testing_clock_file);
+		if (t >= 0)
+			return t;
+	}
+	return (int64_t)time(NULL);
+}
+
+void iso_time(int64_t t, char out[ISO_TIME_LEN + 1])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, ISO_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int iso_parse(const char *s, int64_t *t)
+{
+	struct tm tm = {0};
+	const char *end;
+	char back[ISO_TIME_LEN + 1];
+
+	if (strlen(s) != ISO_TIME_LEN)
+		return -1;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return -1;
+	*t = (int64_t)timegm(&tm);
+	iso_time(*t, back);
+	return strcmp(back, s) == 0 ? 0 : -1; /* refuses 2026-02-30 and the like */
+}
+
+int64_t new_id(const struct config *cfg)
+{
+	int64_t ms = clock_now(cfg) * 1000;
+	struct timespec ts;
+
+	if (!cfg || !cfg->testing_clock_file || !cfg->testing_clock_file[0]) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+	return (ms << 16) | (int64_t)(randombytes_random() & 0xFFFF);
+}

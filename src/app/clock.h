@@ -1,0 +1,29 @@
+/* clock: the current time, injectable for tests, and its text form.
+ *
+ * Production reads the system clock. When the config's testing.clock_file
+ * names a file, the time is read from it (Unix seconds) at every call, so a
+ * test can move time forward without waiting (dormant profiles, deadlines,
+ * throttling windows). Timestamps are stored as ISO 8601 UTC text
+ * ("2026-11-29T10:00:00Z"), which sorts as time on every engine.
+ */
+#ifndef KAFAAT_APP_CLOCK_H
+#define KAFAAT_APP_CLOCK_H
+
+#include <stdint.h>
+
+#define ISO_TIME_LEN 20
+
+struct config;
+
+/* Unix seconds now (or from the test clock file). */
+int64_t clock_now(const struct config *cfg);
+/* Writes t as "YYYY-MM-DDTHH:MM:SSZ". */
+void iso_time(int64_t t, char out[ISO_TIME_LEN + 1]);
+/* Parses that exact form; 0 and *t, or -1. */
+int iso_parse(const char *s, int64_t *t);
+/* A new 63-bit id: milliseconds since the epoch in the high bits, 16
+ * random bits below. Ordered by creation time, unique in practice (the
+ * primary key catches the rest). */
+int64_t new_id(const struct config *cfg);
+
+#endif

@@ -1,0 +1,31 @@
+/* cli: what the subcommands share. Each subcommand is a function of the
+ * commands[] table in main.c; bigger ones live in their own file
+ * (mail_cmd.c, audit_cmd.c, admin_cmd.c). */
+#ifndef KAFAAT_CLI_CLI_H
+#define KAFAAT_CLI_CLI_H
+
+#include "app/config.h"
+
+struct db;
+
+struct cli {
+	const char *config_path; /* --config */
+	const char *listen;      /* --listen */
+	const char *db;          /* --db */
+	int json;                /* --json */
+	int nargs;               /* positional arguments after the command */
+	char **args;
+	struct config cfg;
+};
+
+/* Defaults, config file, environment, then flags; prints every error. */
+int cli_load_config(struct cli *cli);
+/* Opens cli->cfg.db; prints the reason on failure. */
+int cli_open_db(struct cli *cli, struct db **db);
+
+/* Subcommands implemented outside main.c. Return the exit status. */
+int cmd_mail(struct cli *cli);
+int cmd_audit(struct cli *cli);
+int cmd_admin(struct cli *cli);
+
+#endif
