@@ -3,14 +3,17 @@
 #   unit tests (cmocka), normal and under ASan+UBSan
 #   catalogue/template consistency
 #   HTTP tests against a real `kafaat serve` (normal and ASan+UBSan builds)
+#   storage and HTTP tests again on PostgreSQL (unit-pg, http-pg: a private
+#   cluster started by scripts/pg.sh in a temporary folder, stopped at exit)
 #   browser tests (playwright-core + Debian's chromium + axe-core)
 #   lint (format, cppcheck, banned functions)
 # Set SUITES to run a subset, e.g. SUITES="unit http" make test.
 set -u
 cd "$(dirname "$0")/.."
-SUITES=${SUITES:-"unit unit-asan catalogues http http-asan browser lint"}
+SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg browser lint"}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+unset TEST_PG_URL # set by the -pg suites only
 passed=0
 failed=0
 failures=()
@@ -23,9 +26,9 @@ count() { # suite-name passed failed
 	printf '%-12s %4d passed, %d failed\n' "$1" "$2" "$3"
 }
 
-run_cmocka() { # suite dir
+run_cmocka() { # suite dir [pattern]
 	local p=0 f=0 t out
-	for t in "$2"/test_*; do
+	for t in "$2"/${3:-test_*}; do
 		[ -x "$t" ] || continue
 		out="$log/$(basename "$t").$1.out"
 		"$t" >"$out" 2>&1
@@ -60,6 +63,21 @@ run_script() { # suite command...
 		echo "--- $suite"; tail -40 "$out"; count "$suite" 0 1; fi
 }
 
+# The PostgreSQL cluster of the -pg suites: started once, when first needed.
+pg_dir=""
+pg_url=""
+pg_start() {
+	[ -n "$pg_url" ] && return 0
+	[ -n "$pg_dir" ] && return 1 # failed before
+	pg_dir=$(mktemp -d /tmp/kafaat-pg.XXXXXX)
+	pg_url=$(scripts/pg.sh start "$pg_dir" 2>"$log/pg.err") && return 0
+	echo "--- postgresql"; tail -20 "$log/pg.err"; pg_url=""; return 1
+}
+pg_stop() { [ -z "$pg_dir" ] || scripts/pg.sh stop "$pg_dir" || true; }
+trap pg_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 for s in $SUITES; do
 	case $s in
 	unit) run_cmocka unit build/tests ;;
@@ -67,6 +85,10 @@ for s in $SUITES; do
 	catalogues) run_script catalogues tests/unit/check_templates.sh ;;
 	http) run_node http tests/http TEST_BIN=bin/kafaat ;;
 	http-asan) run_node http-asan tests/http TEST_BIN=bin/kafaat-asan ;;
+	unit-pg) if pg_start; then TEST_PG_URL=$pg_url run_cmocka unit-pg build/tests test_db
+		else count unit-pg 0 1; fi ;;
+	http-pg) if pg_start; then run_node http-pg tests/http TEST_BIN=bin/kafaat TEST_PG_URL="$pg_url"
+		else count http-pg 0 1; fi ;;
 	browser) run_node browser tests/browser TEST_BIN=bin/kafaat ;;
 	lint) run_script lint scripts/lint.sh ;;
 	*) echo "unknown suite $s"; failed=$((failed + 1)) ;;

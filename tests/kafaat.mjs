@@ -1,6 +1,9 @@
 // Shared helpers for the HTTP and browser tests: start a real `kafaat serve`
-// on a free loopback port with a fresh, migrated database.
+// on a free loopback port with a fresh, migrated database: a SQLite file, or
+// with TEST_PG_URL set (scripts/test.sh's -pg suites), a new PostgreSQL
+// database on that server, dropped when the server stops.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -26,10 +29,36 @@ export function kafaat(args, env = {}) {
 	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-// Starts a server; returns {url, port, dir, db, stop()}.
-export async function startServer({ demo = true, args = [], env = {} } = {}) {
+// Runs scripts/pg.sh; returns its output or throws with its message.
+function pgsh(args) {
+	const r = spawnSync(path.join(root, 'scripts/pg.sh'), args, { cwd: root, encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`scripts/pg.sh ${args[0]} failed: ${r.stderr}`);
+	return r.stdout.trim();
+}
+
+// A fresh database for one server: {db (path or URL), drop()}.
+function freshDatabase(dir) {
+	const pgUrl = process.env.TEST_PG_URL;
+	if (!pgUrl) return { db: path.join(dir, 'kafaat.db'), drop() {} };
+	const name = `kt_${randomBytes(8).toString('hex')}`;
+	return { db: pgsh(['createdb', pgUrl, name]), drop() { pgsh(['dropdb', pgUrl, name]); } };
+}
+
+// Starts a server; returns {url, port, dir, db, stop()}. db is the SQLite
+// file, or the PostgreSQL URL when TEST_PG_URL is set.
+export async function startServer(options = {}) {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'kafaat-test-'));
-	const db = path.join(dir, 'kafaat.db');
+	const fresh = freshDatabase(dir);
+	try {
+		return await startOn(dir, fresh, options);
+	} catch (e) {
+		try { fresh.drop(); } catch { /* report the first error */ }
+		throw e;
+	}
+}
+
+async function startOn(dir, fresh, { demo = true, args = [], env = {} }) {
+	const { db } = fresh;
 	for (const cmd of demo ? ['migrate', 'demo'] : ['migrate']) {
 		const r = kafaat([cmd, '--db', db], env);
 		if (r.status !== 0) throw new Error(`kafaat ${cmd} failed: ${r.stderr}`);
@@ -58,7 +87,10 @@ export async function startServer({ demo = true, args = [], env = {} } = {}) {
 			child.kill('SIGTERM');
 			const r = await exited;
 			rmSync(dir, { recursive: true, force: true });
+			let dropError = null;
+			try { fresh.drop(); } catch (e) { dropError = e; }
 			if (r.code !== 0) throw new Error(`server exited with ${r.code ?? r.sig}: ${stderr}`);
+			if (dropError) throw dropError;
 		},
 	};
 }

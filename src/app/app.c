@@ -3,6 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
+#include "sec/password.h"
+#include "sec/token.h"
+
 int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
 	memset(app, 0, sizeof(*app));
@@ -18,6 +22,15 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 		return -1;
 	if (static_load(cfg->static_dir, &app->statics, err, errlen) < 0)
 		return -1;
+	if (sec_init() < 0) {
+		snprintf(err, errlen, "libsodium failed to initialise");
+		return -1;
+	}
+	if (password_policy_new(cfg->auth_common_passwords, cfg->auth_max_hashes, &app->pw, err,
+				errlen) < 0)
+		return -1;
+	if (password_policy_common_count(app->pw) == 0)
+		log_warn("%s: no common-password list: only the length rule applies", err);
 	return db_pool_open(cfg->db, cfg->db_pool_size, &app->pool, err, errlen);
 }
 
@@ -25,6 +38,7 @@ void app_close(struct app *app)
 {
 	if (app->pool)
 		db_pool_close(app->pool);
+	password_policy_free(app->pw);
 	static_free(app->statics);
 	i18n_free(app->i18n);
 	tmpl_set_free(app->tmpl);

@@ -17,6 +17,9 @@
 #include "web/static.h"
 #include "web/tmpl.h"
 
+struct password_policy;
+struct mail_sender;
+
 #define KAFAAT_VERSION "0.1.0"
 
 /* The privacy notice in force (templates/privacy.html): consents record
@@ -32,6 +35,8 @@ struct app {
 	struct tmpl_set *tmpl;
 	struct i18n *i18n;
 	struct static_set *statics;
+	struct password_policy *pw;   /* password rules and the hashing cap */
+	struct mail_sender *mail;     /* started by `kafaat serve` only */
 	const struct route *routes;
 	size_t nroutes;
 };

@@ -7,7 +7,7 @@
 #include "app/page.h"
 
 /* Statuses with their own title and message in the catalogues. */
-static const int known[] = {400, 404, 405, 413, 431, 500, 503};
+static const int known[] = {400, 401, 403, 404, 405, 413, 415, 429, 431, 500, 503};
 
 static int known_status(int status)
 {

@@ -1,19 +1,49 @@
-/* handlers: every route handler, grouped by domain file (home.c, system.c).
- * Each has the route_handler signature; ctx is the struct app. */
+/* handlers: every route handler, grouped by domain file. Each has the
+ * route_handler signature; ctx is the struct app. The route table
+ * (routes.c) says which policy guards each. */
 #ifndef KAFAAT_APP_HANDLERS_H
 #define KAFAAT_APP_HANDLERS_H
 
 #include "web/http.h"
 
+#define HANDLER(name) void name(void *ctx, struct request *req, struct response *resp)
+
 /* home.c: the public pages */
-void h_home(void *ctx, struct request *req, struct response *resp);
-void h_privacy(void *ctx, struct request *req, struct response *resp);
+HANDLER(h_home);
+HANDLER(h_privacy);
+/* signup.c: experts sign up and verify their address */
+HANDLER(h_signup);
+HANDLER(h_verify);
+HANDLER(h_verify_resend);
+/* signin.c: sign in (with throttling and the second factor), sign out */
+HANDLER(h_signin);
+HANDLER(h_signin_code);
+HANDLER(h_signout);
+/* password.c: reset by mail, invitations (choose a password) */
+HANDLER(h_forgot);
+HANDLER(h_reset);
+HANDLER(h_invitation);
+/* account.c: the signed-in person's own account */
+HANDLER(h_account);
+HANDLER(h_account_password);
+HANDLER(h_account_email);
+HANDLER(h_account_email_confirm);
+HANDLER(h_signout_everywhere);
+HANDLER(h_account_totp);
+HANDLER(h_account_token_new);
+HANDLER(h_account_token_revoke);
+HANDLER(h_api_me);
+/* admin.c: programme team and institution owners */
+HANDLER(h_institution_members);
+HANDLER(h_admin_institutions);
+HANDLER(h_admin_invitations);
+HANDLER(h_admin_audit);
 /* system.c: redirects, health, metadata, static files */
-void h_root(void *ctx, struct request *req, struct response *resp);
-void h_lang_root(void *ctx, struct request *req, struct response *resp);
-void h_healthz(void *ctx, struct request *req, struct response *resp);
-void h_api_meta(void *ctx, struct request *req, struct response *resp);
-void h_static(void *ctx, struct request *req, struct response *resp);
-void h_favicon(void *ctx, struct request *req, struct response *resp);
+HANDLER(h_root);
+HANDLER(h_lang_root);
+HANDLER(h_healthz);
+HANDLER(h_api_meta);
+HANDLER(h_static);
+HANDLER(h_favicon);
 
 #endif

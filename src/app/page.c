@@ -1,5 +1,7 @@
 #include "app/page.h"
 
+#include "app/auth.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -83,6 +85,20 @@ static json_t *common_context(struct app *app, struct request *req, enum lang l,
 	                 "app", asset_url(app, req, "css/kafaat.css"), "version", KAFAAT_VERSION);
 }
 
+/* What the layout needs to know of the signed-in person (nothing when
+ * anonymous, or half-way through the second factor). */
+static json_t *user_context(struct request *req)
+{
+	const struct identity *id = auth_identity(req);
+
+	if (!id || id->second_step_pending)
+		return json_null();
+	return json_pack("{s:s, s:b, s:b, s:b}", "email", id->email, "admin",
+			 (id->roles & ROLE_ADMIN) != 0, "owner",
+			 (id->roles & ROLE_INSTITUTION_OWNER) != 0, "expert",
+			 (id->roles & ROLE_EXPERT) != 0);
+}
+
 static const char *translate(void *ud, const char *key)
 {
 	const struct app *app = ((void **)ud)[0];
@@ -116,6 +132,8 @@ void page_render(struct app *app, struct request *req, struct response *resp, in
 	char err[256];
 
 	json_object_set_new(ctx, "page", data ? data : json_object());
+	json_object_set_new(ctx, "csrf", json_string(auth_csrf(app, req, resp)));
+	json_object_set_new(ctx, "user", user_context(req));
 	if (tmpl_render(app->tmpl, name, ctx, &opts, &body, err, sizeof(err)) < 0)
 		goto fail;
 	opts.content = buf_str(&body);
@@ -135,6 +153,32 @@ fail:
 out:
 	buf_release(&body);
 	json_decref(ctx);
+}
+
+void page_message(struct app *app, struct request *req, struct response *resp, int status,
+		  const char *title, const char *message, json_t *args)
+{
+	page_render(app, req, resp, status, "message", title,
+		    json_pack("{s:s, s:s, s:o}", "title", title, "message", message, "args",
+			      args ? args : json_object()));
+}
+
+json_t *lang_options(enum lang selected)
+{
+	json_t *list = json_array();
+
+	for (int i = 0; i < LANG_COUNT; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code",
+						      lang_code((enum lang)i), "name",
+						      lang_native_name((enum lang)i), "selected",
+						      i == (int)selected));
+	return list;
+}
+
+void page_unavailable(struct app *app, struct request *req, struct response *resp)
+{
+	struct route_error e = {503, "unavailable", NULL, 0};
+	app_on_error(app, req, resp, &e);
 }
 
 void json_respond(struct request *req, struct response *resp, int status, json_t *v)

@@ -19,12 +19,21 @@ enum lang page_lang(struct request *req);
  * a rendering failure. */
 void page_render(struct app *app, struct request *req, struct response *resp, int status,
                  const char *name, const char *title, json_t *data);
+/* A page that only says something: title and message are translation
+ * keys; args (consumed, may be NULL) fill the message's {placeholders}
+ * through the template (page.args.NAME). */
+void page_message(struct app *app, struct request *req, struct response *resp, int status,
+		  const char *title, const char *message, json_t *args);
+/* The "service unavailable" answer when storage failed (nothing changed). */
+void page_unavailable(struct app *app, struct request *req, struct response *resp);
 /* Sets a JSON body (value consumed). */
 void json_respond(struct request *req, struct response *resp, int status, json_t *v);
 /* The JSON error envelope {"error": {"code", "message", "field"}}; message
  * translated from "error.<status>.message" (field may be NULL). */
 void json_error(struct app *app, struct request *req, struct response *resp, int status,
                 const char *code, const char *field);
+/* [{code, name, selected}] for a language <select>. */
+json_t *lang_options(enum lang selected);
 /* Translation shortcut. */
 const char *tr(const struct app *app, enum lang l, const char *key);
 

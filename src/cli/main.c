@@ -1,4 +1,5 @@
 /* kafaat: the command-line entry point. Subcommands come from one table. */
+#include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -8,6 +9,8 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/auth.h"
+#include "app/mail.h"
 #include "app/config.h"
 #include "cli/cli.h"
 #include "app/data.h"
@@ -167,24 +170,25 @@ static int cmd_serve(struct cli *cli)
 		goto out;
 	}
 	struct server_opts opts = {
-	        cli->cfg.listen_host,
-	        cli->cfg.listen_port,
-	        cli->cfg.threads,
-	        cli->cfg.max_header_bytes,
-	        cli->cfg.max_body_bytes,
-	        cli->cfg.request_timeout,
-	        cli->cfg.max_connections,
-	        app.routes,
-	        app.nroutes,
-	        &app,
-	        app_on_error,
-	        NULL,
+		.host = cli->cfg.listen_host,
+		.port = cli->cfg.listen_port,
+		.threads = cli->cfg.threads,
+		.max_header_bytes = cli->cfg.max_header_bytes,
+		.max_body_bytes = cli->cfg.max_body_bytes,
+		.timeout_seconds = cli->cfg.request_timeout,
+		.max_connections = cli->cfg.max_connections,
+		.routes = app.routes,
+		.nroutes = app.nroutes,
+		.ctx = &app,
+		.on_error = app_on_error,
+		.authorize = app_authorize,
 	};
 	srv = server_start(&opts, err, sizeof(err));
 	if (!srv) {
 		fprintf(stderr, "kafaat serve: %s\n", err);
 		goto out;
 	}
+	app.mail = mail_sender_start(&app);
 	printf("Kafaat %s serving http://%s:%u/ (database %s)\n", KAFAAT_VERSION,
 	       cli->cfg.listen_host, server_port(srv), cli->cfg.db);
 	fflush(stdout);
@@ -192,6 +196,7 @@ static int cmd_serve(struct cli *cli)
 	rc = 0;
 out:
 	server_stop(srv);
+	mail_sender_stop(app.mail);
 	app_close(&app);
 	return rc;
 }
@@ -208,6 +213,55 @@ static int cmd_version(struct cli *cli)
 {
 	(void)cli;
 	printf("kafaat %s\n", KAFAAT_VERSION);
+	return 0;
+}
+
+static json_t *methods_json(unsigned m)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{HTTP_GET, "GET"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
+		     {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}};
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (m & names[i].bit)
+			json_array_append_new(list, json_string(names[i].name));
+	return list;
+}
+
+static json_t *fields_json(const struct field *f)
+{
+	json_t *list = json_array();
+
+	for (; f && f->type != FIELD_END; f++)
+		json_array_append_new(list, json_string(f->name));
+	return list;
+}
+
+/* The route table, for people and for the access-control tests. */
+static int cmd_routes(struct cli *cli)
+{
+	json_t *all = json_array();
+
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const struct route *r = &app_routes[i];
+		if (!cli->json) {
+			printf("%-28s %-18s %s\n", r->pattern, policy_name(r->policy), r->summary);
+			continue;
+		}
+		json_array_append_new(
+			all, json_pack("{s:o, s:s, s:s, s:b, s:b, s:o, s:o, s:s}", "methods",
+				       methods_json(r->methods), "pattern", r->pattern, "policy",
+				       policy_name(r->policy), "api", (r->flags & ROUTE_API) != 0,
+				       "setup_2fa", (r->flags & ROUTE_SETUP_2FA) != 0, "query",
+				       fields_json(r->query), "form", fields_json(r->form),
+				       "summary", r->summary));
+	}
+	if (cli->json)
+		json_dumpf(all, stdout, JSON_INDENT(1)), putchar('\n');
+	json_decref(all);
 	return 0;
 }
 
@@ -228,6 +282,8 @@ static const struct command commands[] = {
          "check the audit log's hash chain; names the first altered row"},
         {"admin", cmd_admin, "admin create EMAIL [--db PATH|URL]",
          "create an admin account; prints a one-time set-up link"},
+        {"routes", cmd_routes, "routes [--json]",
+         "the route table: path, access policy, purpose"},
         {"version", cmd_version, "version", "print the version"},
         {"help", cmd_help, "help", "this list"},
 };

@@ -1,5 +1,5 @@
 /* backend: the interface between the engine-neutral layer (db.c) and one
- * database engine (sqlite.c now, postgres.c later). Internal to src/db.
+ * database engine (sqlite.c, postgres.c). Internal to src/db.
  *
  * A backend "subclasses" struct db and struct db_stmt by embedding them as
  * the first member of its own structs:
@@ -64,6 +64,7 @@ struct db_backend {
 };
 
 extern const struct db_backend db_backend_sqlite;
+extern const struct db_backend db_backend_postgres;
 
 /* Formats into a fixed buffer (truncating; nothing when len == 0). */
 void db_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

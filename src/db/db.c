@@ -63,12 +63,10 @@ static int pick_backend(const char *target, const struct db_backend **out, char 
 		db_fmt(err, errlen, "no database given (empty path or URL)");
 		return -1;
 	}
-	if (has_scheme(target, "postgres://") || has_scheme(target, "postgresql://")) {
-		/* src/db/postgres.c will provide db_backend_postgres. */
-		db_fmt(err, errlen, "postgresql backend not built yet");
-		return -1;
-	}
-	*out = &db_backend_sqlite;
+	if (has_scheme(target, "postgres://") || has_scheme(target, "postgresql://"))
+		*out = &db_backend_postgres;
+	else
+		*out = &db_backend_sqlite;
 	return 0;
 }
 

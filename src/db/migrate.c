@@ -98,6 +98,18 @@ static enum db_rc record(struct db *db, const struct migration *m, const char *n
 	return rc;
 }
 
+/* SQLite's BEGIN IMMEDIATE already keeps other writers out until COMMIT.
+ * On PostgreSQL a table lock makes a second migrator wait for the first
+ * (then see its row), and the connection's statement timeout does not cut
+ * a long migration. */
+static enum db_rc serialise(struct db *db)
+{
+	if (db_engine(db) != DB_POSTGRES)
+		return DB_OK;
+	return db_exec(db, "SET LOCAL statement_timeout = 0; "
+	                   "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE");
+}
+
 /* Applies m unless it already is: 1 applied, 0 already there, -1 failed
  * (rolled back, err says why). */
 static int apply_one(struct db *db, const struct migration *m, const char *now, char *err,
@@ -110,7 +122,7 @@ static int apply_one(struct db *db, const struct migration *m, const char *now, 
 	if (db_begin(db) != DB_OK)
 		goto out;
 	in_tx = 1;
-	if (is_applied(db, m->version, &done) != DB_OK)
+	if (serialise(db) != DB_OK || is_applied(db, m->version, &done) != DB_OK)
 		goto out;
 	if (!done && (db_exec(db, m->sql) != DB_OK || record(db, m, now) != DB_OK))
 		goto out;

@@ -1,6 +1,8 @@
 #include "web/http.h"
 
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "core/xalloc.h"
@@ -13,6 +15,25 @@ const char *req_header(struct request *req, const char *name)
 const char *req_cookie(struct request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *req_form(struct request *req, const char *name)
+{
+	return kvlist_get(&req->form, name);
+}
+
+const char *req_ip(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char buf[INET6_ADDRSTRLEN] = "";
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof(buf));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof(buf));
+	return arena_strdup(&req->arena, buf);
 }
 
 const char *req_param(struct request *req, const char *name)

@@ -38,6 +38,7 @@ struct request {
 	const char *path;     /* decoded path, valid UTF-8 */
 	struct kvlist query;  /* decoded query parameters */
 	struct kvlist params; /* path parameters set by the router */
+	struct kvlist form;   /* decoded form fields (POST), checked by the router */
 	struct buf body;      /* request body, at most max_body_bytes */
 	int too_large;        /* the body went over the limit */
 	size_t discarded;     /* body bytes dropped after the limit */
@@ -60,6 +61,10 @@ struct response {
 const char *req_header(struct request *req, const char *name);
 /* Value of a cookie from the Cookie header, or NULL. Arena memory. */
 const char *req_cookie(struct request *req, const char *name);
+/* A form field, or NULL. */
+const char *req_form(struct request *req, const char *name);
+/* The client's address ("127.0.0.1"), arena memory. */
+const char *req_ip(struct request *req);
 /* A path parameter set by the router (":lang" → "lang"), or NULL. */
 const char *req_param(struct request *req, const char *name);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/parse.h"
+#include "core/buf.h"
 #include "core/utf8.h"
 
 /* Path parameters are validated by name: the name says what the value is. */
@@ -115,6 +116,16 @@ int router_check(const struct route *routes, size_t n, char *err, size_t errlen)
 				return -1;
 			}
 		}
+		for (const struct field *f = r->form; f && f->type != FIELD_END; f++) {
+			if (!f->name || f->min > f->max) {
+				snprintf(err, errlen, "route %s: invalid form field", r->pattern);
+				return -1;
+			}
+		}
+		if (r->policy >= POLICY_COUNT) {
+			snprintf(err, errlen, "route %s: unknown access policy", r->pattern);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -206,6 +217,44 @@ static int check_query(const struct route *r, struct request *req, struct route_
 		kvlist_add(&req->arena, &kept, q->key, q->value);
 	}
 	req->query = kept;
+	return 0;
+}
+
+static const char *const policy_names[POLICY_COUNT] = {
+	"unset", "public", "signed_in", "second_step", "expert", "institution",
+	"institution_owner", "coordinator", "advisor", "admin",
+};
+
+const char *policy_name(enum policy p)
+{
+	return (unsigned)p < POLICY_COUNT ? policy_names[p] : "unset";
+}
+
+#define MAX_FORM_FIELDS 64
+
+int router_parse_form(const struct route *r, struct request *req, struct route_error *e)
+{
+	struct kvlist raw = {0};
+
+	req->form = (struct kvlist){0};
+	if (url_parse_pairs(&req->arena, buf_str(&req->body), req->body.len, MAX_FORM_FIELDS,
+			    &raw) < 0) {
+		*e = (struct route_error){400, "malformed_form", NULL, 0};
+		return -1;
+	}
+	for (size_t i = 0; i < raw.count; i++) {
+		const struct field *f = field_find(r->form, raw.items[i].key);
+		const char *code = f ? field_check(f, raw.items[i].value) : "unknown_field";
+		if (code && f && strcmp(code, "too_long") != 0)
+			code = NULL; /* the handler explains what is wrong, in its form */
+		if (!code && kvlist_get(&req->form, raw.items[i].key))
+			code = "repeated_field";
+		if (code) {
+			*e = (struct route_error){400, code, raw.items[i].key, 0};
+			return -1;
+		}
+		kvlist_add(&req->arena, &req->form, raw.items[i].key, raw.items[i].value);
+	}
 	return 0;
 }
 

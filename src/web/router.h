@@ -15,12 +15,25 @@
 
 #include "web/http.h"
 
-/* Who may use a route. Roles arrive with accounts; the skeleton only has
- * public routes. */
+/* Who may use a route. The application decides what each means
+ * (app/auth.c) from the signed-in person's roles; the ownership of a given
+ * object is checked by the handler through the same module. */
 enum policy {
-	POLICY_UNSET = 0, /* invalid: every route must declare a policy */
-	POLICY_PUBLIC,    /* anyone, signed in or not */
+	POLICY_UNSET = 0,   /* invalid: every route must declare a policy */
+	POLICY_PUBLIC,      /* anyone, signed in or not */
+	POLICY_SIGNED_IN,   /* any signed-in person (second factor done) */
+	POLICY_SECOND_STEP, /* password accepted, second factor still to give */
+	POLICY_EXPERT,      /* an expert */
+	POLICY_INSTITUTION, /* a member (or owner) of an institution */
+	POLICY_INSTITUTION_OWNER, /* an owner of an institution */
+	POLICY_COORDINATOR, /* a network coordinator */
+	POLICY_ADVISOR,     /* a project advisor */
+	POLICY_ADMIN,       /* the programme team */
+	POLICY_COUNT
 };
+
+/* The policy's name, as used in docs and tests ("public", "admin", …). */
+const char *policy_name(enum policy p);
 
 enum field_type {
 	FIELD_END = 0, /* terminates a field list */
@@ -38,7 +51,9 @@ struct field {
 };
 
 enum route_flags {
-	ROUTE_API = 1 << 0, /* JSON errors; unknown query parameters are refused */
+	ROUTE_API = 1 << 0,    /* JSON errors; unknown query parameters are refused */
+	ROUTE_SETUP_2FA = 1 << 1, /* reachable by staff who must still enrol a second factor */
+	ROUTE_ANONYMOUS = 1 << 2, /* never needs to know who asks (static files, health) */
 };
 
 typedef void (*route_handler)(void *ctx, struct request *req, struct response *resp);
@@ -50,7 +65,8 @@ struct route {
 	enum policy policy;
 	const struct field *query; /* accepted query parameters, FIELD_END-terminated; NULL: none */
 	unsigned flags;
-	const char *summary; /* one line, English: what the route is for */
+	const char *summary;      /* one line, English: what the route is for */
+	const struct field *form; /* accepted form fields (POST), FIELD_END-terminated; NULL: none */
 };
 
 /* Why dispatch did not reach a handler. */
@@ -72,6 +88,14 @@ int router_check(const struct route *routes, size_t n, char *err, size_t errlen)
  * ROUTE_API routes. */
 const struct route *router_match(const struct route *routes, size_t n, struct request *req,
                                  struct route_error *e);
+
+/* Parses req->body as application/x-www-form-urlencoded into req->form and
+ * checks it against the route's form fields: a field the route does not
+ * declare, a repeated field or a text longer than its max → -1 with *e
+ * (400). Only those are refused here (a tampered form); everything a person
+ * can get wrong (an empty field, a short password, a word where a number
+ * goes) is explained by the handler, which re-renders its form. */
+int router_parse_form(const struct route *r, struct request *req, struct route_error *e);
 
 /* Validates one value against a field; returns NULL when valid, else a
  * stable error code ("too_long", "too_short", "not_an_integer",

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "core/log.h"
@@ -123,6 +124,31 @@ static void add_allow(struct request *req, struct response *resp, unsigned allow
 	buf_release(&b);
 }
 
+static int is_form_type(const char *type)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	return type && strncasecmp(type, form, sizeof(form) - 1) == 0 &&
+	       (type[sizeof(form) - 1] == '\0' || type[sizeof(form) - 1] == ';');
+}
+
+/* Form routes take url-encoded bodies only; fields checked by the router. */
+static int parse_form(struct server *srv, const struct route *r, struct request *req,
+		      struct response *resp)
+{
+	struct route_error e = {0};
+
+	if (req->body.len && !is_form_type(req_header(req, "Content-Type"))) {
+		e = (struct route_error){415, "unsupported_media_type", NULL, 0};
+		srv->opts.on_error(srv->opts.ctx, req, resp, &e);
+		return -1;
+	}
+	if (router_parse_form(r, req, &e) < 0) {
+		srv->opts.on_error(srv->opts.ctx, req, resp, &e);
+		return -1;
+	}
+	return 0;
+}
+
 static void dispatch(struct server *srv, struct request *req, struct response *resp)
 {
 	struct route_error e = {0};
@@ -144,6 +170,10 @@ static void dispatch(struct server *srv, struct request *req, struct response *r
 			add_allow(req, resp, e.allowed);
 		return;
 	}
+	if (r->form && !(req->method & HTTP_GET) && parse_form(srv, r, req, resp) < 0)
+		return;
+	if (srv->opts.authorize && srv->opts.authorize(srv->opts.ctx, req, r, resp) < 0)
+		return;
 	r->handler(srv->opts.ctx, req, resp);
 	if (resp->status < 100 || resp->status > 599) {
 		log_error("handler for %s left no status", r->pattern);

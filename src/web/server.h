@@ -30,6 +30,11 @@ struct server_opts {
 	 * JSON envelope under /api/) for a request that reached no handler. */
 	void (*on_error)(void *ctx, struct request *req, struct response *resp,
 	                 const struct route_error *e);
+	/* Checks the route's access policy (and CSRF) before its handler runs:
+	 * 0 lets the handler run; -1 means resp was filled (a redirect to sign
+	 * in, 403, 401…). May be NULL (then every route is open). */
+	int (*authorize)(void *ctx, struct request *req, const struct route *r,
+			 struct response *resp);
 	/* Called when a request completes, to release req->user. May be NULL. */
 	void (*on_done)(void *ctx, struct request *req);
 };

@@ -1,6 +1,11 @@
-/* Tests for src/db: the engine-neutral API over SQLite, the migration
- * runner and the connection pool. Each test gets a fresh temporary folder
- * under /tmp holding its database, removed afterwards. */
+/* Tests for src/db: the engine-neutral API, the migration runner and the
+ * connection pool, on SQLite and on PostgreSQL.
+ *
+ * SQLite tests get a fresh temporary folder under /tmp holding their
+ * database, removed afterwards. PostgreSQL tests run when TEST_PG_URL names
+ * a database (scripts/pg.sh starts a cluster; `make test` does): each starts
+ * from an empty public schema. Without TEST_PG_URL they are skipped. Tests
+ * shared by both engines use the same SQL on both. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,8 +26,8 @@
 #include "db/migrations.h"
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char dir[64];     /* SQLite: the temporary folder; "" for PostgreSQL */
+	char target[512]; /* the SQLite file or the PostgreSQL URL */
 	struct db *db;
 };
 
@@ -34,39 +39,99 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 	return remove(path);
 }
 
-static int setup(void **state)
+static const char *pg_url(void)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
+	const char *url = getenv("TEST_PG_URL");
 
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/kafaat-test-db-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
-	if (db_open(f->path, &f->db, err, sizeof(err)) < 0) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	return url != NULL && url[0] != '\0' ? url : NULL;
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
+	int rc = 0;
 
+	if (f == NULL)
+		return 0;
 	db_close(f->db);
-	rc = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (f->dir[0] != '\0')
+		rc = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return rc;
 }
 
+/* Opens f->target, then runs sql (may be NULL) on it. */
+static int open_fixture(struct fixture *f, const char *sql, void **state)
+{
+	char err[512];
+
+	*state = f;
+	if (db_open(f->target, &f->db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	if (sql != NULL && db_exec(f->db, sql) != DB_OK) {
+		fprintf(stderr, "setup: %s: %s\n", sql, db_errmsg(f->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_sqlite(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	*state = NULL;
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/kafaat-test-db-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->target, sizeof(f->target), "%s/test.db", f->dir);
+	return open_fixture(f, NULL, state);
+}
+
+/* No fixture without TEST_PG_URL: the test skips itself (see fix). */
+static int setup_pg(void **state)
+{
+	struct fixture *f;
+
+	*state = NULL;
+	if (pg_url() == NULL)
+		return 0;
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return -1;
+	snprintf(f->target, sizeof(f->target), "%s", pg_url());
+	return open_fixture(f, "DROP SCHEMA public CASCADE; CREATE SCHEMA public", state);
+}
+
+static struct fixture *fix(void **state)
+{
+	if (*state == NULL)
+		skip(); /* PostgreSQL test without TEST_PG_URL */
+	return *state;
+}
+
 static struct db *fdb(void **state)
 {
-	return ((struct fixture *)*state)->db;
+	return fix(state)->db;
+}
+
+static int is_pg(struct db *db)
+{
+	return db_engine(db) == DB_POSTGRES;
+}
+
+/* The last error mentions the engine's own words for what happened. */
+static void assert_err(struct db *db, const char *sqlite_text, const char *pg_text)
+{
+	const char *want = is_pg(db) ? pg_text : sqlite_text;
+
+	if (strstr(db_errmsg(db), want) == NULL)
+		fail_msg("error \"%s\" does not mention \"%s\"", db_errmsg(db), want);
 }
 
 static void exec_ok(struct db *db, const char *sql)
@@ -102,11 +167,11 @@ static void query_text(struct db *db, const char *sql, char *out, size_t len)
 
 static void test_open_creates_file_with_wal(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture *f = fix(state);
 	struct stat sb;
 	char mode[16];
 
-	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(stat(f->target, &sb), 0);
 	assert_int_equal(db_engine(f->db), DB_SQLITE);
 	query_text(f->db, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
@@ -117,7 +182,7 @@ static void test_open_creates_file_with_wal(void **state)
 
 static void test_open_missing_folder(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture *f = fix(state);
 	struct db *db = f->db; /* non-NULL: db_open must reset it */
 	char path[256];
 	char err[256];
@@ -129,18 +194,33 @@ static void test_open_missing_folder(void **state)
 	assert_non_null(strstr(err, "does not exist"));
 }
 
-static void test_open_postgres_not_built(void **state)
+/* Needs no server: nothing listens on port 1. */
+static void test_pg_open_errors(void **state)
 {
-	const char *targets[] = {"postgres://kafaat@localhost/kafaat",
-	                         "postgresql://kafaat@localhost/kafaat"};
-	char err[256];
-	struct db *db = fdb(state);
+	const char *urls[] = {
+	        "postgres://kafaat:s3cretpw@127.0.0.1:1/kafaat",
+	        "postgresql://kafaat@127.0.0.1:1/kafaat?password=s3cretpw&connect_timeout=5",
+	};
+	char err[512];
+	struct db *db = NULL;
 
+	(void)state;
 	for (size_t i = 0; i < 2; i++) {
-		assert_int_equal(db_open(targets[i], &db, err, sizeof(err)), -1);
+		assert_int_equal(db_open(urls[i], &db, err, sizeof(err)), -1);
 		assert_null(db);
-		assert_string_equal(err, "postgresql backend not built yet");
+		assert_non_null(strstr(err, "cannot connect to PostgreSQL database kafaat on "
+		                            "127.0.0.1 port 1 as kafaat: "));
+		assert_non_null(strstr(err, "refused"));
+		assert_null(strstr(err, "s3cretpw"));
 	}
+	/* libpq quotes a badly encoded password in its reason: masked. */
+	assert_int_equal(
+	        db_open("postgres://kafaat:s3cret%zz@127.0.0.1:1/k", &db, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid PostgreSQL URL: "));
+	assert_non_null(strstr(err, "percent-encoded"));
+	assert_null(strstr(err, "s3cret"));
+	assert_int_equal(db_open("postgres://k@127.0.0.1:1/k?nosuch=1", &db, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "nosuch"));
 	assert_int_equal(db_open("", &db, err, sizeof(err)), -1);
 }
 
@@ -154,7 +234,7 @@ static void test_foreign_keys_enforced(void **state)
 	            "CREATE TABLE child (id INTEGER PRIMARY KEY,"
 	            " parent_id INTEGER NOT NULL REFERENCES parent (id))");
 	assert_int_equal(db_exec(db, "INSERT INTO child VALUES (1, 42)"), DB_CONSTRAINT);
-	assert_non_null(strstr(db_errmsg(db), "FOREIGN KEY"));
+	assert_err(db, "FOREIGN KEY", "foreign key");
 	exec_ok(db, "INSERT INTO parent VALUES (42); INSERT INTO child VALUES (1, 42)");
 }
 
@@ -203,7 +283,8 @@ static void test_full(void **state)
 static void test_bind_by_name_out_of_order(void **state)
 {
 	struct db *db = fdb(state);
-	struct db_stmt *st = db_prepare(db, "SELECT $2 || '-' || $1 || '-' || $1, $3 + 1");
+	struct db_stmt *st =
+	        db_prepare(db, "SELECT $2 || '-' || $1 || '-' || $1, CAST($3 AS BIGINT) + 1");
 
 	assert_non_null(st);
 	assert_int_equal(db_bind_text(st, 1, "a"), DB_OK);
@@ -274,11 +355,13 @@ static void test_constraint(void **state)
 	exec_ok(db, "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL CHECK (n > 0))");
 	exec_ok(db, "INSERT INTO t VALUES ('a', 1)");
 	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('a', 2)"), DB_CONSTRAINT);
-	assert_non_null(strstr(db_errmsg(db), "UNIQUE"));
+	assert_err(db, "UNIQUE", "unique");
 	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('b', 0)"), DB_CONSTRAINT);
+	assert_err(db, "CHECK", "check");
 	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('c', NULL)"), DB_CONSTRAINT);
+	assert_err(db, "NOT NULL", "not-null");
 	assert_int_equal(db_exec(db, "INSERT INTO nowhere VALUES (1)"), DB_ERROR);
-	assert_non_null(strstr(db_errmsg(db), "no such table"));
+	assert_err(db, "no such table", "does not exist");
 }
 
 static void test_changes_and_reset(void **state)
@@ -336,7 +419,7 @@ static void test_query_int(void **state)
 	        db_query_int(db, "SELECT COUNT(*) FROM t WHERE k = $1 OR k = $2", 2, params, &v),
 	        DB_OK);
 	assert_int_equal(v, 2);
-	assert_int_equal(db_query_int(db, "SELECT 1 WHERE 0", 0, NULL, &v), DB_ERROR);
+	assert_int_equal(db_query_int(db, "SELECT 1 WHERE 1 = 0", 0, NULL, &v), DB_ERROR);
 	assert_non_null(strstr(db_errmsg(db), "no row"));
 	assert_int_equal(db_query_int(db, "SELECT NULL", 0, NULL, &v), DB_ERROR);
 	assert_int_equal(db_query_int(db, "SELECT 1 FROM t", 0, NULL, &v), DB_ERROR);
@@ -366,6 +449,18 @@ static void test_migrate_compiled(void **state)
 	           sizeof(text));
 	assert_int_equal(strlen(text), 20);
 	assert_true(text[4] == '-' && text[10] == 'T' && text[19] == 'Z');
+}
+
+static int table_exists(struct db *db, const char *name)
+{
+	const char *sql = is_pg(db) ? "SELECT COUNT(*) FROM information_schema.tables"
+	                              " WHERE table_schema = 'public' AND table_name = $1"
+	                            : "SELECT COUNT(*) FROM sqlite_master WHERE name = $1";
+	int64_t n = -1;
+
+	if (db_query_int(db, sql, 1, &name, &n) != DB_OK)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	return n > 0;
 }
 
 static enum db_rc insert_network(struct db *db, const char *slug, const char *kind)
@@ -416,9 +511,10 @@ static void test_migrate_failure_rolls_back(void **state)
 
 	assert_int_equal(migrate_run_list(db, bad, 2, err, sizeof(err)), -1);
 	assert_memory_equal(err, prefix, strlen(prefix));
-	assert_non_null(strstr(err, "no such table: missing"));
+	assert_non_null(strstr(err, is_pg(db) ? "relation \"missing\" does not exist"
+	                                      : "no such table: missing"));
 	assert_int_equal(migrate_current(db), 1);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'two'"), 0);
+	assert_false(table_exists(db, "two"));
 	assert_int_equal(migrate_run_list(db, good, 2, err, sizeof(err)), 1);
 	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM two"), 1);
 }
@@ -483,13 +579,13 @@ static void *pool_worker(void *arg)
 
 static void test_pool_threads(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture *f = fix(state);
 	struct pool_run run = {.pool = NULL};
 	pthread_t threads[THREADS];
 	char err[256];
 	struct db *db;
 
-	assert_int_equal(db_pool_open(f->path, POOL_SIZE, &run.pool, err, sizeof(err)), 0);
+	assert_int_equal(db_pool_open(f->target, POOL_SIZE, &run.pool, err, sizeof(err)), 0);
 	db = db_pool_get(run.pool);
 	exec_ok(db, "CREATE TABLE hits (n INTEGER)");
 	db_pool_put(run.pool, db);
@@ -505,48 +601,266 @@ static void test_pool_threads(void **state)
 
 static void test_pool_open_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture *f = fix(state);
 	struct db_pool *pool;
 	char path[256];
 	char err[256];
 
-	assert_int_equal(db_pool_open(f->path, 0, &pool, err, sizeof(err)), -1);
+	assert_int_equal(db_pool_open(f->target, 0, &pool, err, sizeof(err)), -1);
 	assert_null(pool);
 	assert_non_null(strstr(err, "pool size"));
 	snprintf(path, sizeof(path), "%s/missing/k.db", f->dir);
 	assert_int_equal(db_pool_open(path, 2, &pool, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "does not exist"));
-	assert_int_equal(db_pool_open("postgres://x/y", 2, &pool, err, sizeof(err)), -1);
-	assert_string_equal(err, "postgresql backend not built yet");
+	assert_int_equal(db_pool_open("postgres://x@127.0.0.1:1/y", 2, &pool, err, sizeof(err)),
+	                 -1);
+	assert_non_null(strstr(err, "cannot connect to PostgreSQL"));
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+/* ---- rows ---- */
+
+static void test_rows_in_order_and_nested(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *outer, *inner;
+	int64_t sum = 0;
+
+	exec_ok(db, "CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (3), (1), (2)");
+	outer = db_prepare(db, "SELECT n FROM t ORDER BY n");
+	inner = db_prepare(db, "SELECT n * 10 FROM t WHERE n = $1");
+	assert_non_null(outer);
+	assert_non_null(inner);
+	for (int64_t want = 1; want <= 3; want++) {
+		assert_int_equal(db_step(outer), DB_ROW);
+		assert_int_equal(db_col_int(outer, 0), want);
+		/* Another statement may run while this one is between rows. */
+		assert_int_equal(db_reset(inner), DB_OK);
+		assert_int_equal(db_bind_int(inner, 1, want), DB_OK);
+		assert_int_equal(db_step(inner), DB_ROW);
+		sum += db_col_int(inner, 0);
+		assert_int_equal(db_step(inner), DB_OK);
+	}
+	assert_int_equal(db_step(outer), DB_OK);
+	assert_int_equal(sum, 60);
+	/* After the last row, a step runs the statement again. */
+	assert_int_equal(db_step(outer), DB_ROW);
+	assert_int_equal(db_col_int(outer, 0), 1);
+	db_finalize(inner);
+	db_finalize(outer);
+}
+
+/* ---- PostgreSQL only ---- */
+
+static void test_pg_session(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *st;
+	char text[64];
+
+	assert_int_equal(db_engine(db), DB_POSTGRES);
+	assert_int_equal(db_ping(db), 0);
+	query_text(db, "SELECT current_setting('TimeZone')", text, sizeof(text));
+	assert_string_equal(text, "UTC");
+	query_text(db, "SELECT current_setting('client_encoding')", text, sizeof(text));
+	assert_string_equal(text, "UTF8");
+	query_text(db, "SELECT current_setting('application_name')", text, sizeof(text));
+	assert_string_equal(text, "kafaat");
+	query_text(db, "SELECT current_setting('statement_timeout')", text, sizeof(text));
+	assert_string_equal(text, "30s");
+	query_text(db, "SELECT current_setting('transaction_isolation')", text, sizeof(text));
+	assert_string_equal(text, "read committed");
+	st = db_prepare(db, "SELECT $1 || 'ب'");
+	assert_non_null(st);
+	assert_int_equal(db_bind_text(st, 1, "é"), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "éب");
+	db_finalize(st);
+}
+
+/* TEST_PG_URL with its database replaced by name. */
+static void url_with_db(const char *name, char *out, size_t len)
+{
+	const char *url = pg_url();
+	const char *path = strchr(strstr(url, "://") + 3, '/');
+	size_t base = path ? (size_t)(path - url) : strlen(url);
+
+	snprintf(out, len, "%.*s/%s", (int)base, url, name);
+}
+
+static void test_pg_unknown_database(void **state)
+{
+	char url[512];
+	char err[512];
+	struct db *db = NULL;
+
+	(void)fix(state);
+	url_with_db("kafaat_no_such_db", url, sizeof(url));
+	assert_int_equal(db_open(url, &db, err, sizeof(err)), -1);
+	assert_null(db);
+	assert_non_null(strstr(err, "kafaat_no_such_db"));
+	assert_non_null(strstr(err, "does not exist"));
+}
+
+static void test_pg_commit_after_error(void **state)
+{
+	struct db *db = fdb(state);
+
+	exec_ok(db, "CREATE TABLE t (n INTEGER PRIMARY KEY)");
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES (1)"), DB_CONSTRAINT);
+	/* PostgreSQL refuses everything else in a failed transaction ... */
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES (2)"), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "aborted"));
+	/* ... and rolls it back at COMMIT, which therefore fails. */
+	assert_int_equal(db_commit(db), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "rolled back"));
+	assert_int_equal(db_rollback(db), DB_OK); /* nothing left to roll back */
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t"), 0);
+}
+
+static void test_pg_types_read_as_sqlite(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *st = db_prepare(db, "SELECT 1 < 2, 1 > 2, AVG(x), CAST($1 AS BIGINT), -7"
+	                                    " FROM (VALUES (2), (3)) AS v (x)");
+
+	assert_non_null(st);
+	assert_int_equal(db_bind_int(st, 1, INT64_MIN), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 1);
+	assert_string_equal(db_col_text(st, 0), "1");
+	assert_int_equal(db_col_int(st, 1), 0);
+	assert_string_equal(db_col_text(st, 1), "0");
+	assert_int_equal(db_col_int(st, 2), 2); /* 2.5 */
+	assert_int_equal(db_col_int(st, 3), INT64_MIN);
+	assert_int_equal(db_col_int(st, 4), -7);
+	db_finalize(st);
+}
+
+static int64_t prepared_count(struct db *db)
+{
+	/* The count includes the statement asking. */
+	return query_int(db, "SELECT COUNT(*) FROM pg_prepared_statements") - 1;
+}
+
+static void test_pg_statements_deallocated(void **state)
+{
+	struct db *db = fdb(state);
+	struct db_stmt *st;
+
+	exec_ok(db, "CREATE TABLE t (n INTEGER PRIMARY KEY)");
+	for (int i = 0; i < 5; i++) {
+		st = db_prepare(db, "INSERT INTO t VALUES ($1)");
+		assert_non_null(st);
+		db_finalize(st);
+	}
+	assert_int_equal(prepared_count(db), 0);
+	/* Finalized in a failed transaction: deallocated after it. */
+	assert_int_equal(db_begin(db), DB_OK);
+	st = db_prepare(db, "INSERT INTO t VALUES (1)");
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_OK);
+	assert_int_equal(db_reset(st), DB_OK);
+	assert_int_equal(db_step(st), DB_CONSTRAINT);
+	db_finalize(st);
+	assert_int_equal(db_rollback(db), DB_OK);
+	assert_int_equal(prepared_count(db), 0);
+}
+
+struct migrator {
+	const char *target;
+	int applied;
+	char err[256];
+};
+
+static void *migrate_worker(void *arg)
+{
+	struct migrator *m = arg;
+	struct db *db;
+
+	m->applied = -1;
+	if (db_open(m->target, &db, m->err, sizeof(m->err)) < 0)
+		return NULL;
+	m->applied = migrate_run(db, m->err, sizeof(m->err));
+	db_close(db);
+	return NULL;
+}
+
+/* Two processes migrating at once: each migration applied exactly once. */
+static void test_pg_concurrent_migrations(void **state)
+{
+	struct fixture *f = fix(state);
+	struct migrator m[2] = {{.target = f->target}, {.target = f->target}};
+	pthread_t threads[2];
+
+	assert_int_equal(migrate_current(f->db), 0); /* creates schema_migrations */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, migrate_worker, &m[i]), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(threads[i], NULL), 0);
+	for (int i = 0; i < 2; i++)
+		if (m[i].applied < 0)
+			fail_msg("migrator %d: %s", i, m[i].err);
+	assert_int_equal(m[0].applied + m[1].applied, (int)migrations_count);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_migrations"),
+	                 (int64_t)migrations_count);
+}
+
+static void test_pg_reconnects(void **state)
+{
+	struct db *db = fdb(state);
+	const char *kill_me = "SELECT pg_terminate_backend(pg_backend_pid())";
+
+	exec_ok(db, "CREATE TABLE t (n INTEGER)");
+	assert_int_equal(db_exec(db, kill_me), DB_ERROR);
+	assert_int_equal(db_ping(db), 0); /* a new connection */
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(db_exec(db, kill_me), DB_ERROR);
+	/* The transaction is gone: nothing runs until the caller rolls back. */
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES (2)"), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "lost during a transaction"));
+	assert_int_equal(db_commit(db), DB_ERROR);
+	assert_int_equal(db_rollback(db), DB_OK);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t"), 0);
+}
+
+#define SQ(name) cmocka_unit_test_setup_teardown(name, setup_sqlite, teardown)
+#define PG(name) cmocka_unit_test_setup_teardown(name, setup_pg, teardown)
+/* The tests both engines pass with the same SQL. */
+#define SHARED(T)                                                                                  \
+	T(test_foreign_keys_enforced), T(test_bind_by_name_out_of_order),                          \
+	        T(test_bind_missing_parameter), T(test_prepare_refuses_non_portable),              \
+	        T(test_null_bind_and_read), T(test_constraint), T(test_changes_and_reset),         \
+	        T(test_transactions), T(test_query_int), T(test_rows_in_order_and_nested),         \
+	        T(test_migrate_compiled), T(test_migrate_schema_constraints),                      \
+	        T(test_migrate_failure_rolls_back), T(test_migrate_refuses_newer_database),        \
+	        T(test_migrate_refuses_unordered_list), T(test_pool_threads)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-	        T(test_open_creates_file_with_wal),
-	        T(test_open_missing_folder),
-	        T(test_open_postgres_not_built),
-	        T(test_foreign_keys_enforced),
-	        T(test_limits_and_defensive),
-	        T(test_full),
-	        T(test_bind_by_name_out_of_order),
-	        T(test_bind_missing_parameter),
-	        T(test_prepare_refuses_non_portable),
-	        T(test_null_bind_and_read),
-	        T(test_constraint),
-	        T(test_changes_and_reset),
-	        T(test_transactions),
-	        T(test_query_int),
-	        T(test_migrate_compiled),
-	        T(test_migrate_schema_constraints),
-	        T(test_migrate_failure_rolls_back),
-	        T(test_migrate_refuses_newer_database),
-	        T(test_migrate_refuses_unordered_list),
-	        T(test_pool_threads),
-	        T(test_pool_open_errors),
+	const struct CMUnitTest sqlite_tests[] = {
+	        SQ(test_open_creates_file_with_wal),
+	        SQ(test_open_missing_folder),
+	        SQ(test_limits_and_defensive),
+	        SQ(test_full),
+	        SQ(test_pool_open_errors),
+	        cmocka_unit_test(test_pg_open_errors),
+	        SHARED(SQ),
 	};
+	const struct CMUnitTest pg_tests[] = {
+	        PG(test_pg_session),
+	        PG(test_pg_unknown_database),
+	        PG(test_pg_commit_after_error),
+	        PG(test_pg_types_read_as_sqlite),
+	        PG(test_pg_statements_deallocated),
+	        PG(test_pg_concurrent_migrations),
+	        PG(test_pg_reconnects),
+	        SHARED(PG),
+	};
+	int failed = cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("postgresql", pg_tests, NULL, NULL);
+	return failed;
 }

@@ -1,0 +1,386 @@
+#include "app/auth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/clock.h"
+#include "app/page.h"
+#include "app/sql.h"
+#include "core/log.h"
+#include "core/parse.h"
+#include "sec/token.h"
+
+/* ---- Cookies ------------------------------------------------------------- */
+
+static int https(const struct app *app)
+{
+	return strncmp(app->cfg->public_url, "https://", 8) == 0;
+}
+
+static const char *session_cookie(const struct app *app)
+{
+	return https(app) ? "__Host-kafaat_session" : "kafaat_session";
+}
+
+static const char *csrf_cookie(const struct app *app)
+{
+	return https(app) ? "__Host-kafaat_csrf" : "kafaat_csrf";
+}
+
+static void set_cookie(struct app *app, struct request *req, struct response *resp,
+		       const char *name, const char *value, int64_t max_age)
+{
+	resp_header(req, resp, "Set-Cookie",
+		    arena_printf(&req->arena, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
+				 name, value, (long long)max_age, https(app) ? "; Secure" : ""));
+}
+
+/* ---- Roles ---------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} role_names[] = {
+	{"expert", ROLE_EXPERT},       {"institution_owner", ROLE_INSTITUTION_OWNER},
+	{"institution_member", ROLE_INSTITUTION_MEMBER},
+	{"coordinator", ROLE_COORDINATOR}, {"advisor", ROLE_ADVISOR}, {"admin", ROLE_ADMIN},
+};
+
+static unsigned role_bit(const char *name)
+{
+	for (size_t i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (strcmp(role_names[i].name, name) == 0)
+			return role_names[i].bit;
+	return 0;
+}
+
+int auth_load_roles(struct db *db, int64_t user_id, unsigned *roles, int64_t *institution_id)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT role, scope FROM user_roles WHERE user_id = $1");
+	enum db_rc rc;
+
+	*roles = 0;
+	*institution_id = 0;
+	if (!st || db_bind_int(st, 1, user_id) != DB_OK) {
+		db_finalize(st);
+		return -1;
+	}
+	while ((rc = db_step(st)) == DB_ROW) {
+		unsigned bit = role_bit(db_col_text(st, 0));
+		int64_t inst;
+		*roles |= bit;
+		if ((bit & (ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER)) &&
+		    parse_int64(db_col_text(st, 1), 1, INT64_MAX, &inst) == 0)
+			*institution_id = inst;
+	}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : -1;
+}
+
+/* ---- Loading the identity --------------------------------------------------- */
+
+struct identity *auth_identity(struct request *req)
+{
+	return req->user;
+}
+
+static int64_t idle_limit(const struct app *app, unsigned roles)
+{
+	int staff = roles & (ROLES_STAFF | ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER);
+	return 60 * (int64_t)(staff ? app->cfg->auth_staff_idle_minutes : app->cfg->auth_idle_minutes);
+}
+
+/* Columns of a session row, in query order. */
+enum { S_USER, S_CSRF, S_2FA, S_SEEN, S_EXPIRES, S_EMAIL, S_LANG, S_TOTP, S_STATUS, S_NCOLS };
+
+static const char session_sql[] =
+	"SELECT s.user_id, s.csrf_token, s.second_factor_done, s.last_seen_at, s.expires_at, "
+	"u.email, u.lang, u.totp_enabled_at, u.status FROM sessions s "
+	"JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+
+/* Still valid at now? Ends the session when it has expired. */
+static int session_alive(struct app *app, struct db *db, const char **row, const char *hash,
+			 unsigned roles, int64_t now)
+{
+	int64_t seen, expires;
+
+	if (iso_parse(row[S_SEEN], &seen) < 0 || iso_parse(row[S_EXPIRES], &expires) < 0)
+		return 0;
+	if (now < expires && now - seen < idle_limit(app, roles) &&
+	    strcmp(row[S_STATUS], "active") == 0)
+		return 1;
+	sql_exec(db, "DELETE FROM sessions WHERE token_hash = $1", 1, (const char *[]){hash});
+	return 0;
+}
+
+static void touch(struct db *db, const char *hash, const char *seen, int64_t now)
+{
+	int64_t t;
+	char iso[ISO_TIME_LEN + 1];
+
+	if (iso_parse(seen, &t) == 0 && now - t < 60)
+		return; /* at most one write a minute per session */
+	iso_time(now, iso);
+	sql_exec(db, "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2", 2,
+		 (const char *[]){iso, hash});
+}
+
+static struct identity *from_session(struct app *app, struct db *db, struct request *req,
+				     const char *token)
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	const char *row[S_NCOLS];
+	struct identity *id;
+	int64_t now = clock_now(app->cfg);
+
+	if (!token_well_formed(token))
+		return NULL;
+	token_hash(token, hash);
+	if (sql_row(db, &req->arena, session_sql, 1, (const char *[]){hash}, row, S_NCOLS) != 1)
+		return NULL;
+	id = arena_zalloc(&req->arena, sizeof(*id));
+	if (parse_int64(row[S_USER], 1, INT64_MAX, &id->user_id) < 0 ||
+	    auth_load_roles(db, id->user_id, &id->roles, &id->institution_id) < 0 ||
+	    !session_alive(app, db, row, hash, id->roles, now))
+		return NULL;
+	touch(db, hash, row[S_SEEN], now);
+	id->email = row[S_EMAIL];
+	if (lang_parse(row[S_LANG], &id->lang) < 0)
+		id->lang = LANG_FR;
+	id->session_hash = arena_strdup(&req->arena, hash);
+	id->csrf = row[S_CSRF];
+	id->totp_enabled = row[S_TOTP] != NULL;
+	id->second_step_pending = id->totp_enabled && strcmp(row[S_2FA], "1") != 0;
+	id->must_enrol_totp = (id->roles & ROLES_STAFF) && !id->totp_enabled;
+	return id;
+}
+
+static struct identity *from_bearer(struct app *app, struct db *db, struct request *req,
+				    const char *token)
+{
+	char hash[TOKEN_HASH_LEN + 1], now[ISO_TIME_LEN + 1];
+	const char *row[4];
+	struct identity *id;
+
+	if (!token_well_formed(token))
+		return NULL;
+	token_hash(token, hash);
+	iso_time(clock_now(app->cfg), now);
+	if (sql_row(db, &req->arena,
+		    "SELECT t.user_id, t.scopes, u.email, u.lang FROM api_tokens t "
+		    "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND "
+		    "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND "
+		    "u.status = 'active'",
+		    2, (const char *[]){hash, now}, row, 4) != 1)
+		return NULL;
+	id = arena_zalloc(&req->arena, sizeof(*id));
+	if (parse_int64(row[0], 1, INT64_MAX, &id->user_id) < 0 ||
+	    auth_load_roles(db, id->user_id, &id->roles, &id->institution_id) < 0)
+		return NULL;
+	id->api_scopes = row[1];
+	id->email = row[2];
+	if (lang_parse(row[3], &id->lang) < 0)
+		id->lang = LANG_EN;
+	sql_exec(db, "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2", 2,
+		 (const char *[]){now, hash});
+	return id;
+}
+
+static struct identity *load_identity(struct app *app, struct request *req)
+{
+	const char *authz = req_header(req, "Authorization");
+	const char *cookie = req_cookie(req, session_cookie(app));
+	struct identity *id = NULL;
+	struct db *db;
+
+	if (!cookie && !(authz && strncmp(authz, "Bearer ", 7) == 0))
+		return NULL;
+	db = db_pool_get(app->pool);
+	if (authz && strncmp(authz, "Bearer ", 7) == 0)
+		id = from_bearer(app, db, req, authz + 7);
+	else
+		id = from_session(app, db, req, cookie);
+	db_pool_put(app->pool, db);
+	return id;
+}
+
+/* ---- Policies --------------------------------------------------------------- */
+
+static const unsigned policy_roles[POLICY_COUNT] = {
+	[POLICY_EXPERT] = ROLE_EXPERT,
+	[POLICY_INSTITUTION] = ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER,
+	[POLICY_INSTITUTION_OWNER] = ROLE_INSTITUTION_OWNER,
+	[POLICY_COORDINATOR] = ROLE_COORDINATOR,
+	[POLICY_ADVISOR] = ROLE_ADVISOR,
+	[POLICY_ADMIN] = ROLE_ADMIN,
+};
+
+int auth_allows(const struct identity *id, enum policy p)
+{
+	if (p == POLICY_PUBLIC)
+		return 1;
+	if (!id || (unsigned)p >= POLICY_COUNT || p == POLICY_UNSET)
+		return 0;
+	if (p == POLICY_SECOND_STEP)
+		return id->second_step_pending;
+	if (id->second_step_pending)
+		return 0;
+	return p == POLICY_SIGNED_IN || (id->roles & policy_roles[p]) != 0;
+}
+
+/* ---- CSRF --------------------------------------------------------------------- */
+
+const char *auth_csrf(struct app *app, struct request *req, struct response *resp)
+{
+	struct identity *id = auth_identity(req);
+	const char *have = req_cookie(req, csrf_cookie(app));
+	char *token;
+
+	if (id && id->csrf)
+		return id->csrf;
+	if (have && token_well_formed(have))
+		return have;
+	token = arena_alloc(&req->arena, TOKEN_LEN + 1);
+	token_new(token);
+	if (resp)
+		set_cookie(app, req, resp, csrf_cookie(app), token, 12 * 3600);
+	return token;
+}
+
+/* The Origin header, when sent, must be this site. */
+static int same_origin(struct app *app, struct request *req)
+{
+	const char *origin = req_header(req, "Origin");
+	const char *host = req_header(req, "Host");
+
+	if (!origin)
+		return 1;
+	if (strcmp(origin, app->cfg->public_url) == 0)
+		return 1;
+	return host && strncmp(origin, "http://", 7) == 0 && strcmp(origin + 7, host) == 0;
+}
+
+static int csrf_ok(struct app *app, struct request *req)
+{
+	struct identity *id = auth_identity(req);
+	const char *sent = req_form(req, "csrf");
+	const char *want = id && id->csrf ? id->csrf : req_cookie(req, csrf_cookie(app));
+
+	return sent && want && same_origin(app, req) && token_equal(sent, want);
+}
+
+/* ---- The hook --------------------------------------------------------------- */
+
+static int deny(struct app *app, struct request *req, struct response *resp, int status,
+		const char *code)
+{
+	struct route_error e = {status, code, NULL, 0};
+	app_on_error(app, req, resp, &e);
+	return -1;
+}
+
+static int to_signin(struct app *app, struct request *req, struct response *resp,
+		     const struct route *r)
+{
+	if (r->flags & ROUTE_API)
+		return deny(app, req, resp, 401, "unauthenticated");
+	resp_redirect(req, resp, 303,
+		      arena_printf(&req->arena, "/%s/signin", lang_code(page_lang(req))));
+	return -1;
+}
+
+int app_authorize(void *ctx, struct request *req, const struct route *r, struct response *resp)
+{
+	struct app *app = ctx;
+	struct identity *id = (r->flags & ROUTE_ANONYMOUS) ? NULL : load_identity(app, req);
+	int state_changing = !(req->method & HTTP_GET);
+
+	req->user = id;
+	if (state_changing && !(r->flags & ROUTE_API) && !csrf_ok(app, req))
+		return deny(app, req, resp, 403, "csrf");
+	if (auth_allows(id, r->policy)) {
+		if (id && id->must_enrol_totp && !(r->flags & ROUTE_SETUP_2FA) &&
+		    r->policy != POLICY_PUBLIC) {
+			resp_redirect(req, resp, 303,
+				      arena_printf(&req->arena, "/%s/account/totp",
+						   lang_code(page_lang(req))));
+			return -1;
+		}
+		return 0;
+	}
+	if (!id)
+		return to_signin(app, req, resp, r);
+	if (id->second_step_pending && !(r->flags & ROUTE_API)) {
+		resp_redirect(req, resp, 303,
+			      arena_printf(&req->arena, "/%s/signin/code", lang_code(page_lang(req))));
+		return -1;
+	}
+	return deny(app, req, resp, 403, "forbidden");
+}
+
+/* ---- Starting and ending sessions --------------------------------------- */
+
+int session_start(struct app *app, struct db *db, struct request *req, struct response *resp,
+		  int64_t user_id, int second_factor_done)
+{
+	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
+	char now_s[ISO_TIME_LEN + 1], exp_s[ISO_TIME_LEN + 1];
+	int64_t now = clock_now(app->cfg);
+	int64_t life = 3600 * (int64_t)app->cfg->auth_absolute_hours;
+	const char *ua = req_header(req, "User-Agent");
+
+	token_new(token);
+	token_hash(token, hash);
+	token_new(csrf);
+	iso_time(now, now_s);
+	iso_time(now + life, exp_s);
+	if (sql_exec(db,
+		     "INSERT INTO sessions (token_hash, user_id, csrf_token, second_factor_done, "
+		     "created_at, last_seen_at, expires_at, ip, user_agent) "
+		     "VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+		     8,
+		     (const char *[]){hash, sql_int(&req->arena, user_id), csrf,
+				      second_factor_done ? "1" : "0", now_s, exp_s, req_ip(req),
+				      arena_strndup(&req->arena, ua ? ua : "", 200)}) != 1)
+		return -1;
+	set_cookie(app, req, resp, session_cookie(app), token, life);
+	return 0;
+}
+
+int session_second_factor_done(struct app *app, struct db *db, struct request *req)
+{
+	struct identity *id = auth_identity(req);
+
+	(void)app;
+	if (!id || !id->session_hash)
+		return -1;
+	return sql_exec(db, "UPDATE sessions SET second_factor_done = 1 WHERE token_hash = $1", 1,
+			(const char *[]){id->session_hash}) == 1
+		       ? 0
+		       : -1;
+}
+
+int session_end(struct app *app, struct db *db, struct request *req, struct response *resp)
+{
+	struct identity *id = auth_identity(req);
+
+	set_cookie(app, req, resp, session_cookie(app), "", 0);
+	if (!id || !id->session_hash)
+		return 0;
+	return sql_exec(db, "DELETE FROM sessions WHERE token_hash = $1", 1,
+			(const char *[]){id->session_hash}) < 0
+		       ? -1
+		       : 0;
+}
+
+int session_end_all(struct db *db, int64_t user_id, const char *keep_hash)
+{
+	char uid[24];
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	return sql_exec(db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", 2,
+			(const char *[]){uid, keep_hash ? keep_hash : ""}) < 0
+		       ? -1
+		       : 0;
+}

@@ -1,0 +1,29 @@
+/* sql: small helpers over db.h for the application's queries. Parameters
+ * are text values bound to $1..$n (NULL binds SQL NULL). */
+#ifndef KAFAAT_APP_SQL_H
+#define KAFAAT_APP_SQL_H
+
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "db/db.h"
+
+/* Runs a statement that returns no rows. Returns the rows changed, or a
+ * negative enum db_rc. */
+int64_t sql_exec(struct db *db, const char *sql, int n, const char *const *params);
+/* Runs a query and copies its first row's columns into out[0..ncols) as
+ * arena strings (NULL for SQL NULL). Returns 1 (a row), 0 (none), or a
+ * negative enum db_rc. */
+int sql_row(struct db *db, struct arena *a, const char *sql, int n, const char *const *params,
+	    const char **out, int ncols);
+/* Decimal text of v in the arena (for binding ids). */
+const char *sql_int(struct arena *a, int64_t v);
+
+
+
+/* Runs fn(db, ud) in one transaction on a pooled connection: committed
+ * when fn returns >= 0, rolled back otherwise. Returns fn's value, or -1
+ * when the transaction could not begin or commit (logged). */
+typedef int (*sql_tx_fn)(struct db *db, void *ud);
+int sql_tx(struct db_pool *pool, sql_tx_fn fn, void *ud);
+#endif
