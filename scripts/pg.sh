@@ -7,7 +7,7 @@
 #                                    after a start that failed halfway
 #   scripts/pg.sh url DIR            print the URL of the cluster in DIR
 #   scripts/pg.sh createdb URL NAME  create an empty database NAME; print its URL
-#   scripts/pg.sh dropdb URL NAME    drop database NAME (its connections closed)
+#   scripts/pg.sh dropdb URL NAME    drop database NAME (closing its connections)
 #
 # DIR holds the data (DIR/data), the server log (DIR/log), the Unix socket
 # and a marker file; it must be new, empty or made by this script. As root
@@ -41,7 +41,7 @@ as_owner() {
 psql_admin() { # port psql-args...
 	local port=$1
 	shift
-	psql -X -q -v ON_ERROR_STOP=1 "postgres://postgres@127.0.0.1:$port/postgres" "$@"
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "postgres://postgres@127.0.0.1:$port/postgres" "$@"
 }
 
 abs_dir() {
@@ -211,14 +211,18 @@ cmd_createdb() { # url name
 	[ -n "${1:-}" ] || die "missing URL"
 	check_name "${2:-}"
 	url_with_db "$1" "$2" >/dev/null
-	psql -X -q -v ON_ERROR_STOP=1 "$1" -c "CREATE DATABASE \"$2\"" >/dev/null
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$1" -c "CREATE DATABASE \"$2\"" >/dev/null
 	url_with_db "$1" "$2"
 }
 
+# A plain DROP waits for autovacuum to leave the database (FORCE would fail
+# on its worker, which runs as another role); FORCE closes the connections
+# a client left behind.
 cmd_dropdb() { # url name
 	[ -n "${1:-}" ] || die "missing URL"
 	check_name "${2:-}"
-	psql -X -q -v ON_ERROR_STOP=1 "$1" -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)" >/dev/null
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$1" -c "DROP DATABASE IF EXISTS \"$2\"" >/dev/null 2>&1 ||
+		"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$1" -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)" >/dev/null
 }
 
 case "${1:-}" in

@@ -1,8 +1,8 @@
 -- 0003_accounts: people, roles, sessions, one-time tokens, API tokens,
 -- second factor, sign-in throttling, the mail outbox and the audit log.
--- Ids are 63-bit integers made by the application (time-ordered, random
--- low bits: app/ids.c), so both engines and several nodes agree without a
--- sequence. Secrets are never stored: only hashes of tokens, Argon2id hashes
+-- Ids are integers made by the application (time-ordered, below 2^53 so
+-- JSON clients read them exactly: app/clock.c new_id), so both engines and
+-- several nodes agree without a sequence. Secrets are never stored: only hashes of tokens, Argon2id hashes
 -- of passwords. Timestamps are ISO 8601 UTC text ("2026-11-29T10:00:00Z"),
 -- which sort as time. Portable SQL: SQLite and PostgreSQL 15.
 CREATE TABLE users (

@@ -43,7 +43,7 @@ static int audit_user(struct acct *c, struct db *db, const char *action, const c
 /* ---- The page ------------------------------------------------------------------ */
 
 static json_t *rows_json(struct db *db, const char *sql, const char *uid, const char *const *names,
-			 int n)
+                         int n)
 {
 	struct db_stmt *st = db_prepare(db, sql);
 	json_t *list = json_array();
@@ -56,9 +56,9 @@ static json_t *rows_json(struct db *db, const char *sql, const char *uid, const 
 	while (db_step(st) == DB_ROW) {
 		json_t *row = json_object();
 		for (int i = 0; i < n; i++)
-			json_object_set_new(row, names[i], db_col_text(st, i)
-								 ? json_string(db_col_text(st, i))
-								 : json_null());
+			json_object_set_new(row, names[i],
+			                    db_col_text(st, i) ? json_string(db_col_text(st, i))
+			                                       : json_null());
 		json_array_append_new(list, row);
 	}
 	db_finalize(st);
@@ -69,17 +69,18 @@ static json_t *sessions_json(struct acct *c, struct db *db)
 {
 	static const char *const names[] = {"hash", "created", "seen", "ip", "agent"};
 	json_t *list = rows_json(db,
-				 "SELECT token_hash, created_at, last_seen_at, ip, user_agent FROM "
-				 "sessions WHERE user_id = $1 ORDER BY created_at DESC",
-				 c->uid, names, 5);
+	                         "SELECT token_hash, created_at, last_seen_at, ip, user_agent FROM "
+	                         "sessions WHERE user_id = $1 ORDER BY created_at DESC",
+	                         c->uid, names, 5);
 	size_t i;
 	json_t *row;
 
 	json_array_foreach(list, i, row)
 	{
 		const char *h = json_string_value(json_object_get(row, "hash"));
-		json_object_set_new(row, "current",
-				    json_boolean(c->id->session_hash && strcmp(h, c->id->session_hash) == 0));
+		json_object_set_new(
+		        row, "current",
+		        json_boolean(c->id->session_hash && strcmp(h, c->id->session_hash) == 0));
 		json_object_del(row, "hash");
 	}
 	return list;
@@ -89,9 +90,9 @@ static json_t *tokens_json(struct acct *c, struct db *db)
 {
 	static const char *const names[] = {"id", "name", "scopes", "created", "used"};
 	return rows_json(db,
-			 "SELECT id, name, scopes, created_at, last_used_at FROM api_tokens WHERE "
-			 "user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
-			 c->uid, names, 5);
+	                 "SELECT id, name, scopes, created_at, last_used_at FROM api_tokens WHERE "
+	                 "user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
+	                 c->uid, names, 5);
 }
 
 static json_t *scopes_json(void)
@@ -118,11 +119,11 @@ static void show(struct acct *c, int status)
 		page_unavailable(c->app, c->req, c->resp);
 		return;
 	}
-	json_t *data = json_pack("{s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "email", u.email,
-				 "lang", lang_code(u.lang), "verified", u.verified_at != NULL,
-				 "totp", u.totp_enabled_at != NULL, "must_enrol",
-				 c->id->must_enrol_totp, "sessions", sessions, "tokens", tokens,
-				 "scopes", scopes_json());
+	json_t *data =
+	        json_pack("{s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "email", u.email, "lang",
+	                  lang_code(u.lang), "verified", u.verified_at != NULL, "totp",
+	                  u.totp_enabled_at != NULL, "must_enrol", c->id->must_enrol_totp,
+	                  "sessions", sessions, "tokens", tokens, "scopes", scopes_json());
 	if (c->extra)
 		json_object_update(data, c->extra);
 	json_decref(c->extra);
@@ -142,8 +143,8 @@ static void init(struct acct *c, void *ctx, struct request *req, struct response
 static void back_to_account(struct acct *c, const char *notice)
 {
 	resp_redirect(c->req, c->resp, 303,
-		      arena_printf(&c->req->arena, "/%s/account?done=%s",
-				   lang_code(page_lang(c->req)), notice));
+	              arena_printf(&c->req->arena, "/%s/account?done=%s",
+	                           lang_code(page_lang(c->req)), notice));
 }
 
 void h_account(void *ctx, struct request *req, struct response *resp)
@@ -153,7 +154,8 @@ void h_account(void *ctx, struct request *req, struct response *resp)
 
 	init(&c, ctx, req, resp);
 	if (done)
-		c.extra = json_pack("{s:s}", "done", arena_printf(&req->arena, "account.done.%s", done));
+		c.extra = json_pack("{s:s}", "done",
+		                    arena_printf(&req->arena, "account.done.%s", done));
 	show(&c, 200);
 }
 
@@ -186,14 +188,15 @@ static int password_tx(struct db *db, void *ud)
 
 	iso_time(clock_now(c->app->cfg), now);
 	if (sql_exec(db,
-		     "UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 "
-		     "WHERE id = $3",
-		     3, (const char *[]){hash, now, c->uid}) != 1 ||
+	             "UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = "
+	             "$2 "
+	             "WHERE id = $3",
+	             3, (const char *[]){hash, now, c->uid}) != 1 ||
 	    session_end_all(db, c->id->user_id, c->id->session_hash) < 0 ||
 	    audit_user(c, db, "password_changed", "") < 0)
 		return -1;
 	return mail_enqueue(c->app, db, c->id->email, c->id->lang, "mail.password_changed",
-			    (const char *[]){NULL});
+	                    (const char *[]){NULL});
 }
 
 void h_account_password(void *ctx, struct request *req, struct response *resp)
@@ -205,7 +208,8 @@ void h_account_password(void *ctx, struct request *req, struct response *resp)
 
 	init(&c, ctx, req, resp);
 	form_init(&f);
-	problem = password_problem_key(c.app, req_form(req, "password"), req_form(req, "password2"));
+	problem =
+	        password_problem_key(c.app, req_form(req, "password"), req_form(req, "password2"));
 	if (!current_password_ok(&c))
 		form_error(&f, "current", "account.password.current_wrong");
 	if (problem)
@@ -239,15 +243,15 @@ static int email_tx(struct db *db, void *ud)
 	struct email_change *e = ud;
 	struct acct *c = e->c;
 	const char *token = ott_create(c->app, db, &c->req->arena, c->id->user_id, "change_email",
-				       e->email, EMAIL_CHANGE_TTL);
+	                               e->email, EMAIL_CHANGE_TTL);
 
 	if (!token)
 		return -1;
 	return mail_enqueue(c->app, db, e->email, c->id->lang, "mail.change_email",
-			    (const char *[]){"link",
-					     link_to(c->app, &c->req->arena, c->id->lang,
-						     "account/email/confirm", token),
-					     NULL});
+	                    (const char *[]){"link",
+	                                     link_to(c->app, &c->req->arena, c->id->lang,
+	                                             "account/email/confirm", token),
+	                                     NULL});
 }
 
 void h_account_email(void *ctx, struct request *req, struct response *resp)
@@ -295,7 +299,7 @@ static int email_confirm_tx(struct db *db, void *ud)
 	const char *new_email;
 	struct user u, other;
 	int rc = ott_check(e->app, db, a, kvlist_get(&e->req->query, "token"), "change_email", 1,
-			   &uid, &new_email);
+	                   &uid, &new_email);
 
 	if (rc != 1 || user_by_id(db, a, uid, &u) != 1)
 		return rc < 0 ? -1 : 0;
@@ -307,13 +311,14 @@ static int email_confirm_tx(struct db *db, void *ud)
 	iso_time(clock_now(e->app->cfg), now);
 	const char *id = sql_int(a, uid);
 	struct audit_entry ae = {uid, "email_changed", "user", id, req_ip(e->req), ""};
-	if (sql_exec(db, "UPDATE users SET email = $1, email_verified_at = $2, updated_at = $2 "
-			 "WHERE id = $3",
-		     3, (const char *[]){new_email, now, id}) != 1 ||
+	if (sql_exec(db,
+	             "UPDATE users SET email = $1, email_verified_at = $2, updated_at = $2 "
+	             "WHERE id = $3",
+	             3, (const char *[]){new_email, now, id}) != 1 ||
 	    audit_append(db, clock_now(e->app->cfg), &ae) < 0)
 		return -1;
 	if (mail_enqueue(e->app, db, u.email, u.lang, "mail.email_changed_notice",
-			 (const char *[]){"new_email", new_email, NULL}) < 0)
+	                 (const char *[]){"new_email", new_email, NULL}) < 0)
 		return -1;
 	return 1;
 }
@@ -327,10 +332,10 @@ void h_account_email_confirm(void *ctx, struct request *req, struct response *re
 		page_unavailable(e.app, req, resp);
 	else if (rc == 0)
 		page_message(e.app, req, resp, 400, "link.invalid.title",
-			     e.taken ? "account.email.taken" : "link.invalid.message", NULL);
+		             e.taken ? "account.email.taken" : "link.invalid.message", NULL);
 	else
 		page_message(e.app, req, resp, 200, "account.email.changed.title",
-			     "account.email.changed.message", NULL);
+		             "account.email.changed.message", NULL);
 }
 
 /* ---- Sessions ------------------------------------------------------------------- */
@@ -354,8 +359,7 @@ void h_signout_everywhere(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(c.app, req, resp);
 		return;
 	}
-	resp_redirect(req, resp, 303,
-		      arena_printf(&req->arena, "/%s/signin", lang_code(page_lang(req))));
+	resp_redirect(req, resp, 303, arena_printf(&req->arena, "/%s/", lang_code(page_lang(req))));
 }
 
 /* ---- Second factor ---------------------------------------------------------------- */
@@ -376,11 +380,12 @@ static int new_secret_tx(struct db *db, void *ud)
 		return 0; /* keep the one already shown */
 	totp_secret_new(secret);
 	t->user.totp_secret = arena_strdup(&t->c->req->arena, secret);
-	return sql_exec(db, "UPDATE users SET totp_secret = $1 WHERE id = $2 AND "
-			    "totp_enabled_at IS NULL",
-			2, (const char *[]){secret, t->c->uid}) == 1
-		       ? 0
-		       : -1;
+	return sql_exec(db,
+	                "UPDATE users SET totp_secret = $1 WHERE id = $2 AND "
+	                "totp_enabled_at IS NULL",
+	                2, (const char *[]){secret, t->c->uid}) == 1
+	               ? 0
+	               : -1;
 }
 
 static int store_recovery_codes(struct totp_setup *t, struct db *db)
@@ -388,14 +393,14 @@ static int store_recovery_codes(struct totp_setup *t, struct db *db)
 	char code[RECOVERY_CODE_LEN + 1], hash[TOKEN_HASH_LEN + 1];
 
 	if (sql_exec(db, "DELETE FROM recovery_codes WHERE user_id = $1", 1,
-		     (const char *[]){t->c->uid}) < 0)
+	             (const char *[]){t->c->uid}) < 0)
 		return -1;
 	t->codes = json_array();
 	for (int i = 0; i < RECOVERY_CODES; i++) {
 		recovery_code_new(code);
 		token_hash(code, hash);
 		if (sql_exec(db, "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)",
-			     2, (const char *[]){t->c->uid, hash}) != 1)
+		             2, (const char *[]){t->c->uid, hash}) != 1)
 			return -1;
 		json_array_append_new(t->codes, json_string(code));
 	}
@@ -407,16 +412,16 @@ static int enable_tx(struct db *db, void *ud)
 	struct totp_setup *t = ud;
 	struct acct *c = t->c;
 	int64_t step = totp_verify(t->user.totp_secret, form_value(c->req, "code"),
-				   clock_now(c->app->cfg), 1);
+	                           clock_now(c->app->cfg), 1);
 	char now[ISO_TIME_LEN + 1];
 
 	if (step < 0)
 		return 0;
 	iso_time(clock_now(c->app->cfg), now);
 	if (sql_exec(db,
-		     "UPDATE users SET totp_enabled_at = $1, totp_last_step = $2 WHERE id = $3 AND "
-		     "totp_enabled_at IS NULL",
-		     3, (const char *[]){now, sql_int(&c->req->arena, step), c->uid}) != 1 ||
+	             "UPDATE users SET totp_enabled_at = $1, totp_last_step = $2 WHERE id = $3 AND "
+	             "totp_enabled_at IS NULL",
+	             3, (const char *[]){now, sql_int(&c->req->arena, step), c->uid}) != 1 ||
 	    store_recovery_codes(t, db) < 0 || session_second_factor_done(c->app, db, c->req) < 0 ||
 	    audit_user(c, db, "totp_enabled", "") < 0)
 		return -1;
@@ -432,10 +437,11 @@ static void show_totp(struct totp_setup *t, int status, struct form *f)
 	if (t->user.totp_secret && !t->user.totp_enabled_at)
 		totp_uri(&uri, c->id->email, t->user.totp_secret);
 	page_render(c->app, c->req, c->resp, status, "totp", "totp.title",
-		    json_pack("{s:b, s:s?, s:s, s:o?, s:o, s:b}", "enabled",
-			      t->user.totp_enabled_at != NULL || t->ok, "secret",
-			      t->ok ? NULL : t->user.totp_secret, "uri", buf_str(&uri), "codes",
-			      t->codes, "form", form_json(f), "must_enrol", c->id->must_enrol_totp));
+	            json_pack("{s:b, s:s?, s:s, s:o?, s:o, s:b}", "enabled",
+	                      t->user.totp_enabled_at != NULL || t->ok, "secret",
+	                      t->ok ? NULL : t->user.totp_secret, "uri", buf_str(&uri), "codes",
+	                      t->codes, "form", form_json(f), "must_enrol",
+	                      c->id->must_enrol_totp));
 	buf_release(&uri);
 }
 
@@ -453,9 +459,10 @@ void h_account_totp(void *ctx, struct request *req, struct response *resp)
 	rc = user_by_id(db, &req->arena, c.id->user_id, &t.user);
 	db_pool_put(c.app->pool, db);
 	if (rc == 1 && !t.user.totp_enabled_at)
-		rc = sql_tx(c.app->pool, req->method == HTTP_POST ? enable_tx : new_secret_tx, &t) < 0
-			     ? -1
-			     : 1;
+		rc = sql_tx(c.app->pool, req->method == HTTP_POST ? enable_tx : new_secret_tx, &t) <
+		                     0
+		             ? -1
+		             : 1;
 	if (rc != 1) {
 		json_decref(form_json(&f));
 		json_decref(t.codes);
@@ -494,12 +501,14 @@ static int token_tx(struct db *db, void *ud)
 	token_hash(n->token, hash);
 	iso_time(clock_now(c->app->cfg), now);
 	if (sql_exec(db,
-		     "INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at) "
-		     "VALUES ($1, $2, $3, $4, $5, $6)",
-		     6, (const char *[]){id, c->uid, name, hash, form_value(c->req, "scope"), now}) != 1)
+	             "INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at) "
+	             "VALUES ($1, $2, $3, $4, $5, $6)",
+	             6,
+	             (const char *[]){id, c->uid, name, hash, form_value(c->req, "scope"), now}) !=
+	    1)
 		return -1;
-	struct audit_entry e = {c->id->user_id, "api_token_created", "api_token", id,
-				req_ip(c->req), ""};
+	struct audit_entry e = {
+	        c->id->user_id, "api_token_created", "api_token", id, req_ip(c->req), ""};
 	return audit_append(db, clock_now(c->app->cfg), &e);
 }
 
@@ -538,13 +547,13 @@ static int revoke_tx(struct db *db, void *ud)
 
 	iso_time(clock_now(c->app->cfg), now);
 	n = sql_exec(db,
-		     "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND "
-		     "revoked_at IS NULL",
-		     3, (const char *[]){now, id, c->uid});
+	             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND "
+	             "revoked_at IS NULL",
+	             3, (const char *[]){now, id, c->uid});
 	if (n != 1)
 		return n < 0 ? -1 : 0;
-	struct audit_entry e = {c->id->user_id, "api_token_revoked", "api_token", id,
-				req_ip(c->req), ""};
+	struct audit_entry e = {
+	        c->id->user_id, "api_token_revoked", "api_token", id, req_ip(c->req), ""};
 	return audit_append(db, clock_now(c->app->cfg), &e) < 0 ? -1 : 1;
 }
 
@@ -571,6 +580,6 @@ void h_api_me(void *ctx, struct request *req, struct response *resp)
 
 	(void)ctx;
 	json_respond(req, resp, 200,
-		     json_pack("{s:I, s:s, s:s, s:s?}", "id", (json_int_t)id->user_id, "email",
-			       id->email, "lang", lang_code(id->lang), "scopes", id->api_scopes));
+	             json_pack("{s:I, s:s, s:s, s:s?}", "id", (json_int_t)id->user_id, "email",
+	                       id->email, "lang", lang_code(id->lang), "scopes", id->api_scopes));
 }

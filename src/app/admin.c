@@ -26,11 +26,11 @@ static json_t *institutions_json(struct db *db, enum lang l)
 	json_t *list = json_array();
 
 	snprintf(sql, sizeof(sql), "SELECT id, name_%s FROM institutions ORDER BY name_%s",
-		 lang_code(l), lang_code(l));
+	         lang_code(l), lang_code(l));
 	st = db_prepare(db, sql);
 	while (st && db_step(st) == DB_ROW)
 		json_array_append_new(list, json_pack("{s:s, s:s}", "id", db_col_text(st, 0),
-						      "name", db_col_text(st, 1)));
+		                                      "name", db_col_text(st, 1)));
 	db_finalize(st);
 	return list;
 }
@@ -50,26 +50,26 @@ static int institution_tx(struct db *db, void *ud)
 
 	iso_time(clock_now(n->app->cfg), now);
 	if (sql_exec(db,
-		     "INSERT INTO institutions (id, name_ar, name_fr, name_en, created_at) "
-		     "VALUES ($1, $2, $3, $4, $5)",
-		     5,
-		     (const char *[]){id, form_value(req, "name_ar"), form_value(req, "name_fr"),
-				      form_value(req, "name_en"), now}) != 1)
+	             "INSERT INTO institutions (id, name_ar, name_fr, name_en, created_at) "
+	             "VALUES ($1, $2, $3, $4, $5)",
+	             5,
+	             (const char *[]){id, form_value(req, "name_ar"), form_value(req, "name_fr"),
+	                              form_value(req, "name_en"), now}) != 1)
 		return -1;
-	struct audit_entry e = {who->user_id, "institution_created", "institution", id,
-				req_ip(req), ""};
+	struct audit_entry e = {who->user_id, "institution_created", "institution",
+	                        id,           req_ip(req),           ""};
 	return audit_append(db, clock_now(n->app->cfg), &e);
 }
 
 static void show_institutions(struct app *app, struct request *req, struct response *resp,
-			      int status, struct form *f)
+                              int status, struct form *f)
 {
 	struct db *db = db_pool_get(app->pool);
 	json_t *list = institutions_json(db, page_lang(req));
 
 	db_pool_put(app->pool, db);
 	page_render(app, req, resp, status, "admin_institutions", "admin.institutions.title",
-		    json_pack("{s:o, s:o}", "institutions", list, "form", form_json(f)));
+	            json_pack("{s:o, s:o}", "institutions", list, "form", form_json(f)));
 }
 
 void h_admin_institutions(void *ctx, struct request *req, struct response *resp)
@@ -94,8 +94,8 @@ void h_admin_institutions(void *ctx, struct request *req, struct response *resp)
 	if (req->method == HTTP_POST && !form_has_errors(&f)) {
 		json_decref(form_json(&f));
 		resp_redirect(req, resp, 303,
-			      arena_printf(&req->arena, "/%s/admin/institutions",
-					   lang_code(page_lang(req))));
+		              arena_printf(&req->arena, "/%s/admin/institutions",
+		                           lang_code(page_lang(req))));
 		return;
 	}
 	show_institutions(app, req, resp, form_has_errors(&f) ? 422 : 200, &f);
@@ -123,12 +123,17 @@ static int grant(struct invite *v, struct db *db, int64_t uid)
 
 	iso_time(clock_now(v->app->cfg), now);
 	if (sql_exec(db,
-		     "INSERT INTO user_roles (user_id, role, scope, granted_at, granted_by) "
-		     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, role, scope) DO NOTHING",
-		     5, (const char *[]){id, v->role, inst, now, sql_int(a, who->user_id)}) < 0)
+	             "INSERT INTO user_roles (user_id, role, scope, granted_at, granted_by) "
+	             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, role, scope) DO NOTHING",
+	             5, (const char *[]){id, v->role, inst, now, sql_int(a, who->user_id)}) < 0)
 		return -1;
-	struct audit_entry e = {who->user_id, "role_granted", "user", id, req_ip(v->req),
-				arena_printf(a, "{\"role\":\"%s\",\"institution\":%s}", v->role, inst)};
+	struct audit_entry e = {
+	        who->user_id,
+	        "role_granted",
+	        "user",
+	        id,
+	        req_ip(v->req),
+	        arena_printf(a, "{\"role\":\"%s\",\"institution\":%s}", v->role, inst)};
 	return audit_append(db, clock_now(v->app->cfg), &e);
 }
 
@@ -139,10 +144,11 @@ static int64_t create_invited(struct invite *v, struct db *db)
 
 	iso_time(clock_now(v->app->cfg), now);
 	if (sql_exec(db,
-		     "INSERT INTO users (id, email, lang, status, created_at, updated_at) "
-		     "VALUES ($1, $2, $3, 'invited', $4, $4)",
-		     4, (const char *[]){sql_int(&v->req->arena, uid), v->email,
-					 lang_code(v->lang), now}) != 1)
+	             "INSERT INTO users (id, email, lang, status, created_at, updated_at) "
+	             "VALUES ($1, $2, $3, 'invited', $4, $4)",
+	             4,
+	             (const char *[]){sql_int(&v->req->arena, uid), v->email, lang_code(v->lang),
+	                              now}) != 1)
 		return -1;
 	return uid;
 }
@@ -169,13 +175,13 @@ static int invite_tx(struct db *db, void *ud)
 			return -1;
 		link = link_to(v->app, a, v->found ? u.lang : v->lang, "invitation", token);
 	}
-	return mail_enqueue(v->app, db, v->email, v->found ? u.lang : v->lang, "mail.invite",
-			    (const char *[]){"link", link, "institution", v->institution_name, NULL});
+	return mail_enqueue(
+	        v->app, db, v->email, v->found ? u.lang : v->lang, "mail.invite",
+	        (const char *[]){"link", link, "institution", v->institution_name, NULL});
 }
 
 /* The institution's name in the invitee's language, or NULL if unknown. */
-static const char *institution_name(struct app *app, struct request *req, int64_t id,
-				    enum lang l)
+static const char *institution_name(struct app *app, struct request *req, int64_t id, enum lang l)
 {
 	struct db *db = db_pool_get(app->pool);
 	const char *row[1];
@@ -212,15 +218,14 @@ static void check_invite(struct invite *v, struct form *f, int admin)
 		if (parse_int64(form_value(req, "institution"), 1, INT64_MAX, &v->institution) < 0)
 			v->institution = 0;
 	}
-	v->institution_name = v->institution ? institution_name(v->app, req, v->institution,
-								v->lang)
-					     : NULL;
+	v->institution_name =
+	        v->institution ? institution_name(v->app, req, v->institution, v->lang) : NULL;
 	if (!v->institution_name)
 		form_error(f, "institution", "invite.institution.required");
 }
 
 static void invitations(struct app *app, struct request *req, struct response *resp, int admin,
-			int64_t institution)
+                        int64_t institution)
 {
 	struct invite v = {app, req, NULL, institution, NULL, LANG_FR, NULL, 0};
 	struct form f;
@@ -241,15 +246,14 @@ static void invitations(struct app *app, struct request *req, struct response *r
 	struct db *db = db_pool_get(app->pool);
 	json_t *list = institutions_json(db, page_lang(req));
 	db_pool_put(app->pool, db);
-	page_render(app, req, resp, status, "invitations",
-		    admin ? "admin.invitations.title" : "members.title",
-		    json_pack("{s:o, s:o, s:o, s:b, s:s?, s:s?}", "form", form_json(&f),
-			      "languages", lang_options(page_lang(req)), "institutions", list,
-			      "admin", admin, "sent",
-			      req->method == HTTP_POST && status == 200 ? v.email : NULL,
-			      "institution_name", admin ? NULL
-							: institution_name(app, req, institution,
-									   page_lang(req))));
+	page_render(
+	        app, req, resp, status, "invitations",
+	        admin ? "admin.invitations.title" : "members.title",
+	        json_pack("{s:o, s:o, s:o, s:b, s:s?, s:s?}", "form", form_json(&f), "languages",
+	                  lang_options(page_lang(req)), "institutions", list, "admin", admin,
+	                  "sent", req->method == HTTP_POST && status == 200 ? v.email : NULL,
+	                  "institution_name",
+	                  admin ? NULL : institution_name(app, req, institution, page_lang(req))));
 }
 
 void h_admin_invitations(void *ctx, struct request *req, struct response *resp)
@@ -272,18 +276,19 @@ void h_admin_audit(void *ctx, struct request *req, struct response *resp)
 	const char *before = kvlist_get(&req->query, "before");
 	struct db *db = db_pool_get(app->pool);
 	struct db_stmt *st = db_prepare(
-		db, "SELECT a.seq, a.at, COALESCE(u.email, ''), a.action, a.target_type, "
-		    "a.target_id, a.ip, a.details FROM audit_log a LEFT JOIN users u ON "
-		    "u.id = a.actor_id WHERE ($1 = '' OR a.action = $1) AND ($2 = '' OR u.email = $2) "
-		    "AND a.seq < CAST($3 AS BIGINT) ORDER BY a.seq DESC LIMIT 50");
+	        db,
+	        "SELECT a.seq, a.at, COALESCE(u.email, ''), a.action, a.target_type, "
+	        "a.target_id, a.ip, a.details FROM audit_log a LEFT JOIN users u ON "
+	        "u.id = a.actor_id WHERE ($1 = '' OR a.action = $1) AND ($2 = '' OR u.email = $2) "
+	        "AND a.seq < CAST($3 AS BIGINT) ORDER BY a.seq DESC LIMIT 50");
 	json_t *rows = json_array();
 	int ok = st != NULL;
-	static const char *const names[] = {"seq", "at", "actor", "action", "target_type",
-					    "target_id", "ip", "details"};
+	static const char *const names[] = {"seq",         "at",        "actor", "action",
+	                                    "target_type", "target_id", "ip",    "details"};
 
 	if (st && (db_bind_text(st, 1, action ? action : "") != DB_OK ||
-		   db_bind_text(st, 2, actor ? actor : "") != DB_OK ||
-		   db_bind_text(st, 3, before ? before : "9223372036854775807") != DB_OK)) {
+	           db_bind_text(st, 2, actor ? actor : "") != DB_OK ||
+	           db_bind_text(st, 3, before ? before : "9223372036854775807") != DB_OK)) {
 		db_finalize(st);
 		st = NULL;
 		ok = 0;
@@ -302,6 +307,6 @@ void h_admin_audit(void *ctx, struct request *req, struct response *resp)
 		return;
 	}
 	page_render(app, req, resp, 200, "admin_audit", "admin.audit.title",
-		    json_pack("{s:o, s:s, s:s}", "rows", rows, "action", action ? action : "",
-			      "actor", actor ? actor : ""));
+	            json_pack("{s:o, s:s, s:s}", "rows", rows, "action", action ? action : "",
+	                      "actor", actor ? actor : ""));
 }

@@ -27,7 +27,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 		return -1;
 	}
 	if (password_policy_new(cfg->auth_common_passwords, cfg->auth_max_hashes, &app->pw, err,
-				errlen) < 0)
+	                        errlen) < 0)
 		return -1;
 	if (password_policy_common_count(app->pw) == 0)
 		log_warn("%s: no common-password list: only the length rule applies", err);

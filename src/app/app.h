@@ -35,8 +35,8 @@ struct app {
 	struct tmpl_set *tmpl;
 	struct i18n *i18n;
 	struct static_set *statics;
-	struct password_policy *pw;   /* password rules and the hashing cap */
-	struct mail_sender *mail;     /* started by `kafaat serve` only */
+	struct password_policy *pw; /* password rules and the hashing cap */
+	struct mail_sender *mail;   /* started by `kafaat serve` only */
 	const struct route *routes;
 	size_t nroutes;
 };

@@ -29,11 +29,12 @@ static const char *csrf_cookie(const struct app *app)
 }
 
 static void set_cookie(struct app *app, struct request *req, struct response *resp,
-		       const char *name, const char *value, int64_t max_age)
+                       const char *name, const char *value, int64_t max_age)
 {
 	resp_header(req, resp, "Set-Cookie",
-		    arena_printf(&req->arena, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
-				 name, value, (long long)max_age, https(app) ? "; Secure" : ""));
+	            arena_printf(&req->arena,
+	                         "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s", name,
+	                         value, (long long)max_age, https(app) ? "; Secure" : ""));
 }
 
 /* ---- Roles ---------------------------------------------------------------- */
@@ -42,9 +43,12 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } role_names[] = {
-	{"expert", ROLE_EXPERT},       {"institution_owner", ROLE_INSTITUTION_OWNER},
-	{"institution_member", ROLE_INSTITUTION_MEMBER},
-	{"coordinator", ROLE_COORDINATOR}, {"advisor", ROLE_ADVISOR}, {"admin", ROLE_ADMIN},
+        {"expert", ROLE_EXPERT},
+        {"institution_owner", ROLE_INSTITUTION_OWNER},
+        {"institution_member", ROLE_INSTITUTION_MEMBER},
+        {"coordinator", ROLE_COORDINATOR},
+        {"advisor", ROLE_ADVISOR},
+        {"admin", ROLE_ADMIN},
 };
 
 static unsigned role_bit(const char *name)
@@ -57,7 +61,8 @@ static unsigned role_bit(const char *name)
 
 int auth_load_roles(struct db *db, int64_t user_id, unsigned *roles, int64_t *institution_id)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT role, scope FROM user_roles WHERE user_id = $1");
+	struct db_stmt *st =
+	        db_prepare(db, "SELECT role, scope FROM user_roles WHERE user_id = $1");
 	enum db_rc rc;
 
 	*roles = 0;
@@ -88,20 +93,21 @@ struct identity *auth_identity(struct request *req)
 static int64_t idle_limit(const struct app *app, unsigned roles)
 {
 	int staff = roles & (ROLES_STAFF | ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER);
-	return 60 * (int64_t)(staff ? app->cfg->auth_staff_idle_minutes : app->cfg->auth_idle_minutes);
+	return 60 *
+	       (int64_t)(staff ? app->cfg->auth_staff_idle_minutes : app->cfg->auth_idle_minutes);
 }
 
 /* Columns of a session row, in query order. */
 enum { S_USER, S_CSRF, S_2FA, S_SEEN, S_EXPIRES, S_EMAIL, S_LANG, S_TOTP, S_STATUS, S_NCOLS };
 
 static const char session_sql[] =
-	"SELECT s.user_id, s.csrf_token, s.second_factor_done, s.last_seen_at, s.expires_at, "
-	"u.email, u.lang, u.totp_enabled_at, u.status FROM sessions s "
-	"JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+        "SELECT s.user_id, s.csrf_token, s.second_factor_done, s.last_seen_at, s.expires_at, "
+        "u.email, u.lang, u.totp_enabled_at, u.status FROM sessions s "
+        "JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
 
 /* Still valid at now? Ends the session when it has expired. */
 static int session_alive(struct app *app, struct db *db, const char **row, const char *hash,
-			 unsigned roles, int64_t now)
+                         unsigned roles, int64_t now)
 {
 	int64_t seen, expires;
 
@@ -123,11 +129,11 @@ static void touch(struct db *db, const char *hash, const char *seen, int64_t now
 		return; /* at most one write a minute per session */
 	iso_time(now, iso);
 	sql_exec(db, "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2", 2,
-		 (const char *[]){iso, hash});
+	         (const char *[]){iso, hash});
 }
 
 static struct identity *from_session(struct app *app, struct db *db, struct request *req,
-				     const char *token)
+                                     const char *token)
 {
 	char hash[TOKEN_HASH_LEN + 1];
 	const char *row[S_NCOLS];
@@ -157,7 +163,7 @@ static struct identity *from_session(struct app *app, struct db *db, struct requ
 }
 
 static struct identity *from_bearer(struct app *app, struct db *db, struct request *req,
-				    const char *token)
+                                    const char *token)
 {
 	char hash[TOKEN_HASH_LEN + 1], now[ISO_TIME_LEN + 1];
 	const char *row[4];
@@ -168,11 +174,11 @@ static struct identity *from_bearer(struct app *app, struct db *db, struct reque
 	token_hash(token, hash);
 	iso_time(clock_now(app->cfg), now);
 	if (sql_row(db, &req->arena,
-		    "SELECT t.user_id, t.scopes, u.email, u.lang FROM api_tokens t "
-		    "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND "
-		    "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND "
-		    "u.status = 'active'",
-		    2, (const char *[]){hash, now}, row, 4) != 1)
+	            "SELECT t.user_id, t.scopes, u.email, u.lang FROM api_tokens t "
+	            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND "
+	            "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND "
+	            "u.status = 'active'",
+	            2, (const char *[]){hash, now}, row, 4) != 1)
 		return NULL;
 	id = arena_zalloc(&req->arena, sizeof(*id));
 	if (parse_int64(row[0], 1, INT64_MAX, &id->user_id) < 0 ||
@@ -183,7 +189,7 @@ static struct identity *from_bearer(struct app *app, struct db *db, struct reque
 	if (lang_parse(row[3], &id->lang) < 0)
 		id->lang = LANG_EN;
 	sql_exec(db, "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2", 2,
-		 (const char *[]){now, hash});
+	         (const char *[]){now, hash});
 	return id;
 }
 
@@ -208,12 +214,12 @@ static struct identity *load_identity(struct app *app, struct request *req)
 /* ---- Policies --------------------------------------------------------------- */
 
 static const unsigned policy_roles[POLICY_COUNT] = {
-	[POLICY_EXPERT] = ROLE_EXPERT,
-	[POLICY_INSTITUTION] = ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER,
-	[POLICY_INSTITUTION_OWNER] = ROLE_INSTITUTION_OWNER,
-	[POLICY_COORDINATOR] = ROLE_COORDINATOR,
-	[POLICY_ADVISOR] = ROLE_ADVISOR,
-	[POLICY_ADMIN] = ROLE_ADMIN,
+        [POLICY_EXPERT] = ROLE_EXPERT,
+        [POLICY_INSTITUTION] = ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER,
+        [POLICY_INSTITUTION_OWNER] = ROLE_INSTITUTION_OWNER,
+        [POLICY_COORDINATOR] = ROLE_COORDINATOR,
+        [POLICY_ADVISOR] = ROLE_ADVISOR,
+        [POLICY_ADMIN] = ROLE_ADMIN,
 };
 
 int auth_allows(const struct identity *id, enum policy p)
@@ -273,7 +279,7 @@ static int csrf_ok(struct app *app, struct request *req)
 /* ---- The hook --------------------------------------------------------------- */
 
 static int deny(struct app *app, struct request *req, struct response *resp, int status,
-		const char *code)
+                const char *code)
 {
 	struct route_error e = {status, code, NULL, 0};
 	app_on_error(app, req, resp, &e);
@@ -281,12 +287,12 @@ static int deny(struct app *app, struct request *req, struct response *resp, int
 }
 
 static int to_signin(struct app *app, struct request *req, struct response *resp,
-		     const struct route *r)
+                     const struct route *r)
 {
 	if (r->flags & ROUTE_API)
 		return deny(app, req, resp, 401, "unauthenticated");
 	resp_redirect(req, resp, 303,
-		      arena_printf(&req->arena, "/%s/signin", lang_code(page_lang(req))));
+	              arena_printf(&req->arena, "/%s/signin", lang_code(page_lang(req))));
 	return -1;
 }
 
@@ -303,8 +309,8 @@ int app_authorize(void *ctx, struct request *req, const struct route *r, struct 
 		if (id && id->must_enrol_totp && !(r->flags & ROUTE_SETUP_2FA) &&
 		    r->policy != POLICY_PUBLIC) {
 			resp_redirect(req, resp, 303,
-				      arena_printf(&req->arena, "/%s/account/totp",
-						   lang_code(page_lang(req))));
+			              arena_printf(&req->arena, "/%s/account/totp",
+			                           lang_code(page_lang(req))));
 			return -1;
 		}
 		return 0;
@@ -312,8 +318,9 @@ int app_authorize(void *ctx, struct request *req, const struct route *r, struct 
 	if (!id)
 		return to_signin(app, req, resp, r);
 	if (id->second_step_pending && !(r->flags & ROUTE_API)) {
-		resp_redirect(req, resp, 303,
-			      arena_printf(&req->arena, "/%s/signin/code", lang_code(page_lang(req))));
+		resp_redirect(
+		        req, resp, 303,
+		        arena_printf(&req->arena, "/%s/signin/code", lang_code(page_lang(req))));
 		return -1;
 	}
 	return deny(app, req, resp, 403, "forbidden");
@@ -322,7 +329,7 @@ int app_authorize(void *ctx, struct request *req, const struct route *r, struct 
 /* ---- Starting and ending sessions --------------------------------------- */
 
 int session_start(struct app *app, struct db *db, struct request *req, struct response *resp,
-		  int64_t user_id, int second_factor_done)
+                  int64_t user_id, int second_factor_done)
 {
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
 	char now_s[ISO_TIME_LEN + 1], exp_s[ISO_TIME_LEN + 1];
@@ -336,13 +343,13 @@ int session_start(struct app *app, struct db *db, struct request *req, struct re
 	iso_time(now, now_s);
 	iso_time(now + life, exp_s);
 	if (sql_exec(db,
-		     "INSERT INTO sessions (token_hash, user_id, csrf_token, second_factor_done, "
-		     "created_at, last_seen_at, expires_at, ip, user_agent) "
-		     "VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
-		     8,
-		     (const char *[]){hash, sql_int(&req->arena, user_id), csrf,
-				      second_factor_done ? "1" : "0", now_s, exp_s, req_ip(req),
-				      arena_strndup(&req->arena, ua ? ua : "", 200)}) != 1)
+	             "INSERT INTO sessions (token_hash, user_id, csrf_token, second_factor_done, "
+	             "created_at, last_seen_at, expires_at, ip, user_agent) "
+	             "VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+	             8,
+	             (const char *[]){hash, sql_int(&req->arena, user_id), csrf,
+	                              second_factor_done ? "1" : "0", now_s, exp_s, req_ip(req),
+	                              arena_strndup(&req->arena, ua ? ua : "", 200)}) != 1)
 		return -1;
 	set_cookie(app, req, resp, session_cookie(app), token, life);
 	return 0;
@@ -356,9 +363,9 @@ int session_second_factor_done(struct app *app, struct db *db, struct request *r
 	if (!id || !id->session_hash)
 		return -1;
 	return sql_exec(db, "UPDATE sessions SET second_factor_done = 1 WHERE token_hash = $1", 1,
-			(const char *[]){id->session_hash}) == 1
-		       ? 0
-		       : -1;
+	                (const char *[]){id->session_hash}) == 1
+	               ? 0
+	               : -1;
 }
 
 int session_end(struct app *app, struct db *db, struct request *req, struct response *resp)
@@ -369,9 +376,9 @@ int session_end(struct app *app, struct db *db, struct request *req, struct resp
 	if (!id || !id->session_hash)
 		return 0;
 	return sql_exec(db, "DELETE FROM sessions WHERE token_hash = $1", 1,
-			(const char *[]){id->session_hash}) < 0
-		       ? -1
-		       : 0;
+	                (const char *[]){id->session_hash}) < 0
+	               ? -1
+	               : 0;
 }
 
 int session_end_all(struct db *db, int64_t user_id, const char *keep_hash)
@@ -380,7 +387,7 @@ int session_end_all(struct db *db, int64_t user_id, const char *keep_hash)
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
 	return sql_exec(db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", 2,
-			(const char *[]){uid, keep_hash ? keep_hash : ""}) < 0
-		       ? -1
-		       : 0;
+	                (const char *[]){uid, keep_hash ? keep_hash : ""}) < 0
+	               ? -1
+	               : 0;
 }

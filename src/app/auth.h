@@ -47,8 +47,8 @@ struct identity {
 	const char *csrf;         /* the session's CSRF token */
 	int second_step_pending;  /* password given, TOTP still due */
 	int totp_enabled;
-	int must_enrol_totp;      /* staff without a second factor yet */
-	const char *api_scopes;   /* for API tokens, else NULL */
+	int must_enrol_totp;    /* staff without a second factor yet */
+	const char *api_scopes; /* for API tokens, else NULL */
 };
 
 /* The identity app_authorize attached, or NULL for anonymous requests. */
@@ -64,7 +64,7 @@ const char *auth_csrf(struct app *app, struct request *req, struct response *res
 /* Starts a session for user_id (second_factor_done: 1 when no TOTP step is
  * due), sets its cookie on resp and records it. Runs on db. 0 or -1. */
 int session_start(struct app *app, struct db *db, struct request *req, struct response *resp,
-		  int64_t user_id, int second_factor_done);
+                  int64_t user_id, int second_factor_done);
 /* Marks the current session's second factor as given. */
 int session_second_factor_done(struct app *app, struct db *db, struct request *req);
 /* Ends the current session (row deleted, cookie cleared). */

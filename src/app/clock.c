@@ -1,5 +1,6 @@
 #include "app/clock.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,14 +59,26 @@ int iso_parse(const char *s, int64_t *t)
 	return strcmp(back, s) == 0 ? 0 : -1; /* refuses 2026-02-30 and the like */
 }
 
+/* Low bits: a per-process counter starting at a random value, so ids made
+ * in the same millisecond by one process differ, and two processes collide
+ * only when their counters meet (the primary key refuses that). */
+static _Atomic unsigned id_counter;
+static pthread_once_t id_once = PTHREAD_ONCE_INIT;
+
+static void id_seed(void)
+{
+	id_counter = randombytes_random();
+}
+
 int64_t new_id(const struct config *cfg)
 {
 	int64_t ms = clock_now(cfg) * 1000;
 	struct timespec ts;
 
+	pthread_once(&id_once, id_seed);
 	if (!cfg || !cfg->testing_clock_file || !cfg->testing_clock_file[0]) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	}
-	return (ms << 16) | (int64_t)(randombytes_random() & 0xFFFF);
+	return (ms << 10) | (int64_t)(id_counter++ & 0x3FF);
 }

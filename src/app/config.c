@@ -63,7 +63,8 @@ static const struct key keys[] = {
          "Most simultaneous connections.", NULL},
         {"server", "public_url", KEY_URL, 0, 0, "http://127.0.0.1:8080", FIELD(public_url),
          "Public address of the site, for links in mail: http:// or https://, no trailing "
-         "slash.", NULL},
+         "slash.",
+         NULL},
         {"database", "url", KEY_DB, 0, 0, "var/kafaat.db", FIELD(db),
          "SQLite database file (its folder must exist) or a postgres:// URL.", NULL},
         {"database", "pool_size", KEY_INT, 1, 256, "4", FIELD(db_pool_size),
@@ -95,7 +96,8 @@ static const struct key keys[] = {
          "File holding the SMTP password (first line), readable by Kafaat only.", NULL},
         {"auth", "staff_idle_minutes", KEY_INT, 5, 1440, "30", FIELD(auth_staff_idle_minutes),
          "Minutes without activity before a session of an admin, advisor, coordinator or "
-         "institution member ends.", NULL},
+         "institution member ends.",
+         NULL},
         {"auth", "idle_minutes", KEY_INT, 5, 10080, "240", FIELD(auth_idle_minutes),
          "Minutes without activity before an expert's session ends.", NULL},
         {"auth", "absolute_hours", KEY_INT, 1, 168, "12", FIELD(auth_absolute_hours),
@@ -106,7 +108,8 @@ static const struct key keys[] = {
          FIELD(auth_common_passwords),
          "List of common passwords refused at sign-up (one per line; Debian's john-data).", NULL},
         {"testing", "clock_file", KEY_TEXT, 0, 0, "", FIELD(testing_clock_file),
-         "Tests only: read the current time (Unix seconds) from this file. Empty in production.", NULL},
+         "Tests only: read the current time (Unix seconds) from this file. Empty in production.",
+         NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

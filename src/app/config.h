@@ -41,8 +41,8 @@ struct config {
 	char *mail_spool_dir;
 	char *mail_from;
 	char *smtp_url;
-	char *smtp_tls;       /* "none", "try" or "required" */
-	char *smtp_user;      /* "" when none */
+	char *smtp_tls;  /* "none", "try" or "required" */
+	char *smtp_user; /* "" when none */
 	char *smtp_password_file;
 	/* [auth] */
 	int auth_staff_idle_minutes;

@@ -182,7 +182,7 @@ static int render_part(const struct app *app, enum lang l, const char *key, cons
 	return render(full, text, vars, out);
 }
 
-/* 1 when s[0..n) has no control character other than those in allowed. */
+/* 1 when s has no control character other than those in allowed. */
 static int no_controls(const char *s, const char *allowed)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)

@@ -26,7 +26,7 @@ struct db;
  * {name} (e.g. {"link", url, NULL}). Runs on db (the caller's transaction).
  * Returns 0, or -1 (logged). */
 int mail_enqueue(struct app *app, struct db *db, const char *to, enum lang l, const char *key,
-		 const char *const *vars);
+                 const char *const *vars);
 
 /* Sends what is due now, at most max mails. Returns how many were sent, or
  * -1 when the outbox could not be read. Used by the sender thread, by

@@ -94,9 +94,9 @@ static json_t *user_context(struct request *req)
 	if (!id || id->second_step_pending)
 		return json_null();
 	return json_pack("{s:s, s:b, s:b, s:b}", "email", id->email, "admin",
-			 (id->roles & ROLE_ADMIN) != 0, "owner",
-			 (id->roles & ROLE_INSTITUTION_OWNER) != 0, "expert",
-			 (id->roles & ROLE_EXPERT) != 0);
+	                 (id->roles & ROLE_ADMIN) != 0, "owner",
+	                 (id->roles & ROLE_INSTITUTION_OWNER) != 0, "expert",
+	                 (id->roles & ROLE_EXPERT) != 0);
 }
 
 static const char *translate(void *ud, const char *key)
@@ -156,11 +156,11 @@ out:
 }
 
 void page_message(struct app *app, struct request *req, struct response *resp, int status,
-		  const char *title, const char *message, json_t *args)
+                  const char *title, const char *message, json_t *args)
 {
 	page_render(app, req, resp, status, "message", title,
-		    json_pack("{s:s, s:s, s:o}", "title", title, "message", message, "args",
-			      args ? args : json_object()));
+	            json_pack("{s:s, s:s, s:o}", "title", title, "message", message, "args",
+	                      args ? args : json_object()));
 }
 
 json_t *lang_options(enum lang selected)
@@ -168,10 +168,10 @@ json_t *lang_options(enum lang selected)
 	json_t *list = json_array();
 
 	for (int i = 0; i < LANG_COUNT; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code",
-						      lang_code((enum lang)i), "name",
-						      lang_native_name((enum lang)i), "selected",
-						      i == (int)selected));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:b}", "code", lang_code((enum lang)i),
+		                                "name", lang_native_name((enum lang)i), "selected",
+		                                i == (int)selected));
 	return list;
 }
 

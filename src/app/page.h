@@ -23,7 +23,7 @@ void page_render(struct app *app, struct request *req, struct response *resp, in
  * keys; args (consumed, may be NULL) fill the message's {placeholders}
  * through the template (page.args.NAME). */
 void page_message(struct app *app, struct request *req, struct response *resp, int status,
-		  const char *title, const char *message, json_t *args);
+                  const char *title, const char *message, json_t *args);
 /* The "service unavailable" answer when storage failed (nothing changed). */
 void page_unavailable(struct app *app, struct request *req, struct response *resp);
 /* Sets a JSON body (value consumed). */

@@ -37,11 +37,11 @@ static int forgot_tx(struct db *db, void *ud)
 	token = ott_create(p->app, db, &p->req->arena, u.id, "reset_password", "", RESET_TTL);
 	if (!token)
 		return -1;
-	return mail_enqueue(p->app, db, u.email, u.lang, "mail.reset_password",
-			    (const char *[]){"link",
-					     link_to(p->app, &p->req->arena, u.lang,
-						     "password/reset", token),
-					     NULL});
+	return mail_enqueue(
+	        p->app, db, u.email, u.lang, "mail.reset_password",
+	        (const char *[]){"link",
+	                         link_to(p->app, &p->req->arena, u.lang, "password/reset", token),
+	                         NULL});
 }
 
 void h_forgot(void *ctx, struct request *req, struct response *resp)
@@ -64,13 +64,13 @@ void h_forgot(void *ctx, struct request *req, struct response *resp)
 		if (app->mail)
 			mail_wake(app->mail);
 		page_message(app, req, resp, 200, "forgot.done.title", "forgot.done.message",
-			     json_pack("{s:s}", "email", p.email));
+		             json_pack("{s:s}", "email", p.email));
 		return;
 	}
 	page_render(app, req, resp, form_has_errors(&f) ? 422 : 200, "email_form", "forgot.title",
-		    json_pack("{s:o, s:s, s:s, s:s}", "form", form_json(&f), "intro",
-			      "forgot.intro", "action", "password/forgot", "submit",
-			      "forgot.submit"));
+	            json_pack("{s:o, s:s, s:s, s:s}", "form", form_json(&f), "intro",
+	                      "forgot.intro", "action", "password/forgot", "submit",
+	                      "forgot.submit"));
 }
 
 /* Sets the password from a valid token; ends every session; the address is
@@ -82,21 +82,24 @@ static int set_password_tx(struct db *db, void *ud)
 	char now[ISO_TIME_LEN + 1];
 	const char *data, *uid;
 	int rc = ott_check(p->app, db, a, form_value(p->req, "token"), p->purpose, 1, &p->uid,
-			   &data);
+	                   &data);
 
 	if (rc != 1)
 		return rc;
 	uid = sql_int(a, p->uid);
 	iso_time(clock_now(p->app->cfg), now);
-	struct audit_entry e = {p->uid, strcmp(p->purpose, "reset_password") == 0
-					       ? "password_reset"
-					       : "invitation_accepted",
-				"user", uid, req_ip(p->req), ""};
+	struct audit_entry e = {p->uid,
+	                        strcmp(p->purpose, "reset_password") == 0 ? "password_reset"
+	                                                                  : "invitation_accepted",
+	                        "user",
+	                        uid,
+	                        req_ip(p->req),
+	                        ""};
 	if (sql_exec(db,
-		     "UPDATE users SET password_hash = $1, password_changed_at = $2, "
-		     "email_verified_at = COALESCE(email_verified_at, $2), status = 'active', "
-		     "updated_at = $2 WHERE id = $3 AND status <> 'disabled'",
-		     3, (const char *[]){p->hash, now, uid}) != 1 ||
+	             "UPDATE users SET password_hash = $1, password_changed_at = $2, "
+	             "email_verified_at = COALESCE(email_verified_at, $2), status = 'active', "
+	             "updated_at = $2 WHERE id = $3 AND status <> 'disabled'",
+	             3, (const char *[]){p->hash, now, uid}) != 1 ||
 	    session_end_all(db, p->uid, NULL) < 0 ||
 	    audit_append(db, clock_now(p->app->cfg), &e) < 0)
 		return -1;
@@ -115,10 +118,10 @@ static int token_valid(struct pwflow *p, const char *token)
 }
 
 static void choose_password(struct app *app, struct request *req, struct response *resp,
-			    struct pwflow *p, const char *title, const char *done)
+                            struct pwflow *p, const char *title, const char *done)
 {
 	const char *token = req->method == HTTP_GET ? kvlist_get(&req->query, "token")
-						    : form_value(req, "token");
+	                                            : form_value(req, "token");
 	char hash[PASSWORD_HASH_MAX];
 	const char *problem = NULL;
 	struct form f;
@@ -127,7 +130,7 @@ static void choose_password(struct app *app, struct request *req, struct respons
 	form_init(&f);
 	if (req->method == HTTP_POST) {
 		problem = password_problem_key(app, req_form(req, "password"),
-					       req_form(req, "password2"));
+		                               req_form(req, "password2"));
 		if (problem)
 			form_error(&f, "password", problem);
 	}
@@ -147,14 +150,15 @@ static void choose_password(struct app *app, struct request *req, struct respons
 		page_unavailable(app, req, resp);
 	} else if (rc == 0) {
 		json_decref(form_json(&f));
-		page_message(app, req, resp, 400, "link.invalid.title", "link.invalid.message", NULL);
+		page_message(app, req, resp, 400, "link.invalid.title", "link.invalid.message",
+		             NULL);
 	} else {
 		page_render(app, req, resp, req->method == HTTP_POST ? 422 : 200, "password_form",
-			    title,
-			    json_pack("{s:o, s:s, s:s}", "form", form_json(&f), "token", token,
-				      "action", strcmp(p->purpose, "reset_password") == 0
-							? "password/reset"
-							: "invitation"));
+		            title,
+		            json_pack("{s:o, s:s, s:s}", "form", form_json(&f), "token", token,
+		                      "action",
+		                      strcmp(p->purpose, "reset_password") == 0 ? "password/reset"
+		                                                                : "invitation"));
 	}
 }
 
@@ -171,7 +175,7 @@ void h_invitation(void *ctx, struct request *req, struct response *resp)
 {
 	struct pwflow p = {ctx, req, NULL, "invite", NULL, 0};
 	const char *token = req->method == HTTP_GET ? kvlist_get(&req->query, "token")
-						    : form_value(req, "token");
+	                                            : form_value(req, "token");
 
 	if (token_valid(&p, token) != 1)
 		p.purpose = "admin_setup";

@@ -26,7 +26,7 @@ struct signin {
 };
 
 static void show_signin(struct app *app, struct request *req, struct response *resp, int status,
-			struct form *f, int64_t wait)
+                        struct form *f, int64_t wait)
 {
 	json_t *data = json_pack("{s:o}", "form", form_json(f));
 
@@ -36,10 +36,10 @@ static void show_signin(struct app *app, struct request *req, struct response *r
 }
 
 static int audit_now(struct app *app, struct db *db, struct request *req, int64_t uid,
-		     const char *action, const char *details)
+                     const char *action, const char *details)
 {
-	struct audit_entry e = {uid, action, "user", uid ? sql_int(&req->arena, uid) : "",
-				req_ip(req), details};
+	struct audit_entry e = {uid,         action, "user", uid ? sql_int(&req->arena, uid) : "",
+	                        req_ip(req), details};
 	return audit_append(db, clock_now(app->cfg), &e);
 }
 
@@ -58,7 +58,7 @@ static int failed_tx(struct db *db, void *ud)
 
 	throttle_failed(s->app, db, &req->arena, s->email, req_ip(req));
 	return audit_now(s->app, db, req, s->found == 1 ? s->user.id : 0, "signin_failed",
-			 s->found == 1 ? "" : "{\"reason\":\"unknown_address\"}");
+	                 s->found == 1 ? "" : "{\"reason\":\"unknown_address\"}");
 }
 
 static int success_tx(struct db *db, void *ud)
@@ -75,7 +75,8 @@ static int success_tx(struct db *db, void *ud)
 /* Checks the password; 1 when right, 0 when not (time spent either way). */
 static int password_right(struct signin *s, const char *pw)
 {
-	int usable = s->found == 1 && s->user.password_hash && strcmp(s->user.status, "active") == 0;
+	int usable =
+	        s->found == 1 && s->user.password_hash && strcmp(s->user.status, "active") == 0;
 	int ok = password_verify(s->app->pw, usable ? s->user.password_hash : NULL, pw);
 
 	return usable && ok;
@@ -137,8 +138,8 @@ void h_signin(void *ctx, struct request *req, struct response *resp)
 		return;
 	}
 	resp_redirect(req, resp, 303,
-		      arena_printf(&req->arena, "/%s/%s", lang_code(page_lang(req)),
-				   s.user.totp_enabled_at ? "signin/code" : "account"));
+	              arena_printf(&req->arena, "/%s/%s", lang_code(page_lang(req)),
+	                           s.user.totp_enabled_at ? "signin/code" : "account"));
 }
 
 /* ---- Second factor ------------------------------------------------------------ */
@@ -159,9 +160,9 @@ static int use_recovery_code(struct code_check *c, struct db *db, const char *ui
 	token_hash(norm, hash);
 	iso_time(clock_now(c->app->cfg), now);
 	int64_t n = sql_exec(db,
-			     "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND "
-			     "code_hash = $3 AND used_at IS NULL",
-			     3, (const char *[]){now, uid, hash});
+	                     "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND "
+	                     "code_hash = $3 AND used_at IS NULL",
+	                     3, (const char *[]){now, uid, hash});
 	return n < 0 ? -1 : n == 1;
 }
 
@@ -172,9 +173,10 @@ static int use_totp(struct code_check *c, struct db *db, const struct user *u, c
 
 	if (step < 0 || step <= u->totp_last_step)
 		return 0;
-	int64_t n = sql_exec(db, "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND "
-				 "totp_last_step < $1",
-			     2, (const char *[]){sql_int(&c->req->arena, step), uid});
+	int64_t n = sql_exec(db,
+	                     "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND "
+	                     "totp_last_step < $1",
+	                     2, (const char *[]){sql_int(&c->req->arena, step), uid});
 	return n < 0 ? -1 : n == 1;
 }
 
@@ -189,14 +191,13 @@ static int code_tx(struct db *db, void *ud)
 	if (rc != 1 || !u.totp_secret)
 		return rc < 0 ? -1 : 0;
 	rc = strchr(c->code, '-') || strlen(c->code) > 8 ? use_recovery_code(c, db, uid)
-							  : use_totp(c, db, &u, uid);
+	                                                 : use_totp(c, db, &u, uid);
 	if (rc < 0)
 		return -1;
 	c->ok = rc;
 	if (rc == 1 && session_second_factor_done(c->app, db, c->req) < 0)
 		return -1;
-	return audit_now(c->app, db, c->req, id->user_id, rc ? "signin" : "signin_code_failed",
-			 "");
+	return audit_now(c->app, db, c->req, id->user_id, rc ? "signin" : "signin_code_failed", "");
 }
 
 void h_signin_code(void *ctx, struct request *req, struct response *resp)
@@ -214,13 +215,13 @@ void h_signin_code(void *ctx, struct request *req, struct response *resp)
 	if (req->method == HTTP_POST && c.ok) {
 		json_decref(form_json(&f));
 		resp_redirect(req, resp, 303,
-			      arena_printf(&req->arena, "/%s/account", lang_code(page_lang(req))));
+		              arena_printf(&req->arena, "/%s/account", lang_code(page_lang(req))));
 		return;
 	}
 	if (req->method == HTTP_POST)
 		form_error(&f, "code", "signin.code.wrong");
 	page_render(app, req, resp, req->method == HTTP_POST ? 422 : 200, "signin_code",
-		    "signin.code.title", json_pack("{s:o}", "form", form_json(&f)));
+	            "signin.code.title", json_pack("{s:o}", "form", form_json(&f)));
 }
 
 static int signout_tx(struct db *db, void *ud)

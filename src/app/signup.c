@@ -35,8 +35,8 @@ static int checked(struct request *req, const char *name)
 static const char *validate(struct app *app, struct request *req, struct form *f, enum lang *l)
 {
 	const char *email = email_normalise(&req->arena, form_value(req, "email"));
-	const char *pw = password_problem_key(app, req_form(req, "password"),
-					      req_form(req, "password2"));
+	const char *pw =
+	        password_problem_key(app, req_form(req, "password"), req_form(req, "password2"));
 
 	form_keep(f, "email", form_value(req, "email"));
 	form_keep(f, "lang", form_value(req, "lang"));
@@ -58,17 +58,17 @@ static const char *validate(struct app *app, struct request *req, struct form *f
 }
 
 static int send_verification(struct signup *s, struct db *db, int64_t uid, const char *email,
-			     enum lang l)
+                             enum lang l)
 {
-	const char *token = ott_create(s->app, db, &s->req->arena, uid, "verify_email", "",
-				       VERIFY_TTL);
+	const char *token =
+	        ott_create(s->app, db, &s->req->arena, uid, "verify_email", "", VERIFY_TTL);
 
 	if (!token)
 		return -1;
 	return mail_enqueue(s->app, db, email, l, "mail.verify_email",
-			    (const char *[]){"link",
-					     link_to(s->app, &s->req->arena, l, "verify", token),
-					     NULL});
+	                    (const char *[]){"link",
+	                                     link_to(s->app, &s->req->arena, l, "verify", token),
+	                                     NULL});
 }
 
 static int create_expert(struct signup *s, struct db *db)
@@ -80,16 +80,16 @@ static int create_expert(struct signup *s, struct db *db)
 
 	iso_time(clock_now(s->app->cfg), now);
 	if (sql_exec(db,
-		     "INSERT INTO users (id, email, password_hash, password_changed_at, lang, "
-		     "adult_attested_at, notice_version, notice_accepted_at, status, created_at, "
-		     "updated_at) VALUES ($1, $2, $3, $4, $5, $4, $6, $4, 'active', $4, $4)",
-		     6,
-		     (const char *[]){uid, s->email, s->hash, now, lang_code(s->lang),
-				      sql_int(&s->req->arena, PRIVACY_NOTICE_VERSION)}) != 1 ||
+	             "INSERT INTO users (id, email, password_hash, password_changed_at, lang, "
+	             "adult_attested_at, notice_version, notice_accepted_at, status, created_at, "
+	             "updated_at) VALUES ($1, $2, $3, $4, $5, $4, $6, $4, 'active', $4, $4)",
+	             6,
+	             (const char *[]){uid, s->email, s->hash, now, lang_code(s->lang),
+	                              sql_int(&s->req->arena, PRIVACY_NOTICE_VERSION)}) != 1 ||
 	    sql_exec(db,
-		     "INSERT INTO user_roles (user_id, role, scope, granted_at) "
-		     "VALUES ($1, 'expert', '', $2)",
-		     2, (const char *[]){uid, now}) != 1)
+	             "INSERT INTO user_roles (user_id, role, scope, granted_at) "
+	             "VALUES ($1, 'expert', '', $2)",
+	             2, (const char *[]){uid, now}) != 1)
 		return -1;
 	if (send_verification(s, db, id, s->email, s->lang) < 0)
 		return -1;
@@ -102,11 +102,10 @@ static int tell_owner(struct signup *s, struct db *db, const struct user *u)
 	struct arena *a = &s->req->arena;
 	const char *base = s->app->cfg->public_url, *l = lang_code(u->lang);
 
-	return mail_enqueue(s->app, db, u->email, u->lang, "mail.signup_exists",
-			    (const char *[]){"link", arena_printf(a, "%s/%s/signin", base, l),
-					     "reset",
-					     arena_printf(a, "%s/%s/password/forgot", base, l),
-					     NULL});
+	return mail_enqueue(
+	        s->app, db, u->email, u->lang, "mail.signup_exists",
+	        (const char *[]){"link", arena_printf(a, "%s/%s/signin", base, l), "reset",
+	                         arena_printf(a, "%s/%s/password/forgot", base, l), NULL});
 }
 
 static int register_tx(struct db *db, void *ud)
@@ -141,9 +140,9 @@ void h_signup(void *ctx, struct request *req, struct response *resp)
 	if (req->method == HTTP_GET || form_has_errors(&f) ||
 	    password_hash(app->pw, req_form(req, "password"), hash) < 0) {
 		page_render(app, req, resp, req->method == HTTP_GET ? 200 : 422, "signup",
-			    "signup.title",
-			    json_pack("{s:o, s:o}", "form", form_json(&f), "languages",
-				      lang_options(s.lang)));
+		            "signup.title",
+		            json_pack("{s:o, s:o}", "form", form_json(&f), "languages",
+		                      lang_options(s.lang)));
 		return;
 	}
 	json_decref(form_json(&f));
@@ -153,7 +152,7 @@ void h_signup(void *ctx, struct request *req, struct response *resp)
 	}
 	wake_mail(app);
 	page_message(app, req, resp, 200, "signup.done.title", "signup.done.message",
-		     json_pack("{s:s}", "email", s.email));
+	             json_pack("{s:s}", "email", s.email));
 }
 
 /* ---- Verification ----------------------------------------------------------- */
@@ -166,7 +165,7 @@ static int verify_tx(struct db *db, void *ud)
 	int64_t uid;
 	const char *data, *id;
 	int rc = ott_check(s->app, db, &req->arena, kvlist_get(&req->query, "token"),
-			   "verify_email", 1, &uid, &data);
+	                   "verify_email", 1, &uid, &data);
 
 	if (rc != 1)
 		return rc;
@@ -174,9 +173,9 @@ static int verify_tx(struct db *db, void *ud)
 	iso_time(clock_now(s->app->cfg), now);
 	struct audit_entry e = {uid, "email_verified", "user", id, req_ip(req), ""};
 	if (sql_exec(db,
-		     "UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND "
-		     "email_verified_at IS NULL",
-		     2, (const char *[]){now, id}) < 0 ||
+	             "UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND "
+	             "email_verified_at IS NULL",
+	             2, (const char *[]){now, id}) < 0 ||
 	    audit_append(db, clock_now(s->app->cfg), &e) < 0)
 		return -1;
 	return 1;
@@ -192,7 +191,7 @@ void h_verify(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(app, req, resp);
 	else if (rc == 0)
 		page_message(app, req, resp, 400, "verify.invalid.title", "verify.invalid.message",
-			     NULL);
+		             NULL);
 	else
 		page_message(app, req, resp, 200, "verify.done.title", "verify.done.message", NULL);
 }
@@ -227,10 +226,11 @@ void h_verify_resend(void *ctx, struct request *req, struct response *resp)
 		json_decref(form_json(&f));
 		wake_mail(app);
 		page_message(app, req, resp, 200, "resend.done.title", "resend.done.message",
-			     json_pack("{s:s}", "email", s.email));
+		             json_pack("{s:s}", "email", s.email));
 		return;
 	}
 	page_render(app, req, resp, form_has_errors(&f) ? 422 : 200, "email_form", "resend.title",
-		    json_pack("{s:o, s:s, s:s, s:s}", "form", form_json(&f), "intro",
-			      "resend.intro", "action", "verify/resend", "submit", "resend.submit"));
+	            json_pack("{s:o, s:s, s:s, s:s}", "form", form_json(&f), "intro",
+	                      "resend.intro", "action", "verify/resend", "submit",
+	                      "resend.submit"));
 }

@@ -5,7 +5,7 @@
 #include "core/log.h"
 
 static struct db_stmt *prepare_bound(struct db *db, const char *sql, int n,
-				     const char *const *params)
+                                     const char *const *params)
 {
 	struct db_stmt *st = db_prepare(db, sql);
 
@@ -35,7 +35,7 @@ int64_t sql_exec(struct db *db, const char *sql, int n, const char *const *param
 }
 
 int sql_row(struct db *db, struct arena *a, const char *sql, int n, const char *const *params,
-	    const char **out, int ncols)
+            const char **out, int ncols)
 {
 	struct db_stmt *st = prepare_bound(db, sql, n, params);
 	enum db_rc rc;

@@ -15,11 +15,9 @@ int64_t sql_exec(struct db *db, const char *sql, int n, const char *const *param
  * arena strings (NULL for SQL NULL). Returns 1 (a row), 0 (none), or a
  * negative enum db_rc. */
 int sql_row(struct db *db, struct arena *a, const char *sql, int n, const char *const *params,
-	    const char **out, int ncols);
+            const char **out, int ncols);
 /* Decimal text of v in the arena (for binding ids). */
 const char *sql_int(struct arena *a, int64_t v);
-
-
 
 /* Runs fn(db, ud) in one transaction on a pooled connection: committed
  * when fn returns >= 0, rolled back otherwise. Returns fn's value, or -1

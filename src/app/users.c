@@ -53,8 +53,8 @@ const char *email_normalise(struct arena *a, const char *in)
 
 enum { U_ID, U_EMAIL, U_HASH, U_STATUS, U_VERIFIED, U_TOTP, U_TOTP_ON, U_STEP, U_LANG, U_N };
 
-#define USER_COLS                                                                          \
-	"SELECT id, email, password_hash, status, email_verified_at, totp_secret, "         \
+#define USER_COLS                                                                                  \
+	"SELECT id, email, password_hash, status, email_verified_at, totp_secret, "                \
 	"totp_enabled_at, totp_last_step, lang FROM users "
 
 static int fill_user(const char **row, struct user *u)
@@ -75,7 +75,7 @@ static int fill_user(const char **row, struct user *u)
 }
 
 static int user_query(struct db *db, struct arena *a, const char *sql, const char *param,
-		      struct user *u)
+                      struct user *u)
 {
 	const char *row[U_N];
 	int rc = sql_row(db, a, sql, 1, (const char *[]){param}, row, U_N);
@@ -96,7 +96,7 @@ int user_by_id(struct db *db, struct arena *a, int64_t id, struct user *u)
 /* ---- One-time links ------------------------------------------------------- */
 
 const char *ott_create(struct app *app, struct db *db, struct arena *a, int64_t user_id,
-		       const char *purpose, const char *data, int64_t ttl)
+                       const char *purpose, const char *data, int64_t ttl)
 {
 	char *token = arena_alloc(a, TOKEN_LEN + 1);
 	char hash[TOKEN_HASH_LEN + 1], now_s[ISO_TIME_LEN + 1], exp_s[ISO_TIME_LEN + 1];
@@ -106,22 +106,22 @@ const char *ott_create(struct app *app, struct db *db, struct arena *a, int64_t 
 	iso_time(now, now_s);
 	iso_time(now + ttl, exp_s);
 	if (sql_exec(db,
-		     "UPDATE one_time_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 "
-		     "AND used_at IS NULL",
-		     3, (const char *[]){now_s, uid, purpose}) < 0)
+	             "UPDATE one_time_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 "
+	             "AND used_at IS NULL",
+	             3, (const char *[]){now_s, uid, purpose}) < 0)
 		return NULL;
 	token_new(token);
 	token_hash(token, hash);
 	if (sql_exec(db,
-		     "INSERT INTO one_time_tokens (token_hash, user_id, purpose, data, created_at, "
-		     "expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-		     6, (const char *[]){hash, uid, purpose, data, now_s, exp_s}) != 1)
+	             "INSERT INTO one_time_tokens (token_hash, user_id, purpose, data, created_at, "
+	             "expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+	             6, (const char *[]){hash, uid, purpose, data, now_s, exp_s}) != 1)
 		return NULL;
 	return token;
 }
 
 int ott_check(struct app *app, struct db *db, struct arena *a, const char *token,
-	      const char *purpose, int consume, int64_t *user_id, const char **data)
+              const char *purpose, int consume, int64_t *user_id, const char **data)
 {
 	char hash[TOKEN_HASH_LEN + 1], now_s[ISO_TIME_LEN + 1];
 	const char *row[2];
@@ -132,9 +132,9 @@ int ott_check(struct app *app, struct db *db, struct arena *a, const char *token
 	token_hash(token, hash);
 	iso_time(clock_now(app->cfg), now_s);
 	rc = sql_row(db, a,
-		     "SELECT user_id, data FROM one_time_tokens WHERE token_hash = $1 AND "
-		     "purpose = $2 AND used_at IS NULL AND expires_at > $3",
-		     3, (const char *[]){hash, purpose, now_s}, row, 2);
+	             "SELECT user_id, data FROM one_time_tokens WHERE token_hash = $1 AND "
+	             "purpose = $2 AND used_at IS NULL AND expires_at > $3",
+	             3, (const char *[]){hash, purpose, now_s}, row, 2);
 	if (rc != 1)
 		return rc < 0 ? -1 : 0;
 	if (parse_int64(row[0], 1, INT64_MAX, user_id) < 0)
@@ -144,17 +144,17 @@ int ott_check(struct app *app, struct db *db, struct arena *a, const char *token
 		return 1;
 	/* Only the request that flips used_at wins a race between two. */
 	rc = (int)sql_exec(db,
-			   "UPDATE one_time_tokens SET used_at = $1 WHERE token_hash = $2 AND "
-			   "used_at IS NULL",
-			   2, (const char *[]){now_s, hash});
+	                   "UPDATE one_time_tokens SET used_at = $1 WHERE token_hash = $2 AND "
+	                   "used_at IS NULL",
+	                   2, (const char *[]){now_s, hash});
 	return rc == 1 ? 1 : rc < 0 ? -1 : 0;
 }
 
 const char *link_to(struct app *app, struct arena *a, enum lang l, const char *path,
-		    const char *token)
+                    const char *token)
 {
 	return arena_printf(a, "%s/%s/%s?token=%s", app->cfg->public_url, lang_code(l), path,
-			    token);
+	                    token);
 }
 
 /* ---- Throttling -------------------------------------------------------------- */
@@ -167,15 +167,15 @@ struct tally {
 };
 
 static int tally(struct db *db, struct arena *a, const char *subject, const char *since,
-		 struct tally *t)
+                 struct tally *t)
 {
 	const char *row[2];
 
 	t->count = 0;
 	t->last = 0;
 	if (sql_row(db, a,
-		    "SELECT COUNT(*), MAX(at) FROM signin_failures WHERE subject = $1 AND at > $2",
-		    2, (const char *[]){subject, since}, row, 2) != 1)
+	            "SELECT COUNT(*), MAX(at) FROM signin_failures WHERE subject = $1 AND at > $2",
+	            2, (const char *[]){subject, since}, row, 2) != 1)
 		return -1;
 	if (parse_int64(row[0], 0, INT64_MAX, &t->count) < 0)
 		return -1;
@@ -211,7 +211,7 @@ static int64_t pair_wait(const struct tally *t, int64_t now)
 }
 
 int64_t throttle_wait(struct app *app, struct db *db, struct arena *a, const char *email,
-		      const char *ip)
+                      const char *ip)
 {
 	const char *subj[3];
 	char since[ISO_TIME_LEN + 1];
@@ -232,7 +232,7 @@ int64_t throttle_wait(struct app *app, struct db *db, struct arena *a, const cha
 }
 
 void throttle_failed(struct app *app, struct db *db, struct arena *a, const char *email,
-		     const char *ip)
+                     const char *ip)
 {
 	const char *subj[3];
 	char now_s[ISO_TIME_LEN + 1], old[ISO_TIME_LEN + 1];
@@ -243,9 +243,9 @@ void throttle_failed(struct app *app, struct db *db, struct arena *a, const char
 	iso_time(now - 2 * WINDOW, old);
 	for (int i = 0; i < 3; i++) {
 		sql_exec(db, "DELETE FROM signin_failures WHERE subject = $1 AND at < $2", 2,
-			 (const char *[]){subj[i], old});
+		         (const char *[]){subj[i], old});
 		sql_exec(db, "INSERT INTO signin_failures (id, subject, at) VALUES ($1, $2, $3)", 3,
-			 (const char *[]){sql_int(a, new_id(app->cfg)), subj[i], now_s});
+		         (const char *[]){sql_int(a, new_id(app->cfg)), subj[i], now_s});
 	}
 }
 
@@ -254,7 +254,8 @@ void throttle_succeeded(struct db *db, struct arena *a, const char *email, const
 	const char *subj[3];
 
 	subjects(a, email, ip, subj);
-	sql_exec(db, "DELETE FROM signin_failures WHERE subject = $1", 1, (const char *[]){subj[1]});
+	sql_exec(db, "DELETE FROM signin_failures WHERE subject = $1", 1,
+	         (const char *[]){subj[1]});
 }
 
 /* ---- Forms ------------------------------------------------------------------- */
@@ -294,9 +295,9 @@ json_t *form_json(struct form *f)
 	json_t *key;
 
 	json_object_foreach(f->errors, field, key)
-		json_array_append_new(list, json_pack("{s:s, s:O}", "field", field, "key", key));
+	        json_array_append_new(list, json_pack("{s:s, s:O}", "field", field, "key", key));
 	json_t *out = json_pack("{s:o, s:o, s:o}", "values", f->values, "errors", f->errors,
-				"error_list", list);
+	                        "error_list", list);
 	f->values = f->errors = NULL;
 	return out;
 }
@@ -304,11 +305,11 @@ json_t *form_json(struct form *f)
 const char *password_problem_key(struct app *app, const char *pw, const char *pw2)
 {
 	static const char *const keys[] = {
-		[PASSWORD_OK] = NULL,
-		[PASSWORD_TOO_SHORT] = "form.password.too_short",
-		[PASSWORD_TOO_LONG] = "form.password.too_long",
-		[PASSWORD_NOT_UTF8] = "form.password.invalid",
-		[PASSWORD_COMMON] = "form.password.common",
+	        [PASSWORD_OK] = NULL,
+	        [PASSWORD_TOO_SHORT] = "form.password.too_short",
+	        [PASSWORD_TOO_LONG] = "form.password.too_long",
+	        [PASSWORD_NOT_UTF8] = "form.password.invalid",
+	        [PASSWORD_COMMON] = "form.password.common",
 	};
 	enum password_problem p;
 

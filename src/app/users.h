@@ -46,14 +46,14 @@ int user_by_id(struct db *db, struct arena *a, int64_t id, struct user *u);
  * data (may be ""); returns the raw token (arena) or NULL. Earlier unused
  * tokens of the same purpose for that user are retired. */
 const char *ott_create(struct app *app, struct db *db, struct arena *a, int64_t user_id,
-		       const char *purpose, const char *data, int64_t ttl);
+                       const char *purpose, const char *data, int64_t ttl);
 /* Looks a token up: 1 valid (user_id and data set), 0 unknown, used or
  * expired, -1 error. consume marks it used (it then never works again). */
 int ott_check(struct app *app, struct db *db, struct arena *a, const char *token,
-	      const char *purpose, int consume, int64_t *user_id, const char **data);
+              const char *purpose, int consume, int64_t *user_id, const char **data);
 /* The absolute link to path?token=token in language l. */
 const char *link_to(struct app *app, struct arena *a, enum lang l, const char *path,
-		    const char *token);
+                    const char *token);
 
 /* ---- Sign-in throttling ---- */
 
@@ -63,9 +63,9 @@ const char *link_to(struct app *app, struct arena *a, enum lang l, const char *p
  * is refused until the hour has passed. Per account from any address: 100
  * an hour; per address: 200 an hour. */
 int64_t throttle_wait(struct app *app, struct db *db, struct arena *a, const char *email,
-		      const char *ip);
+                      const char *ip);
 void throttle_failed(struct app *app, struct db *db, struct arena *a, const char *email,
-		     const char *ip);
+                     const char *ip);
 void throttle_succeeded(struct db *db, struct arena *a, const char *email, const char *ip);
 
 /* ---- Forms ---- */

@@ -67,10 +67,22 @@ static void item_read(struct db_stmt *st, struct mail_item *it)
 	it->subject = text_or_empty(st, 6);
 }
 
+/* Prints s with control characters shown as '?': a row's text must not
+ * drive the terminal. */
+static void print_clean(const char *s)
+{
+	for (; *s; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s);
+}
+
 static void item_print(const struct mail_item *it)
 {
-	printf("%" PRId64 "  %s  %-6s %2" PRId64 " attempt(s)  %s  %s\n", it->id, it->created_at,
-	       it->status, it->attempts, it->to, it->subject);
+	printf("%" PRId64 "  %s  %-6s %2" PRId64 " attempt(s)  ", it->id, it->created_at,
+	       it->status, it->attempts);
+	print_clean(it->to);
+	fputs("  ", stdout);
+	print_clean(it->subject);
+	putchar('\n');
 }
 
 /* Appends the item to a JSON array; 0 or -1. */
@@ -109,7 +121,8 @@ static int mail_list(struct cli *cli, struct db *db)
 		else if (item_json(array, &it) < 0)
 			goto out;
 	}
-	if (rc == DB_OK && (!array || print_json(array) == 0))
+	if (rc == DB_OK && (!array || print_json(array) == 0) && fflush(stdout) == 0 &&
+	    !ferror(stdout))
 		status = 0;
 out:
 	if (status != 0)
@@ -147,7 +160,7 @@ static int mail_send(struct cli *cli, struct db *db)
 		return 1;
 	}
 	printf("%d mail(s) sent\n", sent);
-	return 0;
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /* Checks the words after "mail"; sets *id for show. 0, or 2 (usage). */

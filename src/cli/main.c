@@ -170,18 +170,18 @@ static int cmd_serve(struct cli *cli)
 		goto out;
 	}
 	struct server_opts opts = {
-		.host = cli->cfg.listen_host,
-		.port = cli->cfg.listen_port,
-		.threads = cli->cfg.threads,
-		.max_header_bytes = cli->cfg.max_header_bytes,
-		.max_body_bytes = cli->cfg.max_body_bytes,
-		.timeout_seconds = cli->cfg.request_timeout,
-		.max_connections = cli->cfg.max_connections,
-		.routes = app.routes,
-		.nroutes = app.nroutes,
-		.ctx = &app,
-		.on_error = app_on_error,
-		.authorize = app_authorize,
+	        .host = cli->cfg.listen_host,
+	        .port = cli->cfg.listen_port,
+	        .threads = cli->cfg.threads,
+	        .max_header_bytes = cli->cfg.max_header_bytes,
+	        .max_body_bytes = cli->cfg.max_body_bytes,
+	        .timeout_seconds = cli->cfg.request_timeout,
+	        .max_connections = cli->cfg.max_connections,
+	        .routes = app.routes,
+	        .nroutes = app.nroutes,
+	        .ctx = &app,
+	        .on_error = app_on_error,
+	        .authorize = app_authorize,
 	};
 	srv = server_start(&opts, err, sizeof(err));
 	if (!srv) {
@@ -221,8 +221,11 @@ static json_t *methods_json(unsigned m)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} names[] = {{HTTP_GET, "GET"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
-		     {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}};
+	} names[] = {{HTTP_GET, "GET"},
+	             {HTTP_POST, "POST"},
+	             {HTTP_PUT, "PUT"},
+	             {HTTP_DELETE, "DELETE"},
+	             {HTTP_PATCH, "PATCH"}};
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -251,13 +254,13 @@ static int cmd_routes(struct cli *cli)
 			printf("%-28s %-18s %s\n", r->pattern, policy_name(r->policy), r->summary);
 			continue;
 		}
-		json_array_append_new(
-			all, json_pack("{s:o, s:s, s:s, s:b, s:b, s:o, s:o, s:s}", "methods",
-				       methods_json(r->methods), "pattern", r->pattern, "policy",
-				       policy_name(r->policy), "api", (r->flags & ROUTE_API) != 0,
-				       "setup_2fa", (r->flags & ROUTE_SETUP_2FA) != 0, "query",
-				       fields_json(r->query), "form", fields_json(r->form),
-				       "summary", r->summary));
+		json_array_append_new(all, json_pack("{s:o, s:s, s:s, s:b, s:b, s:o, s:o, s:s}",
+		                                     "methods", methods_json(r->methods), "pattern",
+		                                     r->pattern, "policy", policy_name(r->policy),
+		                                     "api", (r->flags & ROUTE_API) != 0,
+		                                     "setup_2fa", (r->flags & ROUTE_SETUP_2FA) != 0,
+		                                     "query", fields_json(r->query), "form",
+		                                     fields_json(r->form), "summary", r->summary));
 	}
 	if (cli->json)
 		json_dumpf(all, stdout, JSON_INDENT(1)), putchar('\n');
@@ -278,12 +281,11 @@ static const struct command commands[] = {
          "check the configuration; print FILE:LINE: reason for every error"},
         {"mail", cmd_mail, "mail list|show ID|send [--db PATH|URL]",
          "the mail outbox: list it, show one mail as sent, send what is due"},
-        {"audit", cmd_audit, "audit verify [--db PATH|URL]",
+        {"audit", cmd_audit, "audit verify|list [--json] [--db PATH|URL]",
          "check the audit log's hash chain; names the first altered row"},
-        {"admin", cmd_admin, "admin create EMAIL [--db PATH|URL]",
-         "create an admin account; prints a one-time set-up link"},
-        {"routes", cmd_routes, "routes [--json]",
-         "the route table: path, access policy, purpose"},
+        {"admin", cmd_admin, "admin create EMAIL | grant EMAIL ROLE [SCOPE] [--db PATH|URL]",
+         "create an admin (prints a one-time set-up link); grant a role"},
+        {"routes", cmd_routes, "routes [--json]", "the route table: path, access policy, purpose"},
         {"version", cmd_version, "version", "print the version"},
         {"help", cmd_help, "help", "this list"},
 };
@@ -307,9 +309,9 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 		const char *name;
 		size_t offset;
 	} flags[] = {
-		{"--config", offsetof(struct cli, config_path)},
-		{"--listen", offsetof(struct cli, listen)},
-		{"--db", offsetof(struct cli, db)},
+	        {"--config", offsetof(struct cli, config_path)},
+	        {"--listen", offsetof(struct cli, listen)},
+	        {"--db", offsetof(struct cli, db)},
 	};
 	const size_t nflags = sizeof(flags) / sizeof(flags[0]);
 
@@ -363,7 +365,8 @@ int main(int argc, char **argv)
 		if (parse_flags(&cli, argc - 2, argv + 2) < 0)
 			return 2;
 		if (cli.nargs && !takes_args(&commands[i])) {
-			fprintf(stderr, "kafaat %s: unexpected argument '%s'\n", argv[1], cli.args[0]);
+			fprintf(stderr, "kafaat %s: unexpected argument '%s'\n", argv[1],
+			        cli.args[0]);
 			return 2;
 		}
 		rc = commands[i].run(&cli);

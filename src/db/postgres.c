@@ -7,9 +7,10 @@
  * encoding and time zone are read back after connecting.
  *
  * Statements are server-side prepared statements named "k<N>", N counting
- * per connection: db_prepare sends PREPARE, the first db_step executes with
- * the bound values (all sent as text; the server types each $N from its
- * context) and later steps walk the rows of that result, held in memory.
+ * per connection: db_prepare has the server prepare it (PQprepare), the
+ * first db_step executes it with the bound values (all sent as text; the
+ * server types each $N from its context) and later steps walk the rows of
+ * that result, held in memory.
  * db_finalize sends DEALLOCATE, or queues it while the transaction is
  * aborted (the server refuses every command then) until the next call that
  * may talk to the server.
@@ -305,32 +306,34 @@ static PGconn *connect_url(const char *url)
 
 static int pg_open(const char *url, struct db **out, char *err, size_t errlen)
 {
-	PGconn *c;
+	PGconn *c = NULL;
 	struct pg_db *d;
+	int ret = -1;
 
 	if (check_url(url, err, errlen) < 0)
-		return -1;
+		goto out;
 	c = connect_url(url);
 	if (c == NULL) {
 		db_fmt(err, errlen, "cannot connect to PostgreSQL: out of memory");
-		return -1;
+		goto out;
 	}
 	if (PQstatus(c) != CONNECTION_OK) {
 		connect_error(c, url, err, errlen);
-		PQfinish(c);
-		return -1;
+		goto out;
 	}
-	if (check_session(c, err, errlen) < 0) {
-		PQfinish(c);
-		return -1;
-	}
+	if (check_session(c, err, errlen) < 0)
+		goto out;
 	/* Returns the previous processor: nothing to check. */
 	(void)PQsetNoticeProcessor(c, log_notice, NULL);
 	d = xcalloc(1, sizeof(*d));
 	d->conn = c;
 	d->last_ts = PQTRANS_IDLE;
 	*out = &d->base;
-	return 0;
+	ret = 0;
+out:
+	if (ret < 0)
+		PQfinish(c); /* accepts NULL */
+	return ret;
 }
 
 static void pg_close(struct db *db)

@@ -221,8 +221,9 @@ static int check_query(const struct route *r, struct request *req, struct route_
 }
 
 static const char *const policy_names[POLICY_COUNT] = {
-	"unset", "public", "signed_in", "second_step", "expert", "institution",
-	"institution_owner", "coordinator", "advisor", "admin",
+        "unset",   "public",      "signed_in",         "second_step",
+        "expert",  "institution", "institution_owner", "coordinator",
+        "advisor", "admin",
 };
 
 const char *policy_name(enum policy p)
@@ -238,7 +239,7 @@ int router_parse_form(const struct route *r, struct request *req, struct route_e
 
 	req->form = (struct kvlist){0};
 	if (url_parse_pairs(&req->arena, buf_str(&req->body), req->body.len, MAX_FORM_FIELDS,
-			    &raw) < 0) {
+	                    &raw) < 0) {
 		*e = (struct route_error){400, "malformed_form", NULL, 0};
 		return -1;
 	}

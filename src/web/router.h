@@ -19,16 +19,16 @@
  * (app/auth.c) from the signed-in person's roles; the ownership of a given
  * object is checked by the handler through the same module. */
 enum policy {
-	POLICY_UNSET = 0,   /* invalid: every route must declare a policy */
-	POLICY_PUBLIC,      /* anyone, signed in or not */
-	POLICY_SIGNED_IN,   /* any signed-in person (second factor done) */
-	POLICY_SECOND_STEP, /* password accepted, second factor still to give */
-	POLICY_EXPERT,      /* an expert */
-	POLICY_INSTITUTION, /* a member (or owner) of an institution */
+	POLICY_UNSET = 0,         /* invalid: every route must declare a policy */
+	POLICY_PUBLIC,            /* anyone, signed in or not */
+	POLICY_SIGNED_IN,         /* any signed-in person (second factor done) */
+	POLICY_SECOND_STEP,       /* password accepted, second factor still to give */
+	POLICY_EXPERT,            /* an expert */
+	POLICY_INSTITUTION,       /* a member (or owner) of an institution */
 	POLICY_INSTITUTION_OWNER, /* an owner of an institution */
-	POLICY_COORDINATOR, /* a network coordinator */
-	POLICY_ADVISOR,     /* a project advisor */
-	POLICY_ADMIN,       /* the programme team */
+	POLICY_COORDINATOR,       /* a network coordinator */
+	POLICY_ADVISOR,           /* a project advisor */
+	POLICY_ADMIN,             /* the programme team */
 	POLICY_COUNT
 };
 
@@ -51,7 +51,7 @@ struct field {
 };
 
 enum route_flags {
-	ROUTE_API = 1 << 0,    /* JSON errors; unknown query parameters are refused */
+	ROUTE_API = 1 << 0,       /* JSON errors; unknown query parameters are refused */
 	ROUTE_SETUP_2FA = 1 << 1, /* reachable by staff who must still enrol a second factor */
 	ROUTE_ANONYMOUS = 1 << 2, /* never needs to know who asks (static files, health) */
 };
@@ -65,8 +65,9 @@ struct route {
 	enum policy policy;
 	const struct field *query; /* accepted query parameters, FIELD_END-terminated; NULL: none */
 	unsigned flags;
-	const char *summary;      /* one line, English: what the route is for */
-	const struct field *form; /* accepted form fields (POST), FIELD_END-terminated; NULL: none */
+	const char *summary; /* one line, English: what the route is for */
+	const struct field
+	        *form; /* accepted form fields (POST), FIELD_END-terminated; NULL: none */
 };
 
 /* Why dispatch did not reach a handler. */

@@ -133,7 +133,7 @@ static int is_form_type(const char *type)
 
 /* Form routes take url-encoded bodies only; fields checked by the router. */
 static int parse_form(struct server *srv, const struct route *r, struct request *req,
-		      struct response *resp)
+                      struct response *resp)
 {
 	struct route_error e = {0};
 

@@ -34,7 +34,7 @@ struct server_opts {
 	 * 0 lets the handler run; -1 means resp was filled (a redirect to sign
 	 * in, 403, 401…). May be NULL (then every route is open). */
 	int (*authorize)(void *ctx, struct request *req, const struct route *r,
-			 struct response *resp);
+	                 struct response *resp);
 	/* Called when a request completes, to release req->user. May be NULL. */
 	void (*on_done)(void *ctx, struct request *req);
 };

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """smtp_sink.py: a real SMTP server for the mail tests (Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py PORT DIR
+Usage: smtp_sink.py PORT DIR [USER:PASSWORD]
 
 Listens on 127.0.0.1:PORT. Every message received is written to DIR/N.json
 (N = 1, 2, ...) before the server answers 250, holding the envelope, the raw
 message and what Python's email parser reads in it: the decoded Subject,
 the decoded body text, the headers and every defect found. Recipients whose
-local part is "reject" are refused with 550, to test failures. Prints
+local part is "reject" are refused with 550, to test failures. With USER:PASSWORD, clients must authenticate (AUTH
+PLAIN or LOGIN, allowed without TLS on this loopback test server). Prints
 "ready" on stdout once listening; stops when stdin closes or on SIGTERM.
 """
 import json
@@ -18,6 +19,7 @@ import threading
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Sink:
@@ -56,9 +58,22 @@ class Sink:
         return "250 OK"
 
 
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+        return AuthResult(success=ok)
+
+    return check
+
+
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port)
+    auth = {}
+    if len(sys.argv) > 3:
+        user, password = sys.argv[3].split(":", 1)
+        auth = dict(auth_required=True, auth_require_tls=False,
+                    authenticator=authenticator(user, password))
+    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port, **auth)
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

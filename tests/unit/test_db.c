@@ -677,6 +677,35 @@ static void test_pg_session(void **state)
 	db_finalize(st);
 }
 
+/* Quotes, comments and casts hide what would otherwise be refused. */
+static void test_pg_sql_scan(void **state)
+{
+	struct db *db = fdb(state);
+	const char *sqls[] = {
+	        "SELECT $1::text",
+	        "SELECT 'a;b?' || $1 -- a comment; ?\n",
+	        "SELECT $$ $2 ; ? $$ || $1",
+	        "SELECT $tag$ it's; $2 $tag$ || $1",
+	        "SELECT E'\\' ; ?' || $1",
+	        "SELECT /* ; ? /* nested; */ $9 */ $1;",
+	        "SELECT \"a;?\" FROM (SELECT $1 AS \"a;?\") AS t",
+	};
+
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		struct db_stmt *st = db_prepare(db, sqls[i]);
+		if (st == NULL)
+			fail_msg("%s: %s", sqls[i], db_errmsg(db));
+		assert_int_equal(db_bind_text(st, 1, "x"), DB_OK);
+		assert_int_equal(db_bind_text(st, 2, "y"), DB_ERROR);
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_non_null(strchr(db_col_text(st, 0), 'x'));
+		db_finalize(st);
+	}
+	assert_null(db_prepare(db, "SELECT $1 $$"));
+	assert_null(db_prepare(db, "SELECT 1; -- one\n SELECT 2"));
+	assert_err(db, "", "exactly one statement");
+}
+
 /* TEST_PG_URL with its database replaced by name. */
 static void url_with_db(const char *name, char *out, size_t len)
 {
@@ -852,6 +881,7 @@ int main(void)
 	const struct CMUnitTest pg_tests[] = {
 	        PG(test_pg_session),
 	        PG(test_pg_unknown_database),
+	        PG(test_pg_sql_scan),
 	        PG(test_pg_commit_after_error),
 	        PG(test_pg_types_read_as_sqlite),
 	        PG(test_pg_statements_deallocated),

@@ -1,0 +1,109 @@
+// A small browser-like HTTP client for the tests: keeps cookies, reads the
+// CSRF token from forms, follows nothing by itself (tests see redirects).
+import { createHmac } from 'node:crypto';
+import { kafaat } from './kafaat.mjs';
+
+export class Client {
+	constructor(base) {
+		this.base = base;
+		this.cookies = new Map();
+		this.csrf = null;
+	}
+
+	cookieHeader() {
+		return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+	}
+
+	remember(res) {
+		for (const line of res.headers.getSetCookie()) {
+			const [pair, ...attrs] = line.split(';');
+			const eq = pair.indexOf('=');
+			const name = pair.slice(0, eq).trim();
+			const value = pair.slice(eq + 1).trim();
+			const gone = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a));
+			if (gone || value === '') this.cookies.delete(name);
+			else this.cookies.set(name, value);
+		}
+	}
+
+	async request(method, path, { form, headers = {} } = {}) {
+		const h = { ...headers };
+		if (this.cookies.size) h.Cookie = this.cookieHeader();
+		let body;
+		if (form) {
+			h['Content-Type'] = 'application/x-www-form-urlencoded';
+			body = new URLSearchParams(form).toString();
+		}
+		const res = await fetch(this.base + path, { method, headers: h, body, redirect: 'manual' });
+		this.remember(res);
+		const text = await res.text();
+		const m = /name="csrf" value="([^"]+)"/.exec(text);
+		if (m) this.csrf = m[1];
+		return { status: res.status, headers: res.headers, text, location: res.headers.get('location') };
+	}
+
+	get(path, opts) { return this.request('GET', path, opts); }
+
+	// POSTs a form, adding the CSRF token last seen (fetch a page first).
+	post(path, form, opts = {}) {
+		return this.request('POST', path, { ...opts, form: { csrf: this.csrf ?? '', ...form } });
+	}
+}
+
+// The mails in the outbox, newest first: [{id, to, subject, status, …}].
+export function mails(db, env = {}) {
+	const r = kafaat(['mail', 'list', '--json', '--db', db], env);
+	if (r.status !== 0) throw new Error(`mail list: ${r.stderr}`);
+	return JSON.parse(r.stdout);
+}
+
+// The full text of the newest mail to `to` (decoded body).
+export function lastMailTo(db, to, env = {}) {
+	const m = mails(db, env).find((x) => x.to === to);
+	if (!m) return null;
+	const r = kafaat(['mail', 'show', String(m.id), '--db', db], env);
+	return decodeMessage(r.stdout);
+}
+
+// Decodes a MIME message well enough to read its links: base64 or 8bit body.
+export function decodeMessage(raw) {
+	const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+	const body = rest.join('\n\n');
+	if (/Content-Transfer-Encoding:\s*base64/i.test(head)) {
+		return head + '\n\n' + Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+	}
+	return raw;
+}
+
+// The first link in text whose path contains `part`, made relative.
+export function linkIn(text, part) {
+	const m = new RegExp(`https?://[^\\s]*${part}[^\\s]*`).exec(text);
+	if (!m) return null;
+	const u = new URL(m[0]);
+	return u.pathname + u.search;
+}
+
+// RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) for a base32 secret at unix time t.
+export function totp(secret, t = Math.floor(Date.now() / 1000)) {
+	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+	let bits = '';
+	for (const ch of secret.replace(/[\s=]/g, '').toUpperCase())
+		bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+	const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+	const counter = Buffer.alloc(8);
+	counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+	const mac = createHmac('sha1', key).update(counter).digest();
+	const off = mac[19] & 15;
+	const n = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+	return String(n % 1_000_000).padStart(6, '0');
+}
+
+// Enrols the signed-in client's second factor; returns the secret.
+export async function enrolTotp(c, lang = 'fr', t = undefined) {
+	const page = await c.get(`/${lang}/account/totp`);
+	const m = /id="totp-secret">([A-Z2-7]+)</.exec(page.text);
+	if (!m) throw new Error('no authenticator key on the page: ' + page.status);
+	const r = await c.post(`/${lang}/account/totp`, { code: totp(m[1], t) });
+	if (r.status !== 200) throw new Error('enrolment refused: ' + r.status);
+	return m[1];
+}
