@@ -35,8 +35,6 @@
 #include "core/xalloc.h"
 #include "db/db.h"
 
-/* Declared here until mail.h carries it (the CLI uses it for `mail show`). */
-int mail_message(const struct config *cfg, struct db *db, int64_t id, struct buf *out);
 
 #define LEASE_SECONDS 300   /* longer than one SMTP delivery (10 s + 30 s) */
 #define MAX_ATTEMPTS 10     /* then failed_at is set */
@@ -191,9 +189,12 @@ static int no_controls(const char *s, const char *allowed)
 	return 1;
 }
 
-/* An address that can go in a To header and an SMTP envelope as is:
- * printable ASCII, one '@' inside, none of the characters that would
- * start a comment, a list or an angle address. */
+/* An address that can go in a To header and an SMTP envelope as is: valid
+ * UTF-8 (non-ASCII needs SMTPUTF8, which libcurl asks for), one '@'
+ * inside, no space or control character, none of the characters that
+ * would end the address or start a list or a quoted string. The same
+ * characters as users.c's email_normalise refuses, so an address accepted
+ * at sign-up can always be mailed. */
 static int valid_addr(const char *a)
 {
 	size_t n = strlen(a);
@@ -202,9 +203,9 @@ static int valid_addr(const char *a)
 	if (n < 3 || n > MAX_ADDR || !at || at == a || at == a + n - 1 || strchr(at + 1, '@'))
 		return 0;
 	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
-		if (*p <= 0x20 || *p >= 0x7F || strchr("<>(),;:\"\\[]", *p))
+		if (*p <= 0x20 || *p == 0x7F || strchr("<>\",;\\", *p))
 			return 0;
-	return 1;
+	return utf8_valid(a, n);
 }
 
 /* Subject: one line of valid UTF-8. Body: valid UTF-8, lines and tabs only. */

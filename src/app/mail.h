@@ -28,7 +28,14 @@ struct db;
 int mail_enqueue(struct app *app, struct db *db, const char *to, enum lang l, const char *key,
                  const char *const *vars);
 
-/* Sends what is due now, at most max mails. Returns how many were sent, or
+/* Writes mail `id` exactly as it is (or will be) sent, into out. Returns
+ * 1, 0 when there is no such mail, or -1 on error. */
+struct buf;
+struct config;
+int mail_message(const struct config *cfg, struct db *db, int64_t id, struct buf *out);
+
+/* Sends what is due now, at most max mails. Must not run inside a
+ * transaction: the lease must be visible to other nodes before delivery. Returns how many were sent, or
  * -1 when the outbox could not be read. Used by the sender thread, by
  * `kafaat mail send` and by tests. */
 int mail_send_due(struct app *app, struct db *db, int max);

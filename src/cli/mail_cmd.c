@@ -21,8 +21,6 @@
 #include "core/parse.h"
 #include "db/db.h"
 
-/* Declared here until mail.h carries it (implemented in app/mail.c). */
-int mail_message(const struct config *cfg, struct db *db, int64_t id, struct buf *out);
 
 #define LIST_MAX 50
 /* Sends at most this many in one `kafaat mail send`. */

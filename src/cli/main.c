@@ -183,12 +183,12 @@ static int cmd_serve(struct cli *cli)
 	        .on_error = app_on_error,
 	        .authorize = app_authorize,
 	};
+	app.mail = mail_sender_start(&app); /* before any handler can read it */
 	srv = server_start(&opts, err, sizeof(err));
 	if (!srv) {
 		fprintf(stderr, "kafaat serve: %s\n", err);
 		goto out;
 	}
-	app.mail = mail_sender_start(&app);
 	printf("Kafaat %s serving http://%s:%u/ (database %s)\n", KAFAAT_VERSION,
 	       cli->cfg.listen_host, server_port(srv), cli->cfg.db);
 	fflush(stdout);

@@ -29,8 +29,6 @@
 #include "db/migrations.h"
 #include "web/i18n.h"
 
-/* Implemented in app/mail.c (used by `kafaat mail show`). */
-int mail_message(const struct config *cfg, struct db *db, int64_t id, struct buf *out);
 
 #define T0 INT64_C(1794988800) /* 2026-11-18T08:00:00Z, a Wednesday */
 
@@ -320,6 +318,30 @@ static void test_every_mail_key_renders(void **state)
 	                 0);
 }
 
+/* What sign-up accepts (users.c), mail_enqueue accepts too. */
+static void test_enqueue_unusual_addresses(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ok[] = {"josé@exemple.fr", "user+tag@example.org",
+	                                 "o'neil@example.ie", "x@[192.0.2.1]"};
+	struct buf msg = BUF_INIT, v = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_int_equal(mail_enqueue(&f->app, f->db, ok[i], LANG_FR, "mail.verify_email",
+		                              link_vars),
+		                 0);
+	assert_int_equal(mail_send_due(&f->app, f->db, 10), 4);
+	assert_int_equal(mail_message(&f->cfg, f->db,
+	                              query_int(f->db, "SELECT id FROM outbox "
+	                                               "WHERE to_addr = 'josé@exemple.fr'"),
+	                              &msg),
+	                 1);
+	header_value(buf_str(&msg), "To", &v);
+	assert_string_equal(buf_str(&v), "josé@exemple.fr");
+	buf_release(&msg);
+	buf_release(&v);
+}
+
 static void test_enqueue_refuses(void **state)
 {
 	struct fixture *f = *state;
@@ -338,6 +360,10 @@ static void test_enqueue_refuses(void **state)
 		assert_int_equal(mail_enqueue(&f->app, f->db, bad_to[i], LANG_EN,
 		                              "mail.verify_email", link_vars),
 		                 -1);
+	/* bad UTF-8 in the address */
+	assert_int_equal(mail_enqueue(&f->app, f->db, "a\xff@example.org", LANG_EN,
+	                              "mail.verify_email", link_vars),
+	                 -1);
 	/* a key the catalogues lack: never sent as a raw key */
 	assert_int_equal(mail_enqueue(&f->app, f->db, "a@example.org", LANG_EN, "mail.no_such_mail",
 	                              link_vars),
@@ -666,6 +692,25 @@ static void test_smtp_failure_backoff(void **state)
 	buf_release(&v);
 }
 
+static void test_smtp_password_file_missing(void **state)
+{
+	struct fixture *f = *state;
+	char missing[256];
+
+	snprintf(missing, sizeof(missing), "%s/no-such-password-file", f->dir);
+	set_key(&f->cfg, "mail.transport", "smtp");
+	set_key(&f->cfg, "mail.smtp_url", "smtp://127.0.0.1:1");
+	set_key(&f->cfg, "mail.smtp_user", "kafaat");
+	set_key(&f->cfg, "mail.smtp_password_file", missing);
+	assert_int_equal(mail_enqueue(&f->app, f->db, "a@example.org", LANG_EN, "mail.verify_email",
+	                              link_vars),
+	                 0);
+	assert_int_equal(mail_send_due(&f->app, f->db, 10), 0);
+	assert_int_equal(query_int(f->db, "SELECT attempts FROM outbox WHERE sent_at IS NULL "
+	                                  "AND last_error LIKE '%smtp_password_file%'"),
+	                 1);
+}
+
 static void test_spool_unwritable(void **state)
 {
 	struct fixture *f = *state;
@@ -733,6 +778,7 @@ int main(void)
 	        T(test_enqueue_arabic),
 	        T(test_enqueue_french_placeholders),
 	        T(test_every_mail_key_renders),
+	        T(test_enqueue_unusual_addresses),
 	        T(test_enqueue_refuses),
 	        T(test_spool_message),
 	        T(test_ascii_subject_and_encoded_sender),
@@ -743,6 +789,7 @@ int main(void)
 	        T(test_lease_held_elsewhere),
 	        T(test_two_senders),
 	        T(test_smtp_failure_backoff),
+	        T(test_smtp_password_file_missing),
 	        T(test_spool_unwritable),
 	        T(test_sender_thread),
 	        T(test_sender_needs_pool),

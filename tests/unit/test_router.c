@@ -29,11 +29,11 @@ static const struct field page_q[] = {
 };
 
 static const struct route routes[] = {
-        {HTTP_GET, "/", h_dummy, POLICY_PUBLIC, NULL, 0, "root"},
-        {HTTP_GET, "/:lang/", h_dummy, POLICY_PUBLIC, page_q, 0, "home"},
-        {HTTP_GET | HTTP_POST, "/:lang/needs/:id", h_dummy, POLICY_PUBLIC, NULL, 0, "need"},
-        {HTTP_GET, "/api/v1/things", h_dummy, POLICY_PUBLIC, page_q, ROUTE_API, "api"},
-        {HTTP_GET, "/static/*file", h_dummy, POLICY_PUBLIC, NULL, 0, "static"},
+        {HTTP_GET, "/", h_dummy, POLICY_PUBLIC, NULL, 0, "root", NULL},
+        {HTTP_GET, "/:lang/", h_dummy, POLICY_PUBLIC, page_q, 0, "home", NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/needs/:id", h_dummy, POLICY_PUBLIC, NULL, 0, "need", NULL},
+        {HTTP_GET, "/api/v1/things", h_dummy, POLICY_PUBLIC, page_q, ROUTE_API, "api", NULL},
+        {HTTP_GET, "/static/*file", h_dummy, POLICY_PUBLIC, NULL, 0, "static", NULL},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -200,8 +200,8 @@ static void url_encode_round_trip(void **state)
 
 static void route_check_refuses_missing_policy(void **state)
 {
-	struct route bad[] = {{HTTP_GET, "/x", h_dummy, POLICY_UNSET, NULL, 0, "x"}};
-	struct route badparam[] = {{HTTP_GET, "/:nope", h_dummy, POLICY_PUBLIC, NULL, 0, "x"}};
+	struct route bad[] = {{HTTP_GET, "/x", h_dummy, POLICY_UNSET, NULL, 0, "x", NULL}};
+	struct route badparam[] = {{HTTP_GET, "/:nope", h_dummy, POLICY_PUBLIC, NULL, 0, "x", NULL}};
 	char err[256];
 
 	(void)state;
