@@ -35,7 +35,6 @@
 #include "core/xalloc.h"
 #include "db/db.h"
 
-
 #define LEASE_SECONDS 300   /* longer than one SMTP delivery (10 s + 30 s) */
 #define MAX_ATTEMPTS 10     /* then failed_at is set */
 #define BACKOFF_FIRST 60    /* seconds before the second attempt */

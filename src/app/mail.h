@@ -35,9 +35,9 @@ struct config;
 int mail_message(const struct config *cfg, struct db *db, int64_t id, struct buf *out);
 
 /* Sends what is due now, at most max mails. Must not run inside a
- * transaction: the lease must be visible to other nodes before delivery. Returns how many were sent, or
- * -1 when the outbox could not be read. Used by the sender thread, by
- * `kafaat mail send` and by tests. */
+ * transaction: the lease must be visible to other nodes before delivery. Returns how many were
+ * sent, or -1 when the outbox could not be read. Used by the sender thread, by `kafaat mail send`
+ * and by tests. */
 int mail_send_due(struct app *app, struct db *db, int max);
 
 /* The background sender: wakes every second (and when mail_wake is

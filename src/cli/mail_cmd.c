@@ -21,7 +21,6 @@
 #include "core/parse.h"
 #include "db/db.h"
 
-
 #define LIST_MAX 50
 /* Sends at most this many in one `kafaat mail send`. */
 #define SEND_MAX 100000

@@ -57,6 +57,13 @@ int cli_load_config(struct cli *cli)
 	return 0;
 }
 
+/* The database as shown in messages (no password). */
+static const char *shown_db(struct cli *cli)
+{
+	static char shown[512]; /* one command per process: no concurrent use */
+	return db_display_target(cli->cfg.db, shown, sizeof(shown));
+}
+
 int cli_open_db(struct cli *cli, struct db **db)
 {
 	char err[512];
@@ -89,7 +96,7 @@ static int cmd_migrate(struct cli *cli)
 		return 1;
 	}
 	printf("database %s: %d migration(s) applied, schema version %d, %d reference rows\n",
-	       cli->cfg.db, applied, migrations[migrations_count - 1].version, rows);
+	       shown_db(cli), applied, migrations[migrations_count - 1].version, rows);
 	return 0;
 }
 
@@ -108,9 +115,9 @@ static int cmd_demo(struct cli *cli)
 		return 1;
 	}
 	if (rows == 0)
-		printf("database %s already has content: demo data not loaded\n", cli->cfg.db);
+		printf("database %s already has content: demo data not loaded\n", shown_db(cli));
 	else
-		printf("demo data loaded into %s (%d rows)\n", cli->cfg.db, rows);
+		printf("demo data loaded into %s (%d rows)\n", shown_db(cli), rows);
 	return 0;
 }
 
@@ -128,12 +135,12 @@ static int schema_current(struct cli *cli)
 		return 0;
 	if (have < 0)
 		fprintf(stderr, "kafaat serve: cannot read the schema version of %s\n",
-		        cli->cfg.db);
+		        shown_db(cli));
 	else
 		fprintf(stderr,
 		        "kafaat serve: database %s is at schema version %d, this kafaat needs %d: "
 		        "run `kafaat migrate` first\n",
-		        cli->cfg.db, have, want);
+		        shown_db(cli), have, want);
 	return -1;
 }
 
@@ -190,7 +197,7 @@ static int cmd_serve(struct cli *cli)
 		goto out;
 	}
 	printf("Kafaat %s serving http://%s:%u/ (database %s)\n", KAFAAT_VERSION,
-	       cli->cfg.listen_host, server_port(srv), cli->cfg.db);
+	       cli->cfg.listen_host, server_port(srv), shown_db(cli));
 	fflush(stdout);
 	wait_for_signal();
 	rc = 0;

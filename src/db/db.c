@@ -401,3 +401,17 @@ void db_pool_close(struct db_pool *pool)
 	must(pthread_mutex_destroy(&pool->mu), "mutex destroy");
 	pool_free(pool);
 }
+
+const char *db_display_target(const char *target, char *out, size_t n)
+{
+	const char *scheme = strstr(target, "://");
+	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+
+	if (!colon) {
+		snprintf(out, n, "%s", target);
+		return out;
+	}
+	snprintf(out, n, "%.*s:***%s", (int)(colon - target), target, at);
+	return out;
+}

@@ -80,6 +80,10 @@ void db_finalize(struct db_stmt *st);
 enum db_rc db_query_int(struct db *db, const char *sql, int nparams, const char *const *params,
                         int64_t *out);
 
+/* The target as it may be shown in logs and messages: a postgres:// URL's
+ * password replaced by "***". Returns out. */
+const char *db_display_target(const char *target, char *out, size_t n);
+
 /* Database health: a trivial query. 0 when the database answers. */
 int db_ping(struct db *db);
 

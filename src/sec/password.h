@@ -18,10 +18,10 @@
 
 enum password_problem {
 	PASSWORD_OK = 0,
-	PASSWORD_TOO_SHORT,  /* fewer than 12 characters */
-	PASSWORD_TOO_LONG,   /* more than 128 characters */
-	PASSWORD_NOT_UTF8,   /* not valid UTF-8, or holds a NUL/control character */
-	PASSWORD_COMMON,     /* in the list of common passwords */
+	PASSWORD_TOO_SHORT, /* fewer than 12 characters */
+	PASSWORD_TOO_LONG,  /* more than 128 characters */
+	PASSWORD_NOT_UTF8,  /* not valid UTF-8, or holds a NUL/control character */
+	PASSWORD_COMMON,    /* in the list of common passwords */
 };
 
 struct password_policy;
@@ -31,7 +31,7 @@ struct password_policy;
  * and a warning in err (returns 1), a read error returns -1. 0 on success.
  * max_concurrent bounds simultaneous hashes. */
 int password_policy_new(const char *common_path, int max_concurrent, struct password_policy **out,
-			char *err, size_t errlen);
+                        char *err, size_t errlen);
 void password_policy_free(struct password_policy *p);
 /* Number of common passwords loaded. */
 size_t password_policy_common_count(const struct password_policy *p);

@@ -10,7 +10,7 @@
 
 #include "core/buf.h"
 
-#define TOTP_SECRET_LEN 32  /* base32 of 20 random bytes */
+#define TOTP_SECRET_LEN 32   /* base32 of 20 random bytes */
 #define RECOVERY_CODE_LEN 14 /* "xxxx-xxxx-xxxx", base32 lowercase */
 
 /* A new random secret in base32 (RFC 4648, no padding), NUL-terminated. */
@@ -33,6 +33,6 @@ int recovery_code_normalise(const char *in, char out[RECOVERY_CODE_LEN + 1]);
 /* HMAC-SHA-1 (RFC 2104) and SHA-1 (FIPS 180-4), for HOTP only. */
 void sha1(const unsigned char *data, size_t n, unsigned char out[20]);
 void hmac_sha1(const unsigned char *key, size_t keylen, const unsigned char *data, size_t n,
-	       unsigned char out[20]);
+               unsigned char out[20]);
 
 #endif

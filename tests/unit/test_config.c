@@ -192,9 +192,11 @@ static void test_unknown_section(void **state)
 	        load_str(&cfg, "[server]\nthreads = 4\n[srever]\nthreads = 5\n[]\n", &errs), -1);
 	assert_int_equal(errs.count, 2);
 	assert_error(&errs, 0, "t.ini:3",
-	             "unknown section [srever] (expected [server], [database], [paths], [log], [mail], [auth], [testing])");
+	             "unknown section [srever] (expected [server], [database], [paths], [log], "
+	             "[mail], [auth], [testing])");
 	assert_error(&errs, 1, "t.ini:5",
-	             "unknown section [] (expected [server], [database], [paths], [log], [mail], [auth], [testing])");
+	             "unknown section [] (expected [server], [database], [paths], [log], [mail], "
+	             "[auth], [testing])");
 	assert_int_equal(cfg.threads, 4); /* keys of an unknown section are not applied */
 	config_release(&cfg);
 }
@@ -408,7 +410,8 @@ static void test_many_errors_together(void **state)
 	assert_error(&errs, 1, where, "unknown key timeout in [server]");
 	snprintf(where, sizeof(where), "%s:5", path);
 	assert_error(&errs, 2, where,
-	             "unknown section [cache] (expected [server], [database], [paths], [log], [mail], [auth], [testing])");
+	             "unknown section [cache] (expected [server], [database], [paths], [log], "
+	             "[mail], [auth], [testing])");
 	snprintf(where, sizeof(where), "%s:8", path);
 	assert_error(&errs, 3, where, "level must be debug, info, warn or error, not \"loud\"");
 	snprintf(where, sizeof(where), "%s:9", path);

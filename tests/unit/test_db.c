@@ -867,6 +867,19 @@ static void test_pg_reconnects(void **state)
 	        T(test_migrate_failure_rolls_back), T(test_migrate_refuses_newer_database),        \
 	        T(test_migrate_refuses_unordered_list), T(test_pool_threads)
 
+static void test_display_target_hides_password(void **state)
+{
+	char out[128];
+
+	(void)state;
+	assert_string_equal(db_display_target("var/kafaat.db", out, sizeof(out)), "var/kafaat.db");
+	assert_string_equal(
+	        db_display_target("postgres://kafaat:s3cret@db:5432/k", out, sizeof(out)),
+	        "postgres://kafaat:***@db:5432/k");
+	assert_string_equal(db_display_target("postgres://kafaat@db/k", out, sizeof(out)),
+	                    "postgres://kafaat@db/k");
+}
+
 int main(void)
 {
 	const struct CMUnitTest sqlite_tests[] = {
@@ -876,6 +889,7 @@ int main(void)
 	        SQ(test_full),
 	        SQ(test_pool_open_errors),
 	        cmocka_unit_test(test_pg_open_errors),
+	        cmocka_unit_test(test_display_target_hides_password),
 	        SHARED(SQ),
 	};
 	const struct CMUnitTest pg_tests[] = {

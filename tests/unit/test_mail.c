@@ -29,7 +29,6 @@
 #include "db/migrations.h"
 #include "web/i18n.h"
 
-
 #define T0 INT64_C(1794988800) /* 2026-11-18T08:00:00Z, a Wednesday */
 
 struct fixture {

@@ -201,7 +201,8 @@ static void url_encode_round_trip(void **state)
 static void route_check_refuses_missing_policy(void **state)
 {
 	struct route bad[] = {{HTTP_GET, "/x", h_dummy, POLICY_UNSET, NULL, 0, "x", NULL}};
-	struct route badparam[] = {{HTTP_GET, "/:nope", h_dummy, POLICY_PUBLIC, NULL, 0, "x", NULL}};
+	struct route badparam[] = {
+	        {HTTP_GET, "/:nope", h_dummy, POLICY_PUBLIC, NULL, 0, "x", NULL}};
 	char err[256];
 
 	(void)state;
