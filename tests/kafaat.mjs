@@ -26,7 +26,9 @@ export function freePort() {
 // Runs a kafaat subcommand synchronously; returns {status, stdout, stderr}.
 export function kafaat(args, env = {}) {
 	const r = spawnSync(bin, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
-	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+	// A run that could not start or was killed says so in stderr.
+	const why = r.error ? `spawn failed: ${r.error.message}\n` : r.signal ? `killed by ${r.signal}\n` : '';
+	return { status: r.status, stdout: r.stdout ?? '', stderr: why + (r.stderr ?? '') };
 }
 
 // Runs scripts/pg.sh; returns its output or throws with its message.

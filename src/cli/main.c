@@ -216,6 +216,13 @@ static int cmd_check_config(struct cli *cli)
 	return 0;
 }
 
+static int cmd_config_keys(struct cli *cli)
+{
+	(void)cli;
+	config_describe(stdout);
+	return 0;
+}
+
 static int cmd_version(struct cli *cli)
 {
 	(void)cli;
@@ -292,6 +299,8 @@ static const struct command commands[] = {
          "check the audit log's hash chain; names the first altered row"},
         {"admin", cmd_admin, "admin create EMAIL | grant EMAIL ROLE [SCOPE] [--db PATH|URL]",
          "create an admin (prints a one-time set-up link); grant a role"},
+        {"config-keys", cmd_config_keys, "config-keys",
+         "every configuration key, as the Markdown table of docs/CONFIG.md"},
         {"routes", cmd_routes, "routes [--json]", "the route table: path, access policy, purpose"},
         {"version", cmd_version, "version", "print the version"},
         {"help", cmd_help, "help", "this list"},

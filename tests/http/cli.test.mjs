@@ -1,10 +1,10 @@
 // The kafaat command line: configuration errors, migrations, version.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { kafaat } from '../kafaat.mjs';
+import { kafaat, root } from '../kafaat.mjs';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kafaat-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,4 +68,11 @@ test('a missing database folder is a clear error', () => {
 	const r = kafaat(['migrate', '--db', path.join(dir, 'no/such/dir/k.db')]);
 	assert.notEqual(r.status, 0);
 	assert.match(r.stderr, /cannot open database/);
+});
+
+test('docs/CONFIG.md lists every configuration key as `kafaat config-keys` describes it', () => {
+	const doc = readFileSync(path.join(root, 'docs/CONFIG.md'), 'utf8');
+	const rows = kafaat(['config-keys']).stdout.split('\n').filter((l) => l.startsWith('| `'));
+	assert.ok(rows.length > 20);
+	for (const row of rows) assert.ok(doc.includes(row), `docs/CONFIG.md is missing or outdated: ${row}`);
 });
