@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
 
@@ -623,29 +624,14 @@ static void loader_init(struct loader *ld, struct config *cfg, struct config_err
 /* Reads the whole file into b; returns 0, or -1 after recording why. */
 static int read_file(const char *path, struct buf *b, struct config_errors *errs)
 {
-	char chunk[4096];
-	FILE *f = fopen(path, "r");
-	size_t n;
-	int rc = -1;
+	char why[512];
 
-	if (f == NULL) {
-		add_error(errs, path, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(b, chunk, n) < 0) {
-			add_error(errs, path, "file is larger than %d bytes", MAX_FILE);
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		add_error(errs, path, "cannot read: %s", strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	fclose(f);
-	return rc;
+	if (file_read(path, b, why, sizeof(why)) == 0)
+		return 0;
+	/* why starts with the path, which add_error prints already */
+	add_error(errs, path, "%s",
+	          strncmp(why, path, strlen(path)) == 0 ? why + strlen(path) + 2 : why);
+	return -1;
 }
 
 static void load_file(struct config *cfg, const char *path, struct config_errors *errs)

@@ -1,11 +1,11 @@
 #include "core/tsv.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 
@@ -103,26 +103,12 @@ out:
 int tsv_read(const char *path, const char *const *cols, int ncols, tsv_row_fn fn, void *ud,
              char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf b;
-	char chunk[65536];
-	size_t n;
 	int rc = -1;
 
 	buf_init(&b, TSV_MAX_FILE);
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(&b, chunk, n) < 0) {
-			snprintf(err, errlen, "%s: larger than %d bytes", path, TSV_MAX_FILE);
-			goto out;
-		}
-	}
-	rc = tsv_parse(path, buf_str(&b), b.len, cols, ncols, fn, ud, err, errlen);
-out:
+	if (file_read(path, &b, err, errlen) == 0)
+		rc = tsv_parse(path, buf_str(&b), b.len, cols, ncols, fn, ud, err, errlen);
 	buf_release(&b);
-	fclose(f);
 	return rc;
 }

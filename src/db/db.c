@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "db/backend.h"
+#include "db/fault.h"
 
 #define POOL_MAX 1024
 
@@ -75,6 +76,7 @@ int db_open(const char *target, struct db **out, char *err, size_t errlen)
 	const struct db_backend *be;
 
 	*out = NULL;
+	fault_db_init();
 	if (pick_backend(target, &be, err, errlen) < 0)
 		return -1;
 	if (be->open(target, out, err, errlen) < 0) {
@@ -102,18 +104,30 @@ const char *db_errmsg(const struct db *db)
 	return db->err;
 }
 
+/* Tests only (fault.h): 1 when this call is the one made to fail. */
+static int injected(struct db *db, const char *call)
+{
+	return fault_db_call(call, db->err, sizeof(db->err));
+}
+
 enum db_rc db_exec(struct db *db, const char *sql)
 {
+	if (injected(db, "exec"))
+		return DB_ERROR;
 	return db->be->exec(db, sql);
 }
 
 enum db_rc db_begin(struct db *db)
 {
+	if (injected(db, "begin"))
+		return DB_ERROR;
 	return db->be->exec(db, db->be->begin_sql);
 }
 
 enum db_rc db_commit(struct db *db)
 {
+	if (injected(db, "commit"))
+		return DB_ERROR;
 	return db->be->exec(db, "COMMIT");
 }
 
@@ -126,6 +140,8 @@ enum db_rc db_rollback(struct db *db)
 
 struct db_stmt *db_prepare(struct db *db, const char *sql)
 {
+	if (injected(db, "prepare"))
+		return NULL;
 	return db->be->prepare(db, sql);
 }
 
@@ -162,6 +178,8 @@ enum db_rc db_bind_null(struct db_stmt *st, int idx)
 
 enum db_rc db_step(struct db_stmt *st)
 {
+	if (injected(st->db, "step"))
+		return DB_ERROR;
 	return st->db->be->step(st);
 }
 

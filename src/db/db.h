@@ -87,6 +87,34 @@ const char *db_display_target(const char *target, char *out, size_t n);
 /* Database health: a trivial query. 0 when the database answers. */
 int db_ping(struct db *db);
 
+/* Backups (`kafaat backup`, `kafaat restore`). A backup is a file: on
+ * SQLite a database file made with the online backup API (other
+ * connections keep writing meanwhile), on PostgreSQL a pg_dump archive in
+ * the custom format. pg_dump and pg_restore are run with the connection's
+ * settings (password included) in their environment, never on their
+ * command line; err says when they are missing.
+ *
+ * db_backup_to writes path.tmp (0600), checks it as db_backup_check does,
+ * then renames it to path; it refuses a path that exists. The copy is
+ * consistent: one snapshot of the database. Returns 0 or -1 (err says why;
+ * path.tmp is removed). */
+int db_backup_to(struct db *db, const char *path, char *err, size_t errlen);
+/* Checks a backup for db's engine before it is restored: SQLite runs
+ * PRAGMA integrity_check on it; PostgreSQL has pg_restore read its table of
+ * contents. Either way the backup must hold schema_migrations, whose
+ * highest version goes to *version. 0 or -1 (err says why). */
+int db_backup_check(struct db *db, const char *path, int *version, char *err, size_t errlen);
+/* Replaces the content of db's database with the backup at path (check it
+ * first). No other connection may use the database meanwhile: stop every
+ * server. SQLite: the online backup API, from the file into the database.
+ * PostgreSQL: pg_restore --clean --if-exists --no-owner in one transaction
+ * (objects of the backup are dropped and made again; objects the backup
+ * does not hold stay). 0 or -1 (err says why). */
+int db_restore_from(struct db *db, const char *path, char *err, size_t errlen);
+/* The number of tables in the database (name NULL), or of tables named
+ * name (0 or 1); the engine's own tables do not count. */
+enum db_rc db_count_tables(struct db *db, const char *name, int64_t *out);
+
 /* A fixed-size pool of connections shared by the server's threads.
  * db_pool_get blocks until a connection is free; db_pool_put returns it. */
 struct db_pool;

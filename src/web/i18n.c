@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 
@@ -859,40 +860,13 @@ void i18n_free(struct i18n *cat)
 	free(cat);
 }
 
-static int read_file(const char *path, struct buf *out, char *err, size_t errlen)
-{
-	char chunk[16384];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int rc = -1;
-
-	if (!f) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_add(out, chunk, n) < 0) {
-			set_err(err, errlen, "%s: file too large", path);
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		set_err(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	fclose(f);
-	return rc;
-}
-
 static int load_file(struct i18n *cat, const char *path, enum lang l, char *err, size_t errlen)
 {
 	struct buf src = BUF_INIT;
 	int rc = -1;
 
 	buf_init(&src, PO_FILE_MAX);
-	if (read_file(path, &src, err, errlen) < 0)
+	if (file_read(path, &src, err, errlen) < 0)
 		goto out;
 	rc = i18n_load_po(cat, l, path, buf_str(&src), src.len, err, errlen);
 out:

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/xalloc.h"
 
 #define STATIC_MAX_FILE (8 << 20)
@@ -31,6 +32,20 @@ struct static_set {
 	struct static_file *files;
 	size_t count, cap;
 };
+
+/* Reads one variant of a file (at most 8 MiB). */
+static int read_variant(const char *path, struct variant *v, char *err, size_t errlen)
+{
+	struct buf b;
+
+	buf_init(&b, STATIC_MAX_FILE);
+	if (file_read(path, &b, err, errlen) < 0) {
+		buf_release(&b);
+		return -1;
+	}
+	v->data = buf_detach(&b, &v->len);
+	return 0;
+}
 
 static const struct {
 	const char *ext;
@@ -63,37 +78,6 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int read_file(const char *path, struct variant *v, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-	int rc = -1;
-
-	buf_init(&b, STATIC_MAX_FILE);
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(&b, chunk, n) < 0) {
-			snprintf(err, errlen, "%s: larger than %d bytes", path, STATIC_MAX_FILE);
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	v->data = buf_detach(&b, &v->len);
-	rc = 0;
-out:
-	buf_release(&b);
-	fclose(f);
-	return rc;
-}
-
 static void etag_of(struct static_file *f)
 {
 	unsigned char h[8];
@@ -112,16 +96,16 @@ static int add_file(struct static_set *set, const char *path, const char *name, 
 	struct static_file f = {0};
 	char alt[4200];
 
-	if (read_file(path, &f.plain, err, errlen) < 0)
+	if (read_variant(path, &f.plain, err, errlen) < 0)
 		return -1;
 	f.name = xstrdup(name);
 	f.type = type_of(name);
 	etag_of(&f);
 	snprintf(alt, sizeof(alt), "%s.gz", path);
-	if (access(alt, R_OK) == 0 && read_file(alt, &f.gz, err, errlen) < 0)
+	if (access(alt, R_OK) == 0 && read_variant(alt, &f.gz, err, errlen) < 0)
 		goto fail;
 	snprintf(alt, sizeof(alt), "%s.br", path);
-	if (access(alt, R_OK) == 0 && read_file(alt, &f.br, err, errlen) < 0)
+	if (access(alt, R_OK) == 0 && read_variant(alt, &f.br, err, errlen) < 0)
 		goto fail;
 	if (set->count == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 32;

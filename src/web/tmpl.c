@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/file.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
 
@@ -674,33 +675,6 @@ int tmpl_set_has(const struct tmpl_set *set, const char *name)
 
 /* ---- Loading a directory ---- */
 
-static int read_file(const char *path, struct buf *b, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[4096];
-	size_t n;
-	int rc = -1;
-
-	if (!f) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(b, chunk, n) < 0) {
-			set_err(err, errlen, "%s: larger than %u bytes", path, MAX_FILE_SIZE);
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		set_err(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	fclose(f);
-	return rc;
-}
-
 static int load_file(struct tmpl_set *set, const char *dir, const char *file, char *err,
                      size_t errlen)
 {
@@ -712,7 +686,7 @@ static int load_file(struct tmpl_set *set, const char *dir, const char *file, ch
 
 	buf_init(&src, MAX_FILE_SIZE);
 	buf_addf(&path, "%s/%s", dir, file);
-	if (read_file(buf_str(&path), &src, err, errlen) < 0)
+	if (file_read(buf_str(&path), &src, err, errlen) < 0)
 		goto out;
 	t = compile(name, buf_str(&path), src.data, src.len, err, errlen);
 	if (!t)

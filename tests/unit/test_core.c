@@ -5,11 +5,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/parse.h"
 #include "core/tsv.h"
 #include "core/utf8.h"
@@ -188,6 +190,29 @@ static void tsv_reads_rows_and_reports_lines(void **state)
 	        tsv_parse("t.tsv", "id\t\xFF\n", 5, cols, 2, count_row, NULL, err, sizeof(err)),
 	        -1);
 	assert_string_equal(err, "t.tsv: not UTF-8 text");
+}
+
+static void file_read_whole_and_bounded(void **state)
+{
+	char path[] = "/tmp/kafaat_file_XXXXXX", err[256];
+	int fd = mkstemp(path);
+	struct buf b;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+	buf_init(&b, 10);
+	assert_int_equal(file_read(path, &b, err, sizeof(err)), 0);
+	assert_string_equal(buf_str(&b), "0123456789");
+	buf_release(&b);
+	buf_init(&b, 9);
+	assert_int_equal(file_read(path, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "larger than 9 bytes"));
+	buf_release(&b);
+	unlink(path);
+	assert_int_equal(file_read(path, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot open: No such file"));
 }
 
 int main(void)

@@ -1,0 +1,30 @@
+/* fault: failure injection for the database layer. FOR TESTS ONLY.
+ *
+ * With the environment variable FAULT_INJECT_DB=N (N >= 1), the Nth
+ * database call of the process fails: db_prepare, db_step, db_exec,
+ * db_begin and db_commit count one each, across every thread and from the
+ * first connection on (start-up included). The failing call never reaches
+ * the engine: it returns DB_ERROR (db_prepare: NULL) with a reason starting
+ * "injected fault" in db_errmsg, and logs a warning naming the call
+ * ("fault injection: database call N (step) fails"), so a test can tell
+ * whether the fault was reached. Every other call runs normally: the fault
+ * is one-shot, like SQLite's non-persistent fault mode. db_rollback,
+ * db_bind_* and column reads are never failed.
+ *
+ * The variable is read once, when the first connection opens. It is named
+ * outside the KAFAAT_* prefix on purpose: those variables are configuration
+ * (an unknown one is an error) and this is not. Never set it in production.
+ * Unset, each database call pays one relaxed atomic load and a branch.
+ */
+#ifndef KAFAAT_DB_FAULT_H
+#define KAFAAT_DB_FAULT_H
+
+#include <stddef.h>
+
+/* Reads FAULT_INJECT_DB, once per process (later calls return at once). */
+void fault_db_init(void);
+/* Counts one database call named `call`. Returns 1 when this call is the
+ * one to fail, with the reason written into err; 0 otherwise. */
+int fault_db_call(const char *call, char *err, size_t errlen);
+
+#endif
