@@ -226,6 +226,7 @@ int main(void)
 	        cmocka_unit_test(parse_listen_accepts_host_port),
 	        cmocka_unit_test(utf8_validation),
 	        cmocka_unit_test(tsv_reads_rows_and_reports_lines),
+	        cmocka_unit_test(file_read_whole_and_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
