@@ -61,6 +61,16 @@ struct db_backend {
 	const char *(*col_text)(struct db_stmt *st, int col);
 	enum db_rc (*reset)(struct db_stmt *st);
 	void (*finalize)(struct db_stmt *st);
+	/* Backups, see db_backup_to in db.h. backup_to fills path, an empty
+	 * file db.c created (0600); db.c checks it with check_backup, then
+	 * renames it. restore_from gets a path that exists. */
+	int (*backup_to)(struct db *db, const char *path, char *err, size_t errlen);
+	int (*check_backup)(struct db *db, const char *path, int *version, char *err,
+	                    size_t errlen);
+	int (*restore_from)(struct db *db, const char *path, char *err, size_t errlen);
+	/* One integer: the number of tables named $1, or of all tables when
+	 * $1 is '' (the engine's own tables excluded). */
+	const char *count_tables_sql;
 };
 
 extern const struct db_backend db_backend_sqlite;
@@ -70,5 +80,15 @@ extern const struct db_backend db_backend_postgres;
 void db_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records the connection's last error. */
 void db_set_err(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct buf;
+/* Runs an external program (pg_dump, pg_restore: argv[0], looked up in
+ * PATH) with environment envp and waits for it. Its standard input is
+ * /dev/null, its standard error ours; its standard output goes into out
+ * (at most out->max bytes when set), or to ours when out is NULL. 0 when
+ * it exits with status 0; else -1 and err says why (not found, status,
+ * signal). Implemented in tool.c. */
+int db_run_tool(const char *const argv[], const char *const envp[], struct buf *out, char *err,
+                size_t errlen);
 
 #endif

@@ -8,12 +8,17 @@
  */
 #include "db/db.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -290,6 +295,148 @@ int db_ping(struct db *db)
 	if (db_query_int(db, "SELECT 1", 0, NULL, &v) != DB_OK)
 		return -1;
 	return v == 1 ? 0 : -1;
+}
+
+/* ---- backups ---- */
+
+enum db_rc db_count_tables(struct db *db, const char *name, int64_t *out)
+{
+	const char *params[] = {name != NULL ? name : ""};
+
+	return db_query_int(db, db->be->count_tables_sql, 1, params, out);
+}
+
+/* Makes path.tmp, empty and only ours (0600: a backup holds personal
+ * data). Refuses a path or a path.tmp that exists. */
+static int claim_tmp(const char *path, char *tmp, size_t len, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd;
+
+	if ((size_t)snprintf(tmp, len, "%s.tmp", path) >= len) {
+		db_fmt(err, errlen, "backup file name too long: %s", path);
+		return -1;
+	}
+	if (lstat(path, &sb) == 0) {
+		db_fmt(err, errlen, "%s already exists: a backup never overwrites a file", path);
+		return -1;
+	}
+	if (errno != ENOENT) {
+		db_fmt(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		db_fmt(err, errlen, "cannot create %s: %s%s", tmp, strerror(errno),
+		       errno == EEXIST ? " (another backup is running, or one was interrupted: "
+		                         "remove it)"
+		                       : "");
+		return -1;
+	}
+	(void)close(fd); /* empty and never written through fd */
+	return 0;
+}
+
+/* fsync on a file or folder, so the backup survives a crash. */
+static int sync_path(const char *path, int flags)
+{
+	int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* The folder of path, for its fsync after the rename. */
+static void folder_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		db_fmt(out, len, ".");
+	else if (slash == path)
+		db_fmt(out, len, "/");
+	else
+		db_fmt(out, len, "%.*s", (int)(slash - path), path);
+}
+
+/* Renames tmp to path unless path exists (it may have appeared since the
+ * check): RENAME_NOREPLACE, or link + unlink where the file system lacks
+ * it. Both are atomic. */
+static int publish(const char *tmp, const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
+		if ((errno != EINVAL && errno != ENOSYS) || link(tmp, path) < 0) {
+			db_fmt(err, errlen, "cannot rename %s to %s: %s", tmp, path,
+			       strerror(errno));
+			return -1;
+		}
+		(void)unlink(tmp); /* path holds the backup; a stray tmp is harmless */
+	}
+	folder_of(path, dir, sizeof(dir));
+	if (sync_path(dir, O_DIRECTORY) < 0) {
+		db_fmt(err, errlen, "cannot flush folder %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int db_backup_to(struct db *db, const char *path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	int version = 0, ret = -1;
+
+	if (claim_tmp(path, tmp, sizeof(tmp), err, errlen) < 0)
+		return -1;
+	if (db->be->backup_to(db, tmp, err, errlen) < 0 ||
+	    db->be->check_backup(db, tmp, &version, err, errlen) < 0)
+		goto out;
+	if (sync_path(tmp, 0) < 0) {
+		db_fmt(err, errlen, "cannot flush %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	ret = publish(tmp, path, err, errlen);
+out:
+	if (ret < 0)
+		(void)unlink(tmp); /* what is left of a failed backup */
+	return ret;
+}
+
+/* A backup to read must be a regular file. */
+static int readable_file(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0) {
+		db_fmt(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		db_fmt(err, errlen, "%s is not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+int db_backup_check(struct db *db, const char *path, int *version, char *err, size_t errlen)
+{
+	*version = 0;
+	if (readable_file(path, err, errlen) < 0)
+		return -1;
+	return db->be->check_backup(db, path, version, err, errlen);
+}
+
+int db_restore_from(struct db *db, const char *path, char *err, size_t errlen)
+{
+	if (readable_file(path, err, errlen) < 0)
+		return -1;
+	return db->be->restore_from(db, path, err, errlen);
 }
 
 /* ---- pool ---- */

@@ -15,12 +15,14 @@
  * step, reset or finalize of that statement.
  */
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "core/log.h"
+#include "core/parse.h"
 #include "core/xalloc.h"
 #include "db/backend.h"
 
@@ -497,6 +499,160 @@ static void sq_finalize(struct db_stmt *st)
 	free(st);
 }
 
+/* ---- backups ---- */
+
+/* Retries of a backup step the other database's lock refused: 10 ms each,
+ * as long as the busy timeout. */
+#define BACKUP_TRIES (BUSY_TIMEOUT_MS / 10)
+
+/* Opens a database file other than a connection's own (a backup being
+ * written or read), in defensive mode: a backup may come from anywhere. */
+static int open_file(const char *path, int flags, sqlite3 **h, char *err, size_t errlen)
+{
+	char reason[DB_ERR_MAX];
+	int rc = sqlite3_open_v2(path, h, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+
+	if (rc != SQLITE_OK) {
+		describe(*h, rc, reason, sizeof(reason));
+		db_fmt(err, errlen, "cannot open %s: %s", path, reason);
+		return -1;
+	}
+	if (sqlite3_busy_timeout(*h, BUSY_TIMEOUT_MS) != SQLITE_OK) {
+		db_fmt(err, errlen, "cannot configure %s: %s", path, sqlite3_errmsg(*h));
+		return -1;
+	}
+	return set_dbconfigs(*h, path, err, errlen);
+}
+
+/* Copies the whole of src into dst with the online backup API, in one
+ * step: one read transaction on src, which in WAL mode does not block its
+ * writers and sees one snapshot. A step refused by a lock is retried. */
+static int copy_all(sqlite3 *dst, sqlite3 *src, const char *what, char *err, size_t errlen)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	int rc, tries = 0;
+
+	if (b == NULL) {
+		db_fmt(err, errlen, "%s: %s", what, sqlite3_errmsg(dst));
+		return -1;
+	}
+	do {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(10);
+	} while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && ++tries < BACKUP_TRIES);
+	/* finish returns a step's lasting error (I/O, corruption), not BUSY. */
+	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
+		rc = sqlite3_errcode(dst);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		db_fmt(err, errlen, "%s: the database stayed locked: is a server using it?", what);
+	else
+		db_fmt(err, errlen, "%s: %s", what, sqlite3_errstr(rc));
+	return -1;
+}
+
+/* The backup is one file: rollback journal, so no -wal file goes with it.
+ * The page copied from a WAL database still says WAL: switching the copy to
+ * WAL first makes the switch back rewrite it. */
+static int make_standalone(sqlite3 *h, const char *path, char *err, size_t errlen)
+{
+	char got[32] = "";
+
+	if (read_value(h, "PRAGMA journal_mode=WAL", got, sizeof(got)) < 0 ||
+	    read_value(h, "PRAGMA journal_mode=DELETE", got, sizeof(got)) < 0 ||
+	    strcmp(got, "delete") != 0) {
+		db_fmt(err, errlen, "%s: cannot leave WAL mode: %s", path,
+		       got[0] ? got : sqlite3_errmsg(h));
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_backup_to(struct db *db, const char *path, char *err, size_t errlen)
+{
+	sqlite3 *dst = NULL;
+	int ret = -1;
+
+	if (open_file(path, SQLITE_OPEN_READWRITE, &dst, err, errlen) < 0 ||
+	    copy_all(dst, sdb(db)->h, "backup", err, errlen) < 0 ||
+	    make_standalone(dst, path, err, errlen) < 0)
+		goto out;
+	ret = 0;
+out:
+	close_handle(dst);
+	return ret;
+}
+
+/* PRAGMA integrity_check answers "ok", or rows describing the damage: the
+ * first one goes into err. */
+static int integrity_ok(sqlite3 *h, const char *path, char *err, size_t errlen)
+{
+	char got[256] = "";
+
+	if (read_value(h, "PRAGMA integrity_check", got, sizeof(got)) < 0) {
+		db_fmt(err, errlen, "%s is not a usable SQLite database: %s", path,
+		       sqlite3_errmsg(h));
+		return -1;
+	}
+	if (strcmp(got, "ok") != 0) {
+		db_fmt(err, errlen, "%s fails PRAGMA integrity_check: %s", path, got);
+		return -1;
+	}
+	return 0;
+}
+
+/* The highest version in the backup's schema_migrations. */
+static int backup_version(sqlite3 *h, const char *path, int *version, char *err, size_t errlen)
+{
+	char got[32] = "";
+	int64_t v = 0;
+
+	if (read_value(h, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", got,
+	               sizeof(got)) < 0) {
+		db_fmt(err, errlen, "%s is not a Kafaat backup: %s", path, sqlite3_errmsg(h));
+		return -1;
+	}
+	if (parse_int64(got, 1, INT_MAX, &v) < 0) {
+		db_fmt(err, errlen, "%s is not a Kafaat backup: no migration recorded", path);
+		return -1;
+	}
+	*version = (int)v;
+	return 0;
+}
+
+static int sq_check_backup(struct db *db, const char *path, int *version, char *err,
+                           size_t errlen)
+{
+	sqlite3 *h = NULL;
+	int ret = -1;
+
+	(void)db;
+	if (open_file(path, SQLITE_OPEN_READONLY, &h, err, errlen) < 0 ||
+	    integrity_ok(h, path, err, errlen) < 0 ||
+	    backup_version(h, path, version, err, errlen) < 0)
+		goto out;
+	ret = 0;
+out:
+	close_handle(h);
+	return ret;
+}
+
+static int sq_restore_from(struct db *db, const char *path, char *err, size_t errlen)
+{
+	sqlite3 *src = NULL;
+	int ret = -1;
+
+	if (open_file(path, SQLITE_OPEN_READONLY, &src, err, errlen) < 0 ||
+	    copy_all(sdb(db)->h, src, "restore", err, errlen) < 0)
+		goto out;
+	ret = 0;
+out:
+	close_handle(src);
+	return ret;
+}
+
 const struct db_backend db_backend_sqlite = {
         .engine = DB_SQLITE,
         /* IMMEDIATE takes the write lock now, waiting for the busy timeout,
@@ -516,4 +672,10 @@ const struct db_backend db_backend_sqlite = {
         .col_text = sq_col_text,
         .reset = sq_reset,
         .finalize = sq_finalize,
+        .backup_to = sq_backup_to,
+        .check_backup = sq_check_backup,
+        .restore_from = sq_restore_from,
+        .count_tables_sql = "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' "
+                            "AND name NOT LIKE 'sqlite!_%' ESCAPE '!' "
+                            "AND (CAST($1 AS TEXT) = '' OR name = CAST($1 AS TEXT))",
 };

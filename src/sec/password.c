@@ -285,18 +285,51 @@ static int has_control(const char *str, size_t n)
 	return 0;
 }
 
+static int in_list(const struct password_policy *p, const char *lower)
+{
+	const char *key = lower;
+	return bsearch(&key, p->common, p->ncommon, sizeof *p->common, cmp_str) != NULL;
+}
+
+static int is_digit_or_mark(char c)
+{
+	return (c >= '0' && c <= '9') || strchr("!@#$%^&*()-_=+.,;:?'\" ", c) != NULL;
+}
+
+/* One character repeated ("aaaaaaaaaaaa", "111111111111"). */
+static int one_character(const char *pw, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (pw[i] != pw[0])
+			return 0;
+	return 1;
+}
+
+/* Common as it is, or once digits and punctuation are cut from both ends
+ * ("Password2024!!" is "password"): the list is short on long entries, so
+ * decorated common words are the guesses that matter. */
 static int is_common(const struct password_policy *p, const char *pw, size_t n)
 {
 	char lower[PASSWORD_MAX_BYTES + 1];
-	const char *key = lower;
+	size_t start = 0, end = n;
 	int found;
 
+	if (one_character(pw, n))
+		return 1;
 	if (p == NULL || p->ncommon == 0)
 		return 0;
 	memcpy(lower, pw, n);
 	lower[n] = '\0';
 	ascii_lower(lower);
-	found = bsearch(&key, p->common, p->ncommon, sizeof *p->common, cmp_str) != NULL;
+	found = in_list(p, lower);
+	while (start < end && is_digit_or_mark(lower[start]))
+		start++;
+	while (end > start && is_digit_or_mark(lower[end - 1]))
+		end--;
+	if (!found && end > start && (start > 0 || end < n)) {
+		lower[end] = '\0';
+		found = in_list(p, lower + start);
+	}
 	sodium_memzero(lower, sizeof lower);
 	return found;
 }

@@ -1,8 +1,9 @@
 /* password: the password policy and Argon2id hashing (libsodium).
  *
  * Policy (SECURITY.md, ASVS V2): 12 to 128 characters (code points), any
- * Unicode, valid UTF-8, not in the list of common passwords; no composition
- * rules. Hashes are libsodium's crypto_pwhash_str strings (Argon2id,
+ * Unicode, valid UTF-8, not a common password (from the list, also with
+ * digits or punctuation around it: "Password2024!") nor one repeated
+ * character; no composition rules. Hashes are libsodium's crypto_pwhash_str strings (Argon2id,
  * OPSLIMIT_INTERACTIVE, MEMLIMIT_INTERACTIVE: about 100 ms and 64 MiB), and
  * at most `max_concurrent` are computed at once (others wait), so a burst of
  * sign-ins cannot exhaust memory.

@@ -94,7 +94,16 @@ static void password_length_in_code_points(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *pw = repeat(cases[i].unit, cases[i].count);
+		/* "Q" first: one character repeated is refused as common. */
+		char *rest = repeat(cases[i].unit, cases[i].count ? cases[i].count - 1 : 0);
+		size_t len = strlen(rest);
+		char *pw = malloc(len + 2);
+		assert_non_null(pw);
+		pw[0] = 'Q';
+		memcpy(pw + 1, rest, len + 1);
+		free(rest);
+		if (cases[i].count == 0)
+			pw[0] = '\0';
 		if (password_check(NULL, pw) != cases[i].want)
 			fail_msg("case %zu: %zu x \"%s\"", i, cases[i].count, cases[i].unit);
 		free(pw);
@@ -140,7 +149,8 @@ static void password_refuses_the_real_common_list(void **state)
 	assert_int_equal(password_check(p, "winniethepooh"), PASSWORD_COMMON);
 	assert_int_equal(password_check(p, "WinnieThePooh"), PASSWORD_COMMON);
 	assert_int_equal(password_check(p, "WINNIETHEPOOH"), PASSWORD_COMMON);
-	assert_int_equal(password_check(p, "winniethepooh1"), PASSWORD_OK);
+	assert_int_equal(password_check(p, "winniethepooh1"), PASSWORD_COMMON);
+	assert_int_equal(password_check(p, "winniethepooh and tigger"), PASSWORD_OK);
 	assert_int_equal(password_check(p, "password"), PASSWORD_TOO_SHORT);
 	assert_int_equal(password_check(p, "#!comment: This list"), PASSWORD_OK);
 	password_policy_free(p);
@@ -734,10 +744,31 @@ static void recovery_code_normalisation(void **state)
 	assert_int_equal(recovery_code_normalise(NULL, out), -1);
 }
 
+static void test_decorated_common_passwords(void **state)
+{
+	char path[] = "/tmp/kafaat_common_XXXXXX", err[256];
+	int fd = mkstemp(path);
+	struct password_policy *p = NULL;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "password\nsoleil\n", 16), 16);
+	close(fd);
+	assert_int_equal(password_policy_new(path, 1, &p, err, sizeof(err)), 0);
+	assert_int_equal(password_check(p, "Password2024!!"), PASSWORD_COMMON);
+	assert_int_equal(password_check(p, "123456SOLEIL!!"), PASSWORD_COMMON);
+	assert_int_equal(password_check(p, "aaaaaaaaaaaaaaaa"), PASSWORD_COMMON);
+	assert_int_equal(password_check(p, "password soleil 24"), PASSWORD_OK);
+	assert_int_equal(password_check(p, "202420242024"), PASSWORD_OK);
+	password_policy_free(p);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(password_length_in_code_points),
+	        cmocka_unit_test(test_decorated_common_passwords),
 	        cmocka_unit_test(password_refuses_bad_bytes),
 	        cmocka_unit_test(password_refuses_the_real_common_list),
 	        cmocka_unit_test(password_list_format),

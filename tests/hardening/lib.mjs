@@ -1,0 +1,87 @@
+// Helpers for the hardening tests. Unlike tests/kafaat.mjs's startServer,
+// these keep the database across server runs and hand over the process, so
+// a test can inject faults, kill -9, restart on the same file, or send
+// SIGTERM at a chosen moment.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '../client.mjs';
+import { bin, freePort, kafaat, root } from '../kafaat.mjs';
+
+export const PASSWORD = 'une phrase assez longue 2027';
+
+// A new folder holding a migrated SQLite database and a mail spool:
+// {dir, db, env} (env: the settings every server of the test uses).
+export function freshSite(prefix) {
+	const dir = mkdtempSync(path.join(os.tmpdir(), `kafaat-${prefix}-`));
+	const db = path.join(dir, 'kafaat.db');
+	const r = kafaat(['migrate', '--db', db]);
+	if (r.status !== 0) throw new Error(`kafaat migrate failed: ${r.stderr}`);
+	return { dir, db, env: { KAFAAT_MAIL_SPOOL_DIR: path.join(dir, 'mail') } };
+}
+
+// Starts `kafaat serve` on db. Resolves when it serves, with
+// {url, child, stderr(), exited, stop(signal)}, or when it exits first,
+// with {url: null, stderr(), exited} (exited resolves to {code, signal}).
+export async function serve(db, { env = {}, args = [] } = {}) {
+	const port = await freePort();
+	const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
+		cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let stderr = '';
+	child.stderr.on('data', (d) => { stderr += d; });
+	const exited = new Promise((resolve) => {
+		child.once('exit', (code, signal) => resolve({ code, signal }));
+	});
+	const ready = await new Promise((resolve, reject) => {
+		let out = '';
+		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+		child.stdout.on('data', (d) => {
+			out += d;
+			if (out.includes('serving http://')) { clearTimeout(timer); resolve(true); }
+		});
+		exited.then(() => { clearTimeout(timer); resolve(false); });
+	});
+	return {
+		url: ready ? `http://127.0.0.1:${port}` : null,
+		child,
+		exited,
+		stderr: () => stderr,
+		// Sends signal (SIGTERM by default); resolves with {code, signal}.
+		async stop(signal = 'SIGTERM') {
+			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+			return exited;
+		},
+	};
+}
+
+// Signs up `email` through the form, as a browser would (CSRF included).
+// Resolves with the response: {status, text, …}.
+export async function signUp(url, email, lang = 'fr') {
+	const c = new Client(url);
+	await c.get(`/${lang}/signup`);
+	return c.post(`/${lang}/signup`, {
+		email, password: PASSWORD, password2: PASSWORD, lang, adult: 'yes', notice: 'yes',
+	});
+}
+
+// True when a sign-up answer is the "check your mailbox" page (French).
+export const acknowledged = (r) => r.status === 200 && r.text.includes('Consultez votre messagerie');
+
+// Runs SQL through the sqlite3 command-line tool; returns its output lines.
+export function sqlite(db, sql) {
+	const r = spawnSync('sqlite3', ['-batch', '-bail', db, sql], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`sqlite3 ${sql}: ${r.stderr}`);
+	return r.stdout.split('\n').filter((l) => l !== '');
+}
+
+// Signs in with the test password; true when the account page opens.
+export async function canSignIn(url, email, lang = 'fr') {
+	const c = new Client(url);
+	await c.get(`/${lang}/signin`);
+	const r = await c.post(`/${lang}/signin`, { email, password: PASSWORD });
+	return r.status === 303 && (await c.get(`/${lang}/account`)).status === 200;
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
