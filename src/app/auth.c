@@ -328,6 +328,27 @@ int app_authorize(void *ctx, struct request *req, const struct route *r, struct 
 
 /* ---- Starting and ending sessions --------------------------------------- */
 
+/* Removes the person's sessions that can no longer be used (past their
+ * absolute end, or idle longer than any role allows), so the list on the
+ * account page and the table stay short. */
+static int prune_sessions(struct app *app, struct db *db, struct request *req, int64_t user_id,
+                          int64_t now)
+{
+	char now_s[ISO_TIME_LEN + 1], idle_s[ISO_TIME_LEN + 1];
+	int64_t longest = idle_limit(app, 0) > idle_limit(app, ROLES_STAFF)
+	                          ? idle_limit(app, 0)
+	                          : idle_limit(app, ROLES_STAFF);
+
+	iso_time(now, now_s);
+	iso_time(now - longest, idle_s);
+	return sql_exec(db,
+	                "DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR "
+	                "last_seen_at < $3)",
+	                3, (const char *[]){sql_int(&req->arena, user_id), now_s, idle_s}) < 0
+	               ? -1
+	               : 0;
+}
+
 int session_start(struct app *app, struct db *db, struct request *req, struct response *resp,
                   int64_t user_id, int second_factor_done)
 {
@@ -342,6 +363,8 @@ int session_start(struct app *app, struct db *db, struct request *req, struct re
 	token_new(csrf);
 	iso_time(now, now_s);
 	iso_time(now + life, exp_s);
+	if (prune_sessions(app, db, req, user_id, now) < 0)
+		return -1;
 	if (sql_exec(db,
 	             "INSERT INTO sessions (token_hash, user_id, csrf_token, second_factor_done, "
 	             "created_at, last_seen_at, expires_at, ip, user_agent) "

@@ -34,8 +34,10 @@
  * until the next step, reset or finalize.
  */
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -865,6 +867,197 @@ static void pg_finalize(struct db_stmt *st)
 	free(s);
 }
 
+/* ---- backups: pg_dump and pg_restore ---- */
+
+/* pg_restore's text of schema_migrations is a few kilobytes. */
+#define TOOL_OUTPUT_MAX (16 << 20)
+
+/* The environment of pg_dump and pg_restore, NULL-terminated, owned. */
+struct tool_env {
+	char **vars;
+	size_t n, cap;
+};
+
+static void env_add(struct tool_env *e, char *var)
+{
+	if (e->n + 2 > e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 64;
+		e->vars = xrealloc(e->vars, e->cap * sizeof(*e->vars));
+	}
+	e->vars[e->n++] = var;
+	e->vars[e->n] = NULL;
+}
+
+/* Frees the variables, wiping them first: one holds the password. */
+static void env_free(struct tool_env *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		explicit_bzero(e->vars[i], strlen(e->vars[i]));
+		free(e->vars[i]);
+	}
+	free(e->vars);
+}
+
+static char *joined(const char *a, const char *b, const char *c)
+{
+	struct buf out = BUF_INIT;
+
+	/* A buffer without a maximum only fails by aborting (xalloc). */
+	(void)buf_adds(&out, a);
+	(void)buf_adds(&out, b);
+	(void)buf_adds(&out, c);
+	return buf_detach(&out, NULL);
+}
+
+/* Settings passed on to the tools: not our session options (their
+ * statement timeout would cut a long dump short), not our application
+ * name, not the database, which goes on the command line. */
+static int passed_on(const PQconninfoOption *o)
+{
+	static const char *const skip[] = {"options", "application_name",
+	                                   "fallback_application_name", "dbname"};
+
+	if (o->val == NULL || o->val[0] == '\0' || o->envvar == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(o->keyword, skip[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* Our environment without libpq's PG* variables, plus the connection's
+ * settings as those variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
+ * PGSSLMODE...): a password is never on a command line, where ps shows
+ * it. /proc/PID/environ is readable by the same user and root only. */
+static int tool_env(PGconn *c, struct tool_env *e)
+{
+	PQconninfoOption *opts = PQconninfo(c);
+
+	if (opts == NULL)
+		return -1;
+	for (char **v = environ; *v != NULL; v++)
+		if (strncmp(*v, "PG", 2) != 0)
+			env_add(e, xstrdup(*v));
+	for (const PQconninfoOption *o = opts; o->keyword != NULL; o++)
+		if (passed_on(o))
+			env_add(e, joined(o->envvar, "=", o->val));
+	env_add(e, xstrdup("PGAPPNAME=kafaat-backup"));
+	PQconninfoFree(opts);
+	return 0;
+}
+
+/* "--dbname=dbname='NAME'": the connection's database, quoted as libpq
+ * reads a connection string, so no name is taken for one. */
+static char *dbname_arg(PGconn *c)
+{
+	struct buf out = BUF_INIT;
+
+	(void)buf_adds(&out, "--dbname=dbname='");
+	for (const char *p = PQdb(c); *p != '\0'; p++) {
+		if (*p == '\'' || *p == '\\')
+			(void)buf_addc(&out, '\\');
+		(void)buf_addc(&out, *p);
+	}
+	(void)buf_addc(&out, '\'');
+	return buf_detach(&out, NULL);
+}
+
+/* Runs pg_dump or pg_restore connected as db is. */
+static int run_connected(struct db *db, const char *const argv[], char *err, size_t errlen)
+{
+	struct tool_env e = {0};
+	int rc;
+
+	if (tool_env(pdb(db)->conn, &e) < 0) {
+		db_fmt(err, errlen, "cannot read the connection's settings: out of memory");
+		return -1;
+	}
+	rc = db_run_tool(argv, (const char *const *)e.vars, NULL, err, errlen);
+	env_free(&e);
+	return rc;
+}
+
+static int pg_backup_to(struct db *db, const char *path, char *err, size_t errlen)
+{
+	char *dbname = dbname_arg(pdb(db)->conn);
+	char *file = joined("--file=", path, "");
+	const char *const argv[] = {"pg_dump",         "--format=custom",
+	                            "--no-password",   "--lock-wait-timeout=60s",
+	                            "--serializable-deferrable", dbname,
+	                            file,              NULL};
+	int rc = run_connected(db, argv, err, errlen);
+
+	free(dbname);
+	free(file);
+	return rc;
+}
+
+static const char *next_line(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+
+	return nl ? nl + 1 : NULL;
+}
+
+/* The highest version in pg_restore's text of schema_migrations:
+ *   COPY public.schema_migrations (version, name, applied_at) FROM stdin;
+ *   1<TAB>reference<TAB>2026-11-29T10:00:00Z
+ *   \.
+ * 0 when the table or its rows are missing. */
+static int dump_version(const char *text)
+{
+	const char *p = strstr(text, ".schema_migrations (version, ");
+	int64_t v, max = 0;
+
+	for (p = p ? next_line(p) : NULL; p != NULL && strncmp(p, "\\.", 2) != 0;
+	     p = next_line(p)) {
+		size_t n = strspn(p, "0123456789");
+		if (n > 0 && parse_int64_n(p, n, 1, INT_MAX, &v) == 0 && v > max)
+			max = v;
+	}
+	return (int)max;
+}
+
+/* pg_restore reads the archive's table of contents and prints the data of
+ * schema_migrations; it needs no connection. */
+static int pg_check_backup(struct db *db, const char *path, int *version, char *err,
+                           size_t errlen)
+{
+	const char *const argv[] = {"pg_restore", "--data-only", "--table=schema_migrations",
+	                            "--",         path,          NULL};
+	struct buf out;
+	int ret = -1;
+
+	(void)db;
+	buf_init(&out, TOOL_OUTPUT_MAX);
+	if (db_run_tool(argv, (const char *const *)environ, &out, err, errlen) < 0)
+		goto out;
+	*version = dump_version(buf_str(&out));
+	if (*version == 0) {
+		db_fmt(err, errlen, "%s is not a Kafaat backup: it holds no schema_migrations rows",
+		       path);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&out);
+	return ret;
+}
+
+/* One transaction: the database is restored whole, or left as it was. */
+static int pg_restore_from(struct db *db, const char *path, char *err, size_t errlen)
+{
+	char *dbname = dbname_arg(pdb(db)->conn);
+	const char *const argv[] = {"pg_restore",  "--clean",         "--if-exists",
+	                            "--no-owner",  "--single-transaction", "--no-password",
+	                            dbname,        "--",              path,
+	                            NULL};
+	int rc = run_connected(db, argv, err, errlen);
+
+	free(dbname);
+	return rc;
+}
+
 const struct db_backend db_backend_postgres = {
         .engine = DB_POSTGRES,
         /* READ COMMITTED, the server's default. */
@@ -883,4 +1076,11 @@ const struct db_backend db_backend_postgres = {
         .col_text = pg_col_text,
         .reset = pg_reset,
         .finalize = pg_finalize,
+        .backup_to = pg_backup_to,
+        .check_backup = pg_check_backup,
+        .restore_from = pg_restore_from,
+        .count_tables_sql = "SELECT COUNT(*) FROM information_schema.tables "
+                            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+                            "AND (CAST($1 AS TEXT) = '' "
+                            "OR CAST(table_name AS TEXT) = CAST($1 AS TEXT))",
 };
