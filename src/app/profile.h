@@ -1,0 +1,55 @@
+/* profile: the expert profile, one model for every way in and out.
+ *
+ * The canonical form of a profile is the JSON of the import format
+ * (docs/IMPORT.md): pages, imports, exports and the API all go through
+ * profile_normalise (validation) and profile_save / profile_load. Names of
+ * sectors, skills, countries and languages may come in any of the three
+ * languages or as ids; they are resolved through the taxonomy. A skill
+ * that is not in the taxonomy is kept as a free skill and reported.
+ */
+#ifndef KAFAAT_APP_PROFILE_H
+#define KAFAAT_APP_PROFILE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct db;
+struct taxonomy;
+
+/* One problem found in a profile: where ("languages[1].level"), a stable
+ * code ("unknown_cefr_level") — the catalogue key is "profile.error.CODE" —
+ * and whether it only warns (the profile is still accepted). */
+struct profile_issue {
+	char field[64];
+	char code[40];
+	char value[64]; /* the offending value, cut, for messages */
+	int warning;
+};
+
+struct profile_issues {
+	struct profile_issue items[48];
+	int count;  /* problems found (may exceed 48; only 48 kept) */
+	int errors; /* those that are not warnings */
+};
+
+/* Checks `in` (borrowed) and returns its normalised copy (new reference),
+ * or NULL when it has errors (issues says which; nothing to save). Unknown
+ * fields and wrong types are errors. now: Unix seconds (birth years and
+ * dates are checked against it). */
+json_t *profile_normalise(const struct taxonomy *tx, json_t *in, int64_t now,
+                          struct profile_issues *issues);
+
+/* Writes a normalised profile for user_id, replacing every list. Runs in
+ * the caller's transaction. confirm: also record now as the date the
+ * expert confirmed the profile. Returns 0 or -1. */
+int profile_save(struct db *db, int64_t user_id, json_t *p, int64_t now, int confirm);
+
+/* The profile of user_id as normalised JSON (new reference) with, in
+ * addition, "confirmed_at", "updated_at" and skills' "id"; NULL when there
+ * is none or on error (*found tells which). */
+json_t *profile_load(struct db *db, int64_t user_id, int *found);
+
+/* English description of an issue code (CLI output and logs). */
+const char *profile_issue_text(const char *code);
+
+#endif
