@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "app/taxonomy.h"
 #include "sec/password.h"
 #include "sec/token.h"
 
@@ -31,13 +32,19 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 		return -1;
 	if (password_policy_common_count(app->pw) == 0)
 		log_warn("%s: no common-password list: only the length rule applies", err);
-	return db_pool_open(cfg->db, cfg->db_pool_size, &app->pool, err, errlen);
+	if (db_pool_open(cfg->db, cfg->db_pool_size, &app->pool, err, errlen) < 0)
+		return -1;
+	struct db *db = db_pool_get(app->pool);
+	app->tx = taxonomy_load(db, err, errlen);
+	db_pool_put(app->pool, db);
+	return app->tx ? 0 : -1;
 }
 
 void app_close(struct app *app)
 {
 	if (app->pool)
 		db_pool_close(app->pool);
+	taxonomy_free(app->tx);
 	password_policy_free(app->pw);
 	static_free(app->statics);
 	i18n_free(app->i18n);

@@ -18,6 +18,7 @@
 #include "web/tmpl.h"
 
 struct password_policy;
+struct taxonomy;
 struct mail_sender;
 
 #define KAFAAT_VERSION "0.1.0"

@@ -1,6 +1,6 @@
 /* cli: what the subcommands share. Each subcommand is a function of the
  * commands[] table in main.c; bigger ones live in their own file
- * (mail_cmd.c, audit_cmd.c, admin_cmd.c). */
+ * (mail_cmd.c, audit_cmd.c, admin_cmd.c, backup_cmd.c). */
 #ifndef KAFAAT_CLI_CLI_H
 #define KAFAAT_CLI_CLI_H
 
@@ -13,6 +13,7 @@ struct cli {
 	const char *listen;      /* --listen */
 	const char *db;          /* --db */
 	int json;                /* --json */
+	int force;               /* --force (restore) */
 	int nargs;               /* positional arguments after the command */
 	char **args;
 	struct config cfg;
@@ -27,5 +28,7 @@ int cli_open_db(struct cli *cli, struct db **db);
 int cmd_mail(struct cli *cli);
 int cmd_audit(struct cli *cli);
 int cmd_admin(struct cli *cli);
+int cmd_backup(struct cli *cli);
+int cmd_restore(struct cli *cli);
 
 #endif

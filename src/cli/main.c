@@ -299,6 +299,10 @@ static const struct command commands[] = {
          "check the audit log's hash chain; names the first altered row"},
         {"admin", cmd_admin, "admin create EMAIL | grant EMAIL ROLE [SCOPE] [--db PATH|URL]",
          "create an admin (prints a one-time set-up link); grant a role"},
+        {"backup", cmd_backup, "backup FILE [--config FILE] [--db PATH|URL]",
+         "copy the live database into a new FILE (SQLite backup API, or pg_dump)"},
+        {"restore", cmd_restore, "restore FILE [--config FILE] [--db PATH|URL] [--force]",
+         "replace the database with backup FILE; stop every server first"},
         {"config-keys", cmd_config_keys, "config-keys",
          "every configuration key, as the Markdown table of docs/CONFIG.md"},
         {"routes", cmd_routes, "routes [--json]", "the route table: path, access policy, purpose"},
@@ -317,7 +321,7 @@ static int cmd_help(struct cli *cli)
 	return 0;
 }
 
-/* Parses "--flag VALUE", "--flag=VALUE" and "--json"; other words are
+/* Parses "--flag VALUE", "--flag=VALUE", "--json" and "--force"; other words are
  * positional arguments. Returns 0 or -1 (message printed). */
 static int parse_flags(struct cli *cli, int argc, char **argv)
 {
@@ -340,6 +344,10 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--json") == 0) {
 			cli->json = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--force") == 0) {
+			cli->force = 1;
 			continue;
 		}
 		for (k = 0; k < nflags; k++) {
@@ -365,7 +373,8 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 /* Commands that take no positional argument refuse them. */
 static int takes_args(const struct command *c)
 {
-	return c->run == cmd_mail || c->run == cmd_audit || c->run == cmd_admin;
+	return c->run == cmd_mail || c->run == cmd_audit || c->run == cmd_admin ||
+	       c->run == cmd_backup || c->run == cmd_restore;
 }
 
 int main(int argc, char **argv)

@@ -981,10 +981,13 @@ static int pg_backup_to(struct db *db, const char *path, char *err, size_t errle
 {
 	char *dbname = dbname_arg(pdb(db)->conn);
 	char *file = joined("--file=", path, "");
-	const char *const argv[] = {"pg_dump",         "--format=custom",
-	                            "--no-password",   "--lock-wait-timeout=60s",
-	                            "--serializable-deferrable", dbname,
-	                            file,              NULL};
+	const char *const argv[] = {"pg_dump",
+	                            "--format=custom",
+	                            "--no-password",
+	                            "--lock-wait-timeout=60s",
+	                            dbname,
+	                            file,
+	                            NULL};
 	int rc = run_connected(db, argv, err, errlen);
 
 	free(dbname);
@@ -1020,11 +1023,11 @@ static int dump_version(const char *text)
 
 /* pg_restore reads the archive's table of contents and prints the data of
  * schema_migrations; it needs no connection. */
-static int pg_check_backup(struct db *db, const char *path, int *version, char *err,
-                           size_t errlen)
+static int pg_check_backup(struct db *db, const char *path, int *version, char *err, size_t errlen)
 {
 	const char *const argv[] = {"pg_restore", "--data-only", "--table=schema_migrations",
-	                            "--",         path,          NULL};
+	                            "--file=-",   "--",          path,
+	                            NULL};
 	struct buf out;
 	int ret = -1;
 
@@ -1048,10 +1051,9 @@ out:
 static int pg_restore_from(struct db *db, const char *path, char *err, size_t errlen)
 {
 	char *dbname = dbname_arg(pdb(db)->conn);
-	const char *const argv[] = {"pg_restore",  "--clean",         "--if-exists",
-	                            "--no-owner",  "--single-transaction", "--no-password",
-	                            dbname,        "--",              path,
-	                            NULL};
+	const char *const argv[] = {
+	        "pg_restore",    "--clean", "--if-exists", "--no-owner", "--single-transaction",
+	        "--no-password", dbname,    "--",          path,         NULL};
 	int rc = run_connected(db, argv, err, errlen);
 
 	free(dbname);

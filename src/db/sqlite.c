@@ -510,7 +510,8 @@ static void sq_finalize(struct db_stmt *st)
 static int open_file(const char *path, int flags, sqlite3 **h, char *err, size_t errlen)
 {
 	char reason[DB_ERR_MAX];
-	int rc = sqlite3_open_v2(path, h, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	int rc =
+	        sqlite3_open_v2(path, h, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
 
 	if (rc != SQLITE_OK) {
 		describe(*h, rc, reason, sizeof(reason));
@@ -622,8 +623,7 @@ static int backup_version(sqlite3 *h, const char *path, int *version, char *err,
 	return 0;
 }
 
-static int sq_check_backup(struct db *db, const char *path, int *version, char *err,
-                           size_t errlen)
+static int sq_check_backup(struct db *db, const char *path, int *version, char *err, size_t errlen)
 {
 	sqlite3 *h = NULL;
 	int ret = -1;

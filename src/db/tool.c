@@ -47,7 +47,8 @@ static int start(const char *const argv[], const char *const envp[], int out_fd,
 	if (rc == 0)
 		rc = posix_spawnattr_setsigdefault(&attr, &defaults);
 	if (rc == 0)
-		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+		rc = posix_spawnattr_setflags(&attr,
+		                              POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	if (rc == 0)
 		rc = posix_spawnp(pid, argv[0], &fa, &attr, (char *const *)argv,
 		                  (char *const *)envp);

@@ -1,24 +1,34 @@
 #include "web/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/xalloc.h"
 
 #define MAX_QUERY_PAIRS 64
 #define DISCARD_MAX ((size_t)64 << 20)
+/* server_stop waits this long for the requests in flight to be answered. */
+#define DRAIN_MS 10000
+#define DRAIN_POLL_MS 10
+#define DRAIN_QUIET_MS 100
 
 struct server {
 	struct MHD_Daemon *daemon;
 	struct server_opts opts;
 	uint16_t port;
+	atomic_int inflight; /* requests begun (on_uri) and not yet completed */
+	atomic_int draining; /* set by server_stop: answers close their connection */
 };
 
 /* Sent with every response. 'self' only: no third-party host, no inline
@@ -75,6 +85,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	struct request *req = xcalloc(1, sizeof(*req));
 
 	(void)c;
+	atomic_fetch_add(&srv->inflight, 1);
 	buf_init(&req->body, (size_t)srv->opts.max_body_bytes);
 	req->raw_uri = arena_strdup(&req->arena, uri);
 	return req;
@@ -104,6 +115,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	arena_free(&req->arena);
 	free(req);
 	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1); /* every request comes from on_uri */
 }
 
 static void error_response(struct server *srv, struct request *req, struct response *resp,
@@ -266,6 +278,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 			return MHD_YES;
 	}
 	dispatch(srv, req, &resp);
+	if (atomic_load(&srv->draining))
+		resp_header(req, &resp, "Connection", "close"); /* no next request */
 	enum MHD_Result rc = send_response(req, &resp);
 	buf_release(&resp.body);
 	return rc;
@@ -310,8 +324,8 @@ struct server *server_start(const struct server_opts *opts, char *err, size_t er
 	}
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
-	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opts->port,
-	        NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, &addr,
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	        opts->port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, &addr,
 	        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
 	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opts->max_header_bytes + 4096,
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_seconds,
@@ -336,10 +350,83 @@ uint16_t server_port(const struct server *srv)
 	return srv->port;
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t) < 0)
+		return 0; /* cannot happen with CLOCK_MONOTONIC */
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Stops taking connections: the listening socket leaves every worker's
+ * epoll set (MHD_quiesce_daemon) and is shut down, so new clients are
+ * refused at once rather than left waiting in the backlog. Returns the
+ * socket, to be closed after MHD_stop_daemon, or MHD_INVALID_SOCKET. */
+static MHD_socket stop_accepting(struct server *srv)
+{
+	MHD_socket fd;
+
+	atomic_store(&srv->draining, 1);
+	fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd == MHD_INVALID_SOCKET)
+		log_warn("server: cannot stop accepting; stopping at once");
+	else if (shutdown(fd, SHUT_RDWR) < 0)
+		log_warn("server: shutting down the listening socket failed");
+	return fd;
+}
+
+static unsigned open_connections(struct server *srv)
+{
+	const union MHD_DaemonInfo *info =
+	        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return info ? info->num_connections : 0;
+}
+
+static void pause_briefly(void)
+{
+	const struct timespec pause = {0, DRAIN_POLL_MS * 1000000L};
+
+	if (nanosleep(&pause, NULL) < 0 && errno != EINTR)
+		log_debug("server: nanosleep failed while draining");
+}
+
+/* Waits, up to DRAIN_MS, until no connection is open, or no request has
+ * been in flight for DRAIN_QUIET_MS. Requests are counted, not only
+ * connections, so that idle keep-alive connections do not hold the stop;
+ * the quiet period covers a request already sent on a connection whose
+ * worker thread was busy with another one (it is read as soon as that one
+ * is answered). Answers given meanwhile close their connection. */
+static void drain(struct server *srv)
+{
+	int64_t now = monotonic_ms(), deadline = now + DRAIN_MS, quiet_since = now;
+	int n = atomic_load(&srv->inflight);
+
+	if (n > 0)
+		log_info("server: finishing %d request(s) in flight", n);
+	for (; now < deadline; now = monotonic_ms()) {
+		if (atomic_load(&srv->inflight) > 0)
+			quiet_since = now;
+		else if (now - quiet_since >= DRAIN_QUIET_MS || open_connections(srv) == 0)
+			return;
+		pause_briefly();
+	}
+	log_warn("server: stopping with %d request(s) unfinished after %d s",
+	         atomic_load(&srv->inflight), DRAIN_MS / 1000);
+}
+
 void server_stop(struct server *srv)
 {
+	MHD_socket fd;
+
 	if (!srv)
 		return;
+	fd = stop_accepting(srv);
+	if (fd != MHD_INVALID_SOCKET)
+		drain(srv);
 	MHD_stop_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET && close(fd) < 0)
+		log_warn("server: closing the listening socket failed");
 	free(srv);
 }

@@ -22,7 +22,7 @@ export function freshSite(prefix) {
 }
 
 // Starts `kafaat serve` on db. Resolves when it serves, with
-// {url, child, stderr(), exited, stop(signal)}, or when it exits first,
+// {url, port, child, stderr(), exited, stop(signal)}, or when it exits first,
 // with {url: null, stderr(), exited} (exited resolves to {code, signal}).
 export async function serve(db, { env = {}, args = [] } = {}) {
 	const port = await freePort();
@@ -45,6 +45,7 @@ export async function serve(db, { env = {}, args = [] } = {}) {
 	});
 	return {
 		url: ready ? `http://127.0.0.1:${port}` : null,
+		port,
 		child,
 		exited,
 		stderr: () => stderr,
