@@ -38,6 +38,7 @@ struct app {
 	struct static_set *statics;
 	struct password_policy *pw; /* password rules and the hashing cap */
 	struct mail_sender *mail;   /* started by `kafaat serve` only */
+	struct taxonomy *tx;        /* reference data in memory (taxonomy.h) */
 	const struct route *routes;
 	size_t nroutes;
 };
