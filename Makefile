@@ -109,6 +109,12 @@ fuzz:
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# Benchmarks (not timed tests): every bench/*.sh, each writing its report
+# to bench/results/ with the machine line (docs/BENCHMARKS.md).
+bench: all
+	@scripts/deps.sh bench
+	@for b in bench/*.sh; do echo "bench: $$b"; $$b || exit 1; done
+
 assets:
 	@scripts/assets.sh
 
@@ -119,6 +125,7 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory all bin/kafaat-asan unit-bins unit-bins-asan assets
 	@scripts/test.sh
+crash: all ; @CRASH_KILLS=$(or $(CRASH_KILLS),200) TEST_BIN=bin/kafaat scripts/node.sh node --test --test-reporter=spec tests/hardening/crash.test.mjs
 
 lint:
 	@scripts/lint.sh

@@ -5,12 +5,16 @@
 #   HTTP tests against a real `kafaat serve` (normal and ASan+UBSan builds)
 #   storage and HTTP tests again on PostgreSQL (unit-pg, http-pg: a private
 #   cluster started by scripts/pg.sh in a temporary folder, stopped at exit)
+#   deployment: two nodes on PostgreSQL behind nginx (tests/deploy/; the test
+#   starts its own cluster, nodes and nginx)
+#   hardening: failure injection, kill -9, graceful shutdown, load, disk full
+#   (tests/hardening/, docs/HARDENING.md; CRASH_KILLS=200 for a longer run)
 #   browser tests (playwright-core + Debian's chromium + axe-core)
 #   lint (format, cppcheck, banned functions)
 # Set SUITES to run a subset, e.g. SUITES="unit http" make test.
 set -u
 cd "$(dirname "$0")/.."
-SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg browser lint"}
+SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg deploy hardening browser lint"}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 unset TEST_PG_URL # set by the -pg suites only
@@ -89,6 +93,8 @@ for s in $SUITES; do
 		else count unit-pg 0 1; fi ;;
 	http-pg) if pg_start; then run_node http-pg tests/http TEST_BIN=bin/kafaat TEST_PG_URL="$pg_url"
 		else count http-pg 0 1; fi ;;
+	deploy) run_node deploy tests/deploy TEST_BIN=bin/kafaat ;;
+	hardening) run_node hardening tests/hardening TEST_BIN=bin/kafaat ;;
 	browser) run_node browser tests/browser TEST_BIN=bin/kafaat ;;
 	lint) run_script lint scripts/lint.sh ;;
 	*) echo "unknown suite $s"; failed=$((failed + 1)) ;;

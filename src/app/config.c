@@ -78,6 +78,15 @@ static const struct key keys[] = {
          "Folder of translation catalogues.", NULL},
         {"paths", "data", KEY_PATH, 0, 0, "data", FIELD(data_dir),
          "Folder of reference and demo data.", NULL},
+        {"paths", "files", KEY_PATH, 0, 0, "var/files", FIELD(files_dir),
+         "Folder of uploaded files (CVs) under generated names; keep it outside any web "
+         "root. Created when missing.",
+         NULL},
+        {"paths", "personal_data", KEY_PATH, 0, 0, "db/personal_data.tsv",
+         FIELD(personal_data_file),
+         "The list of columns holding personal data: \"download my data\" and account "
+         "erasure follow it (docs/DATA_RIGHTS.md).",
+         NULL},
         {"log", "level", KEY_LEVEL, 0, 0, "info", FIELD(log_level),
          "Least severe messages logged: debug, info, warn or error.", NULL},
         {"mail", "transport", KEY_CHOICE, 0, 0, "spool", FIELD(mail_transport),

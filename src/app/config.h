@@ -33,7 +33,9 @@ struct config {
 	char *static_dir;
 	char *templates_dir;
 	char *locale_dir;
-	char *data_dir; /* reference and demo data (data/) */
+	char *data_dir;           /* reference and demo data (data/) */
+	char *files_dir;          /* uploaded files (CVs), outside the web root */
+	char *personal_data_file; /* db/personal_data.tsv: export and erasure follow it */
 	/* [log] */
 	enum log_level log_level;
 	/* [mail] */

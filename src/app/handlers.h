@@ -38,6 +38,29 @@ HANDLER(h_institution_members);
 HANDLER(h_admin_institutions);
 HANDLER(h_admin_invitations);
 HANDLER(h_admin_audit);
+/* profile_steps.c: the profile editor, one form per step */
+HANDLER(h_profile_step);
+/* profile_pages.c: the expert's own profile, freshness, attestation,
+ * consent per audience, the profile as others may see it, skill suggestions */
+HANDLER(h_profile);
+HANDLER(h_profile_confirm);
+HANDLER(h_profile_pause);
+HANDLER(h_profile_resume);
+HANDLER(h_profile_coi);
+HANDLER(h_profile_consent);
+HANDLER(h_expert);
+HANDLER(h_api_skills);
+/* rights.c: download all my data, delete my account */
+HANDLER(h_rights);
+HANDLER(h_export);
+HANDLER(h_delete_account);
+/* files.c: CVs */
+HANDLER(h_cv_upload);
+HANDLER(h_cv_download);
+HANDLER(h_cv_remove);
+HANDLER(h_expert_cv);
+/* freshness.c: the reminders' reconfirmation link */
+HANDLER(h_reconfirm);
 /* system.c: redirects, health, metadata, static files */
 HANDLER(h_root);
 HANDLER(h_lang_root);

@@ -29,6 +29,7 @@
 #include "app/app.h"
 #include "app/clock.h"
 #include "app/config.h"
+#include "app/freshness.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -939,6 +940,7 @@ struct mail_sender {
 	pthread_cond_t cond; /* on CLOCK_MONOTONIC */
 	int stopping;        /* guarded by lock */
 	int woken;           /* guarded by lock */
+	int64_t freshness;   /* last run of the freshness job (freshness.h); this thread only */
 };
 
 /* One round on a pooled connection. Returns 1 when the batch was full
@@ -975,6 +977,7 @@ static void *sender_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
 		pthread_mutex_unlock(&s->lock);
+		freshness_tick(s->app, &s->freshness); /* hourly: reminders to confirm profiles */
 		int more = sender_round(s->app);
 		pthread_mutex_lock(&s->lock);
 		if (!more)

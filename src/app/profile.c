@@ -257,6 +257,14 @@ static void language_item(struct norm *n, const char *where, json_t *v, json_t *
 		issue(n->is, f, "unknown_cefr_level", json_object_get(v, "level"), 0);
 		level = NULL;
 	}
+	for (size_t i = 0; code && i < json_array_size(out); i++) {
+		if (strcmp(json_string_value(json_object_get(json_array_get(out, i), "code")), code) ==
+		    0) {
+			sub(f, sizeof(f), where, "code");
+			issue(n->is, f, "duplicate", json_object_get(v, "code"), 0);
+			return;
+		}
+	}
 	if (code && level)
 		json_array_append_new(out, json_pack("{s:s, s:s}", "code", code, "level", level));
 }
@@ -355,7 +363,7 @@ static void experience_item(struct norm *n, const char *where, json_t *v, json_t
 		                                    TAX_COUNTRY, "unknown_country")
 		                                        ?: ""));
 	sub(f, sizeof(f), where, "from");
-	if (json_object_get(v, "from"))
+	if (json_object_get(v, "from") && !json_is_null(json_object_get(v, "from")))
 		from = date(n, f, json_object_get(v, "from"), 1);
 	sub(f, sizeof(f), where, "to");
 	if (json_object_get(v, "to") && !json_is_null(json_object_get(v, "to")))

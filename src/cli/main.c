@@ -303,6 +303,13 @@ static const struct command commands[] = {
          "copy the live database into a new FILE (SQLite backup API, or pg_dump)"},
         {"restore", cmd_restore, "restore FILE [--config FILE] [--db PATH|URL] [--force]",
          "replace the database with backup FILE; stop every server first"},
+        {"import", cmd_import,
+         "import experts FILE [--db PATH|URL] [--dry-run] [--consent-from-file]",
+         "import experts from JSON Lines or CSV (docs/IMPORT.md); prints every skipped row"},
+        {"export", cmd_export, "export experts [--db PATH|URL]",
+         "write every expert profile as JSON Lines, sorted by email"},
+        {"gen", cmd_gen, "gen --experts N [--seed S] [--db PATH|URL]",
+         "write N synthetic experts as JSON Lines (tests and benchmarks)"},
         {"config-keys", cmd_config_keys, "config-keys",
          "every configuration key, as the Markdown table of docs/CONFIG.md"},
         {"routes", cmd_routes, "routes [--json]", "the route table: path, access policy, purpose"},
@@ -321,8 +328,30 @@ static int cmd_help(struct cli *cli)
 	return 0;
 }
 
-/* Parses "--flag VALUE", "--flag=VALUE", "--json" and "--force"; other words are
- * positional arguments. Returns 0 or -1 (message printed). */
+/* A switch without a value (--json, --dry-run, …): 1 when arg is one (it is then set). */
+static int parse_switch(struct cli *cli, const char *arg)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} switches[] = {
+	        {"--json", offsetof(struct cli, json)},
+	        {"--force", offsetof(struct cli, force)},
+	        {"--dry-run", offsetof(struct cli, dry_run)},
+	        {"--consent-from-file", offsetof(struct cli, consent_from_file)},
+	};
+
+	for (size_t k = 0; k < sizeof(switches) / sizeof(switches[0]); k++) {
+		if (strcmp(arg, switches[k].name) == 0) {
+			*(int *)((char *)cli + switches[k].offset) = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Parses "--flag VALUE", "--flag=VALUE" and switches (--json, --force, …);
+ * other words are positional arguments. Returns 0 or -1 (message printed). */
 static int parse_flags(struct cli *cli, int argc, char **argv)
 {
 	static const struct {
@@ -332,6 +361,8 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 	        {"--config", offsetof(struct cli, config_path)},
 	        {"--listen", offsetof(struct cli, listen)},
 	        {"--db", offsetof(struct cli, db)},
+	        {"--experts", offsetof(struct cli, experts)},
+	        {"--seed", offsetof(struct cli, seed)},
 	};
 	const size_t nflags = sizeof(flags) / sizeof(flags[0]);
 
@@ -342,14 +373,8 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 			argv[cli->nargs++] = argv[i];
 			continue;
 		}
-		if (strcmp(argv[i], "--json") == 0) {
-			cli->json = 1;
+		if (parse_switch(cli, argv[i]))
 			continue;
-		}
-		if (strcmp(argv[i], "--force") == 0) {
-			cli->force = 1;
-			continue;
-		}
 		for (k = 0; k < nflags; k++) {
 			n = strlen(flags[k].name);
 			if (strncmp(argv[i], flags[k].name, n) == 0 &&
@@ -374,7 +399,8 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 static int takes_args(const struct command *c)
 {
 	return c->run == cmd_mail || c->run == cmd_audit || c->run == cmd_admin ||
-	       c->run == cmd_backup || c->run == cmd_restore;
+	       c->run == cmd_backup || c->run == cmd_restore || c->run == cmd_import ||
+	       c->run == cmd_export;
 }
 
 int main(int argc, char **argv)

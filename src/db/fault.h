@@ -1,20 +1,30 @@
 /* fault: failure injection for the database layer. FOR TESTS ONLY.
  *
- * With the environment variable FAULT_INJECT_DB=N (N >= 1), the Nth
- * database call of the process fails: db_prepare, db_step, db_exec,
- * db_begin and db_commit count one each, across every thread and from the
- * first connection on (start-up included). The failing call never reaches
- * the engine: it returns DB_ERROR (db_prepare: NULL) with a reason starting
- * "injected fault" in db_errmsg, and logs a warning naming the call
- * ("fault injection: database call N (step) fails"), so a test can tell
- * whether the fault was reached. Every other call runs normally: the fault
- * is one-shot, like SQLite's non-persistent fault mode. db_rollback,
- * db_bind_* and column reads are never failed.
+ * The environment variable FAULT_INJECT_DB, read once when the first
+ * connection opens, makes one database call fail. Counted calls are
+ * db_prepare, db_step, db_exec, db_begin and db_commit (one each), across
+ * every thread; db_rollback, db_bind_* and column reads never fail. Two
+ * forms:
  *
- * The variable is read once, when the first connection opens. It is named
- * outside the KAFAAT_* prefix on purpose: those variables are configuration
- * (an unknown one is an error) and this is not. Never set it in production.
- * Unset, each database call pays one relaxed atomic load and a branch.
+ *   FAULT_INJECT_DB=N      (N >= 1) the Nth call since the first
+ *                          connection opened fails (start-up included).
+ *   FAULT_INJECT_DB=/path  nothing fails until the process receives
+ *                          SIGUSR1; then the file is read (a number N,
+ *                          or 0 to disarm), the count restarts, and the
+ *                          Nth call after the signal fails. The handler
+ *                          writes "fault injection: re-armed" to stderr
+ *                          once done, so a test can wait for it.
+ *
+ * The failing call never reaches the engine: it returns DB_ERROR
+ * (db_prepare: NULL) with a reason starting "injected fault" in
+ * db_errmsg, and logs "fault injection: database call N (step) fails" so a
+ * test can tell whether the fault was reached. Every other call runs
+ * normally: the fault is one-shot, like SQLite's non-persistent mode.
+ *
+ * Named outside the KAFAAT_* prefix on purpose: those variables are
+ * configuration (an unknown one is an error) and this is not. Never set it
+ * in production. Unset, each database call pays one relaxed atomic load
+ * and a branch; no signal handler is installed.
  */
 #ifndef KAFAAT_DB_FAULT_H
 #define KAFAAT_DB_FAULT_H

@@ -6,6 +6,7 @@
 #include "core/parse.h"
 #include "core/buf.h"
 #include "core/utf8.h"
+#include "web/multipart.h"
 
 /* Path parameters are validated by name: the name says what the value is. */
 struct param_kind {
@@ -117,7 +118,9 @@ int router_check(const struct route *routes, size_t n, char *err, size_t errlen)
 			}
 		}
 		for (const struct field *f = r->form; f && f->type != FIELD_END; f++) {
-			if (!f->name || f->min > f->max) {
+			if (!f->name || f->min > f->max ||
+			    (f->type == FIELD_FILE &&
+			     (!(r->flags & ROUTE_UPLOAD) || f->max <= 0))) {
 				snprintf(err, errlen, "route %s: invalid form field", r->pattern);
 				return -1;
 			}
@@ -183,6 +186,8 @@ const char *field_check(const struct field *f, const char *value)
 		if ((int64_t)chars > f->max)
 			return "too_long";
 		return (int64_t)chars < f->min ? "too_short" : NULL;
+	case FIELD_FILE:
+		return "not_a_file"; /* a file field sent as text */
 	case FIELD_END:
 		break;
 	}
@@ -233,6 +238,27 @@ const char *policy_name(enum policy p)
 
 #define MAX_FORM_FIELDS 64
 
+/* Checks the decoded pairs against the route's fields into req->form. */
+static int add_fields(const struct route *r, struct request *req, const struct kvlist *raw,
+                      struct route_error *e)
+{
+	for (size_t i = 0; i < raw->count; i++) {
+		const struct kv *p = &raw->items[i];
+		const struct field *f = field_find(r->form, p->key);
+		const char *code = f ? field_check(f, p->value) : "unknown_field";
+		if (code && f && strcmp(code, "too_long") != 0 && strcmp(code, "not_a_file") != 0)
+			code = NULL; /* the handler explains what is wrong, in its form */
+		if (!code && kvlist_get(&req->form, p->key))
+			code = "repeated_field";
+		if (code) {
+			*e = (struct route_error){400, code, p->key, 0};
+			return -1;
+		}
+		kvlist_add(&req->arena, &req->form, p->key, p->value);
+	}
+	return 0;
+}
+
 int router_parse_form(const struct route *r, struct request *req, struct route_error *e)
 {
 	struct kvlist raw = {0};
@@ -243,18 +269,67 @@ int router_parse_form(const struct route *r, struct request *req, struct route_e
 		*e = (struct route_error){400, "malformed_form", NULL, 0};
 		return -1;
 	}
-	for (size_t i = 0; i < raw.count; i++) {
-		const struct field *f = field_find(r->form, raw.items[i].key);
-		const char *code = f ? field_check(f, raw.items[i].value) : "unknown_field";
-		if (code && f && strcmp(code, "too_long") != 0)
-			code = NULL; /* the handler explains what is wrong, in its form */
-		if (!code && kvlist_get(&req->form, raw.items[i].key))
-			code = "repeated_field";
+	return add_fields(r, req, &raw, e);
+}
+
+/* Text parts into raw (NUL-terminated copies, valid UTF-8); file parts
+ * only where the route declares a FIELD_FILE, each once. */
+static int split_parts(const struct route *r, struct request *req, const struct mp_form *form,
+                       struct kvlist *raw, struct route_error *e)
+{
+	for (size_t i = 0; i < form->count; i++) {
+		const struct mp_part *p = &form->parts[i];
+		const char *name = arena_strndup(&req->arena, p->name, p->name_len);
+		const struct field *f = field_find(r->form, name);
+		const char *code = NULL;
+		if (!utf8_valid(p->name, p->name_len) || memchr(p->name, '\0', p->name_len))
+			code = "malformed_form";
+		else if (f && f->type == FIELD_FILE) /* no file chosen: no filename, some clients */
+			code = multipart_get(form, name) == p ? NULL : "repeated_field";
+		else if (p->filename)
+			code = f ? "not_text" : "unknown_field";
+		else if (!utf8_valid(p->data, p->len) || memchr(p->data, '\0', p->len))
+			code = "malformed_form";
+		else
+			kvlist_add(&req->arena, raw, name,
+			           arena_strndup(&req->arena, p->data, p->len));
 		if (code) {
-			*e = (struct route_error){400, code, raw.items[i].key, 0};
+			*e = (struct route_error){400, code,
+			                          strcmp(code, "malformed_form") ? name : NULL, 0};
 			return -1;
 		}
-		kvlist_add(&req->arena, &req->form, raw.items[i].key, raw.items[i].value);
+	}
+	return 0;
+}
+
+int router_parse_multipart(const struct route *r, struct request *req, const char *content_type,
+                           struct route_error *e)
+{
+	struct mp_form form;
+	struct kvlist raw = {0};
+	const char *why;
+
+	req->form = (struct kvlist){0};
+	if (multipart_parse(content_type, buf_str(&req->body), req->body.len, &form, &why) < 0) {
+		*e = (struct route_error){400, "malformed_form", NULL, 0};
+		return -1;
+	}
+	if (split_parts(r, req, &form, &raw, e) < 0)
+		return -1;
+	return add_fields(r, req, &raw, e);
+}
+
+int64_t router_body_limit(const struct route *routes, size_t n, struct request *req)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct route *r = &routes[i];
+		int64_t limit = 0;
+		if (!(r->methods & req->method) || !match_pattern(r->pattern, req->path, req))
+			continue;
+		for (const struct field *f = r->form; f && f->type != FIELD_END; f++)
+			if (f->type == FIELD_FILE)
+				limit += f->max;
+		return limit ? limit + ROUTER_UPLOAD_OVERHEAD : 0;
 	}
 	return 0;
 }

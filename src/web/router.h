@@ -40,6 +40,9 @@ enum field_type {
 	FIELD_TEXT,    /* UTF-8 text of at most max characters */
 	FIELD_INT,     /* integer within [min, max] */
 	FIELD_LANG,    /* ar, fr or en */
+	FIELD_FILE,    /* a file part of a multipart form (ROUTE_UPLOAD route) of at most
+	                  max bytes; the route's body may be that much larger than the
+	                  server's max_body_bytes. The handler checks its content. */
 };
 
 /* A query (or form) parameter a route accepts. */
@@ -54,6 +57,7 @@ enum route_flags {
 	ROUTE_API = 1 << 0,       /* JSON errors; unknown query parameters are refused */
 	ROUTE_SETUP_2FA = 1 << 1, /* reachable by staff who must still enrol a second factor */
 	ROUTE_ANONYMOUS = 1 << 2, /* never needs to know who asks (static files, health) */
+	ROUTE_UPLOAD = 1 << 3,    /* forms may also come as multipart/form-data (a file) */
 };
 
 typedef void (*route_handler)(void *ctx, struct request *req, struct response *resp);
@@ -97,6 +101,20 @@ const struct route *router_match(const struct route *routes, size_t n, struct re
  * can get wrong (an empty field, a short password, a word where a number
  * goes) is explained by the handler, which re-renders its form. */
 int router_parse_form(const struct route *r, struct request *req, struct route_error *e);
+
+/* The same for a multipart/form-data body (ROUTE_UPLOAD routes): text parts
+ * become req->form fields, checked as above; a file part must be declared
+ * FIELD_FILE, and stays in req->body for the handler (multipart_parse).
+ * A malformed body → -1 with *e (400, "malformed_form"). */
+int router_parse_multipart(const struct route *r, struct request *req, const char *content_type,
+                           struct route_error *e);
+
+/* The body limit of the route that req->method and req->path (decoded)
+ * match, when it takes files: the sum of its FIELD_FILE maxima plus
+ * ROUTER_UPLOAD_OVERHEAD (text fields, part headers). 0 when the route
+ * takes no file or nothing matches: the server's max_body_bytes applies. */
+#define ROUTER_UPLOAD_OVERHEAD 65536
+int64_t router_body_limit(const struct route *routes, size_t n, struct request *req);
 
 /* Validates one value against a field; returns NULL when valid, else a
  * stable error code ("too_long", "too_short", "not_an_integer",

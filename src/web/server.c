@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -15,13 +16,14 @@
 
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "web/multipart.h"
 
 #define MAX_QUERY_PAIRS 64
 #define DISCARD_MAX ((size_t)64 << 20)
 /* server_stop waits this long for the requests in flight to be answered. */
 #define DRAIN_MS 10000
 #define DRAIN_POLL_MS 10
-#define DRAIN_QUIET_MS 100
+#define DRAIN_QUIET_MS 200
 
 struct server {
 	struct MHD_Daemon *daemon;
@@ -143,18 +145,25 @@ static int is_form_type(const char *type)
 	       (type[sizeof(form) - 1] == '\0' || type[sizeof(form) - 1] == ';');
 }
 
-/* Form routes take url-encoded bodies only; fields checked by the router. */
+/* Form routes take url-encoded bodies, and upload routes multipart ones
+ * too; fields checked by the router. */
 static int parse_form(struct server *srv, const struct route *r, struct request *req,
                       struct response *resp)
 {
 	struct route_error e = {0};
+	const char *type = req_header(req, "Content-Type");
+	int multipart = (r->flags & ROUTE_UPLOAD) && multipart_is(type), rc;
 
-	if (req->body.len && !is_form_type(req_header(req, "Content-Type"))) {
+	if (req->body.len && !multipart && !is_form_type(type)) {
 		e = (struct route_error){415, "unsupported_media_type", NULL, 0};
 		srv->opts.on_error(srv->opts.ctx, req, resp, &e);
 		return -1;
 	}
-	if (router_parse_form(r, req, &e) < 0) {
+	if (multipart)
+		rc = router_parse_multipart(r, req, type, &e);
+	else
+		rc = router_parse_form(r, req, &e);
+	if (rc < 0) {
 		srv->opts.on_error(srv->opts.ctx, req, resp, &e);
 		return -1;
 	}
@@ -170,7 +179,7 @@ static void dispatch(struct server *srv, struct request *req, struct response *r
 		error_response(srv, req, resp, 413, "body_too_large");
 		return;
 	}
-	if (server_parse_uri(req, req->raw_uri) < 0) {
+	if (!req->path && server_parse_uri(req, req->raw_uri) < 0) {
 		req->path = "/";
 		error_response(srv, req, resp, 400, "malformed_uri");
 		return;
@@ -233,7 +242,7 @@ static enum MHD_Result send_response(struct request *req, struct response *resp)
 	return rc;
 }
 
-static int declared_too_large(struct server *srv, struct MHD_Connection *c)
+static int declared_too_large(struct MHD_Connection *c, int64_t max)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	int64_t n = 0;
@@ -245,7 +254,23 @@ static int declared_too_large(struct server *srv, struct MHD_Connection *c)
 			return 1; /* malformed or absurd: libmicrohttpd refuses those anyway */
 		n = n * 10 + (*p - '0');
 	}
-	return n > srv->opts.max_body_bytes;
+	return n > max;
+}
+
+/* The body limit of this request: the server's, or its route's when that
+ * route takes files (router_body_limit). The URI is decoded here once; a
+ * malformed one is decoded again, and refused, by dispatch. */
+static int64_t body_limit(struct server *srv, struct request *req)
+{
+	int64_t limit = 0;
+
+	if (server_parse_uri(req, req->raw_uri) == 0) {
+		limit = router_body_limit(srv->opts.routes, srv->opts.nroutes, req);
+	} else {
+		req->path = NULL;
+		req->query = (struct kvlist){0};
+	}
+	return limit > 0 ? limit : srv->opts.max_body_bytes;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
@@ -263,7 +288,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		req->started = 1;
 		req->conn = c;
 		req->method = method_parse(method, &req->is_head);
-		req->too_large = declared_too_large(srv, c);
+		buf_init(&req->body, (size_t)body_limit(srv, req));
+		req->too_large = declared_too_large(c, (int64_t)req->body.max);
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
@@ -359,19 +385,53 @@ static int64_t monotonic_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static int accept_waiting(MHD_socket fd, struct sockaddr_storage *addr, socklen_t *len)
+{
+	*len = sizeof(*addr);
+	return accept4(fd, (struct sockaddr *)addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+/* Hands the connections already waiting in the listening socket's backlog
+ * to libmicrohttpd (at most max_connections of them, should clients keep
+ * arriving): their clients sent their requests before the stop, and the
+ * workers accept only between requests, so under load some wait there. */
+static void adopt_backlog(struct server *srv, MHD_socket fd)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int c = 0, flags = fcntl(fd, F_GETFL);
+	int64_t left = srv->opts.max_connections;
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		log_warn("server: cannot read the connection backlog");
+		return;
+	}
+	while (left-- > 0 && (c = accept_waiting(fd, &addr, &len)) >= 0) {
+		/* On failure libmicrohttpd closes the socket itself. */
+		if (MHD_add_connection(srv->daemon, c, (struct sockaddr *)&addr, len) != MHD_YES)
+			log_warn("server: a waiting connection could not be taken over");
+	}
+	if (c < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+		log_debug("server: accepting the backlog stopped: %s", strerror(errno));
+}
+
 /* Stops taking connections: the listening socket leaves every worker's
- * epoll set (MHD_quiesce_daemon) and is shut down, so new clients are
- * refused at once rather than left waiting in the backlog. Returns the
- * socket, to be closed after MHD_stop_daemon, or MHD_INVALID_SOCKET. */
+ * epoll set (MHD_quiesce_daemon), the connections already in its backlog
+ * are taken over, and it is shut down, so newer clients are refused at once
+ * rather than left waiting. Returns the socket, to be closed after
+ * MHD_stop_daemon, or MHD_INVALID_SOCKET. */
 static MHD_socket stop_accepting(struct server *srv)
 {
 	MHD_socket fd;
 
 	atomic_store(&srv->draining, 1);
 	fd = MHD_quiesce_daemon(srv->daemon);
-	if (fd == MHD_INVALID_SOCKET)
+	if (fd == MHD_INVALID_SOCKET) {
 		log_warn("server: cannot stop accepting; stopping at once");
-	else if (shutdown(fd, SHUT_RDWR) < 0)
+		return fd;
+	}
+	adopt_backlog(srv, fd);
+	if (shutdown(fd, SHUT_RDWR) < 0)
 		log_warn("server: shutting down the listening socket failed");
 	return fd;
 }
@@ -386,9 +446,9 @@ static unsigned open_connections(struct server *srv)
 
 static void pause_briefly(void)
 {
-	const struct timespec pause = {0, DRAIN_POLL_MS * 1000000L};
+	const struct timespec step = {0, DRAIN_POLL_MS * 1000000L};
 
-	if (nanosleep(&pause, NULL) < 0 && errno != EINTR)
+	if (nanosleep(&step, NULL) < 0 && errno != EINTR)
 		log_debug("server: nanosleep failed while draining");
 }
 

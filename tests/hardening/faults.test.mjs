@@ -1,24 +1,34 @@
-// Database failure injection on the sign-up write path. For N = 1, 2, …
-// a server runs with FAULT_INJECT_DB=N (its Nth database call fails, see
-// src/db/fault.h), one person signs up, and the server stops; the loop
-// ends with the first run in which the Nth call never came. Every run
-// shares one database, so a half-written change would show in a later one.
+// Database failure injection (src/db/fault.h).
 //
-// For every N: no crash (start-up refuses cleanly with exit 1; otherwise
-// SIGTERM ends the server with exit 0), no 500, and either the "check your
-// mailbox" page with the account, its role, its link and its mail all
-// stored, or 503 with nothing stored. At the end, every acknowledged
-// address verifies its link and signs in, and the audit chain holds.
+// Start-up: with FAULT_INJECT_DB=N for a spread of N, `kafaat serve` either
+// refuses to start with a message and exit 1, or serves and stops cleanly.
+//
+// The sign-up write path: one server runs with FAULT_INJECT_DB=<file>; for
+// N = 1, 2, … the test writes N into the file and sends SIGUSR1 (the Nth
+// database call from then on fails), then one person signs up. The loop
+// ends with the first N whose fault was not reached by the sign-up (the
+// fault is disarmed after each sign-up; the mail sender, which polls every
+// second, may take a fault meant for the sign-up now and then). For
+// every N: the server keeps running, no 500, and either the "check your
+// mailbox" page with the account, its role, its link, its audit row and
+// its mail all stored, or 503 with none of them stored. At the end every
+// acknowledged address verifies its link and signs in, the audit chain
+// holds, and SIGTERM ends the server with exit 0.
+//
+// Both run the ASan+UBSan build when it exists (a leak on an error path
+// makes its exit status non-zero), else TEST_BIN.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { lastMailTo, linkIn, mails } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { acknowledged, canSignIn, freshSite, serve, signUp, sqlite } from './lib.mjs';
+import { acknowledged, canSignIn, freshSite, sanitizedBin, serve, signUp, sleep, sqlite } from './lib.mjs';
 
 const MAX_N = 80;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
 const site = freshSite('faults');
+const armFile = path.join(site.dir, 'fault');
 after(() => rmSync(site.dir, { recursive: true, force: true }));
 
 const count = (sql) => Number(sqlite(site.db, sql)[0]);
@@ -36,62 +46,89 @@ function assertWhole(n) {
 	for (const [what, sql] of Object.entries(orphans)) assert.equal(count(sql), 0, `N=${n}: ${what}`);
 }
 
-// One run with FAULT_INJECT_DB=n; returns {reached, acked}.
-async function run(n, email) {
-	const srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: String(n) } });
-	let r = null;
-	if (srv.url) r = await signUp(srv.url, email);
-	const end = await srv.stop();
-	const log = srv.stderr();
-	const where = `N=${n}: ${log.slice(-1500)}`;
-	assert.doesNotMatch(log, /AddressSanitizer|runtime error|LeakSanitizer/, where);
-	if (!srv.url) {
-		// Start-up needed the failing call: a clear message and exit 1, no crash.
-		assert.deepEqual(end, { code: 1, signal: null }, where);
-		assert.match(log, /kafaat serve: /, where);
-	} else {
-		assert.deepEqual(end, { code: 0, signal: null }, where);
-		assert.ok(r.status === 200 || r.status === 503, `N=${n}: answered ${r.status}\n${where}`);
-		assert.equal(r.status === 200, acknowledged(r), `N=${n}: a 200 is the mailbox page`);
+const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
+
+test('a database call failing at start-up: a clean refusal or a clean start', async () => {
+	let refused = 0;
+	for (const n of [1, 2, 3, 4, 5, 6, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987]) {
+		const srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: String(n) }, program: sanitizedBin });
+		const end = await srv.stop();
+		const where = `N=${n}: ${srv.stderr().slice(-1500)}`;
+		assert.doesNotMatch(srv.stderr(), SANITIZER, where);
+		if (srv.url) {
+			assert.deepEqual(end, { code: 0, signal: null }, where);
+		} else {
+			assert.deepEqual(end, { code: 1, signal: null }, where);
+			assert.match(srv.stderr(), /kafaat serve: /, where);
+			refused++;
+		}
 	}
-	return { reached: FAULT_LINE.test(log), acked: r !== null && r.status === 200, started: !!srv.url };
+	assert.ok(refused > 0, 'some faults stopped the start-up');
+});
+
+// Arms the fault at the nth database call from now (0 disarms); resolves
+// once the server says so, with the length of its log at that moment. The
+// server's log is a pipe, read in order: everything it wrote before the
+// signal has been read by then.
+async function arm(srv, n) {
+	const rearms = () => srv.stderr().split('fault injection: re-armed').length;
+	const before = rearms();
+	writeFileSync(armFile, `${n}\n`);
+	srv.child.kill('SIGUSR1');
+	for (let waited = 0; rearms() === before; waited += 5) {
+		assert.ok(waited < 5000, 'the server did not re-arm its fault');
+		await sleep(5);
+	}
+	return srv.stderr().length;
 }
 
-test('sign-up with the Nth database call failing, for every N until none fails', async () => {
-	const acked = [];
-	let refused = 0, startups = 0, clean = 0;
-	for (let n = 1; n <= MAX_N && !clean; n++) {
-		const email = `fault${n}@example.org`;
-		const { reached, acked: ok, started } = await run(n, email);
-		if (!started) startups++;
-		else if (ok) acked.push(email);
-		else refused++;
-		const stored = count(`SELECT COUNT(*) FROM users WHERE email = '${email}'`);
-		const mailed = mails(site.db).filter((m) => m.to === email).length;
-		assert.equal(stored, ok ? 1 : 0, `N=${n}: account stored iff acknowledged`);
-		assert.equal(mailed, ok ? 1 : 0, `N=${n}: mail queued iff acknowledged`);
-		assertWhole(n);
-		if (!reached) clean = n;
-	}
-	assert.ok(clean > 0, `every run up to N=${MAX_N} reached its fault`);
-	assert.ok(startups > 0, 'some runs failed at start-up');
-	assert.ok(refused > 0, 'some sign-ups were refused with 503');
-	assert.ok(acked.length > 0, 'the fault-free run was acknowledged');
-	const audit = kafaat(['audit', 'verify', '--db', site.db]);
-	assert.equal(audit.status, 0, audit.stderr);
+// One sign-up with the nth call failing; returns {reached, acked}.
+async function signUpFailing(srv, n, email) {
+	const from = await arm(srv, n);
+	const r = await signUp(srv.url, email);
+	const log = srv.stderr().slice(from, await arm(srv, 0));
+	const where = `N=${n}: ${log.slice(-1500)}`;
+	assert.equal(srv.child.exitCode, null, `N=${n}: the server died\n${where}`);
+	assert.doesNotMatch(log, SANITIZER, where);
+	assert.ok(r.status === 200 || r.status === 503, `N=${n}: answered ${r.status}\n${where}`);
+	assert.equal(r.status === 200, acknowledged(r), `N=${n}: a 200 is the mailbox page`);
+	return { reached: FAULT_LINE.test(log), acked: r.status === 200 };
+}
 
-	// Every acknowledged account really works: its link verifies, it signs in.
-	const srv = await serve(site.db, { env: site.env });
+test('sign-up with its Nth database call failing, for every N until none fails', async () => {
+	const srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin });
+	assert.ok(srv.url, srv.stderr());
+	const acked = [];
+	let refused = 0, clean = 0;
 	try {
+		for (let n = 1; n <= MAX_N && !clean; n++) {
+			const email = `fault${n}@example.org`;
+			const { reached, acked: ok } = await signUpFailing(srv, n, email);
+			if (ok) acked.push(email);
+			else refused++;
+			const stored = count(`SELECT COUNT(*) FROM users WHERE email = '${email}'`);
+			const mailed = mails(site.db).filter((m) => m.to === email).length;
+			assert.equal(stored, ok ? 1 : 0, `N=${n}: account stored iff acknowledged`);
+			assert.equal(mailed, ok ? 1 : 0, `N=${n}: mail queued iff acknowledged`);
+			assertWhole(n);
+			if (!reached) clean = n;
+		}
+		assert.ok(clean > 0, `every run up to N=${MAX_N} reached its fault`);
+		assert.ok(refused > 0, 'some sign-ups were refused with 503');
+		assert.ok(acked.length > 0, 'the fault-free run was acknowledged');
+
+		// Every acknowledged account really works: its link verifies, it signs in.
 		for (const email of acked) {
 			const link = linkIn(lastMailTo(site.db, email) ?? '', '/verify\\?token=');
 			assert.ok(link, `${email}: a verification link was mailed`);
-			const c = await fetch(srv.url + link, { redirect: 'manual' });
-			assert.equal(c.status, 200, `${email}: link verifies`);
+			const v = await fetch(srv.url + link, { redirect: 'manual' });
+			assert.equal(v.status, 200, `${email}: link verifies`);
 			assert.ok(await canSignIn(srv.url, email), `${email}: signs in`);
 		}
 	} finally {
-		assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr());
+		assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr().slice(-1500));
 	}
-	console.log(`fault runs: ${clean} (start-up ${startups}, refused ${refused}, acknowledged ${acked.length})`);
+	const audit = kafaat(['audit', 'verify', '--db', site.db]);
+	assert.equal(audit.status, 0, audit.stderr);
+	console.log(`faults (${path.basename(sanitizedBin)}): ${clean} runs, ${refused} refused with 503, ${acked.length} acknowledged`);
 });

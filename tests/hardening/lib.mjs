@@ -3,13 +3,19 @@
 // a test can inject faults, kill -9, restart on the same file, or send
 // SIGTERM at a chosen moment.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '../client.mjs';
 import { bin, freePort, kafaat, root } from '../kafaat.mjs';
 
 export const PASSWORD = 'une phrase assez longue 2027';
+
+// For the tests that must also show no leak and no undefined behaviour:
+// the ASan+UBSan build (make bin/kafaat-asan) in place of bin/kafaat when
+// it exists; any other TEST_BIN (e.g. a mutant) is used as it is.
+const asan = path.join(root, 'bin/kafaat-asan');
+export const sanitizedBin = bin === path.join(root, 'bin/kafaat') && existsSync(asan) ? asan : bin;
 
 // A new folder holding a migrated SQLite database and a mail spool:
 // {dir, db, env} (env: the settings every server of the test uses).
@@ -21,12 +27,13 @@ export function freshSite(prefix) {
 	return { dir, db, env: { KAFAAT_MAIL_SPOOL_DIR: path.join(dir, 'mail') } };
 }
 
-// Starts `kafaat serve` on db. Resolves when it serves, with
+// Starts `kafaat serve` on db (binary: TEST_BIN unless `program` is given).
+// Resolves when it serves, with
 // {url, port, child, stderr(), exited, stop(signal)}, or when it exits first,
 // with {url: null, stderr(), exited} (exited resolves to {code, signal}).
-export async function serve(db, { env = {}, args = [] } = {}) {
+export async function serve(db, { env = {}, args = [], program = bin } = {}) {
 	const port = await freePort();
-	const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
+	const child = spawn(program, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
 		cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let stderr = '';

@@ -1,0 +1,52 @@
+/* files: experts' CVs, uploaded without JavaScript (a multipart form: see
+ * web/multipart.h) and kept outside the web root.
+ *
+ * A CV is a PDF (it starts with "%PDF-" and has "%%EOF" in its last KiB)
+ * of at most CV_MAX_BYTES; anything else is refused with a message in the
+ * person's language and nothing is stored. It is written, 0600, into the
+ * folder paths.files under a random name (256 bits); the name it was
+ * uploaded with is kept only as text, for the download's file name. It is
+ * never served inline: downloads carry Content-Disposition: attachment,
+ * Content-Type application/pdf and nosniff. Its owner downloads it from
+ * /LANG/profile/cv; others through /LANG/experts/:id/cv when visibility.h
+ * lets them see the contact part of the profile, and every such view is
+ * written to the audit log ("cv_viewed").
+ */
+#ifndef KAFAAT_APP_FILES_H
+#define KAFAAT_APP_FILES_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct config;
+struct db;
+
+#define CV_MAX_BYTES (5 * 1024 * 1024)
+/* The largest file part the server reads (routes.c): a CV up to this size
+ * is read and refused with a clear message; larger bodies get the 413 page. */
+#define CV_READ_MAX (8 * 1024 * 1024)
+
+/* The catalogue key of what is wrong with a would-be CV, or NULL. */
+const char *cv_problem(const char *data, size_t len);
+
+/* A file name as uploaded, made safe to keep and to send back: the last
+ * path segment without leading dots and spaces, control characters and
+ * quotes dropped, at most 120 bytes of valid UTF-8; "cv.pdf" when nothing
+ * is left. Writes into out (size n). */
+void files_clean_name(const char *name, size_t len, char *out, size_t n);
+
+/* Reads the stored file `stored_as` into out (bounded by out's maximum).
+ * 0, or -1 (logged). */
+int files_read(const struct config *cfg, const char *stored_as, struct buf *out);
+
+/* The stored names of user_id's files, as a JSON array of strings (new
+ * reference), or NULL on a database error. */
+json_t *files_stored_names(struct db *db, int64_t user_id);
+
+/* Removes stored files (an array of names), after the transaction that
+ * dropped their rows committed. A failure is logged, not returned. */
+void files_unlink_all(const struct config *cfg, json_t *names);
+
+#endif

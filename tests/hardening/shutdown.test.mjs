@@ -1,0 +1,60 @@
+// Graceful shutdown: SIGTERM during sign-ups (each spends ~100 ms hashing
+// its password, two at a time) lets them finish with their normal answer,
+// including those still waiting to be accepted, refuses new connections
+// meanwhile, does not wait for idle keep-alive connections, and ends the
+// process with exit 0.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { Client } from '../client.mjs';
+import { rawRequest, statusOf } from '../kafaat.mjs';
+import { PASSWORD, acknowledged, freshSite, serve, sleep, sqlite } from './lib.mjs';
+
+const SIGNUPS = 8; // ~400 ms of hashing in all
+const site = freshSite('shutdown');
+after(() => rmSync(site.dir, { recursive: true, force: true }));
+
+test('SIGTERM lets the requests in flight finish, then exits 0', async () => {
+	const srv = await serve(site.db, { env: site.env });
+	// The clients fetch their forms at once; those keep-alive connections
+	// then sit idle. The sign-ups may go out on new connections, which wait
+	// in the listening socket's backlog while both worker threads hash: the
+	// stop must take those over too.
+	const clients = Array.from({ length: SIGNUPS }, () => new Client(srv.url));
+	for (const r of await Promise.all(clients.map((c) => c.get('/fr/signup'))))
+		assert.equal(r.status, 200);
+	const started = Date.now();
+	const answers = clients.map((c, i) => c.post('/fr/signup', {
+		email: `drain${i}@example.org`, password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes',
+	}).then((r) => ({ ...r, at: Date.now() }), (e) => ({ status: 0, text: String(e.cause ?? e), at: Date.now() })));
+	await sleep(100); // SIGTERM while they hash, two at a time, or wait their turn
+	srv.child.kill('SIGTERM');
+	// Once the server says it is finishing requests, it has stopped accepting:
+	// a new connection is not served (refused or reset).
+	for (let waited = 0; !/finishing \d+ request/.test(srv.stderr()); waited += 5) {
+		assert.ok(waited < 5000, `no drain in the log: ${srv.stderr()}`);
+		await sleep(5);
+	}
+	const late = await rawRequest(srv.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+		.then(statusOf, (e) => e.code);
+	const results = await Promise.all(answers);
+	const end = await srv.exited;
+	const exitAt = Date.now();
+	const lastAnswer = Math.max(...results.map((r) => r.at));
+	for (const [i, r] of results.entries())
+		assert.ok(acknowledged(r), `sign-up ${i} answered ${r.status}: ${r.text.slice(0, 300)}`);
+	assert.ok(lastAnswer - started > 150, 'the sign-ups were still running at SIGTERM');
+	assert.ok(late === 'ECONNREFUSED' || late === 'ECONNRESET' || late === 0, `a connection opened after SIGTERM got ${late}`);
+	assert.deepEqual(end, { code: 0, signal: null }, srv.stderr());
+	// The drain bound is 10 s: idle keep-alive connections must not hold it.
+	assert.ok(exitAt - lastAnswer < 3000, `exit ${exitAt - lastAnswer} ms after the last answer`);
+	assert.equal(sqlite(site.db, "SELECT COUNT(*) FROM users WHERE email LIKE 'drain%'")[0], String(SIGNUPS));
+});
+
+test('SIGTERM with nothing in flight exits at once', async () => {
+	const srv = await serve(site.db, { env: site.env });
+	assert.equal((await fetch(`${srv.url}/healthz`)).status, 200); // leaves a keep-alive connection
+	const t = Date.now();
+	assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr());
+	assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms (the drain bound is 10 s)`);
+});
