@@ -258,8 +258,8 @@ static void language_item(struct norm *n, const char *where, json_t *v, json_t *
 		level = NULL;
 	}
 	for (size_t i = 0; code && i < json_array_size(out); i++) {
-		if (strcmp(json_string_value(json_object_get(json_array_get(out, i), "code")), code) ==
-		    0) {
+		if (strcmp(json_string_value(json_object_get(json_array_get(out, i), "code")),
+		           code) == 0) {
 			sub(f, sizeof(f), where, "code");
 			issue(n->is, f, "duplicate", json_object_get(v, "code"), 0);
 			return;

@@ -28,14 +28,29 @@
 
 struct db_backend;
 
+/* Prepared statements kept per connection (db.c), so that the same SQL
+ * text is compiled once (SQLite) or prepared once (PostgreSQL: one round
+ * trip instead of three) however often handlers run it. */
+#define DB_STMT_CACHE 64
+
+struct db_cached {
+	char *sql; /* the key; NULL when the slot is empty */
+	struct db_stmt *st;
+	int in_use;         /* handed out by db_prepare, not yet finalized */
+	unsigned long used; /* last use, for evicting the oldest */
+};
+
 struct db {
 	const struct db_backend *be;
 	char err[DB_ERR_MAX]; /* the last error on this connection, "" if none */
+	struct db_cached cache[DB_STMT_CACHE];
+	unsigned long clock; /* counts db_prepare calls */
 };
 
 struct db_stmt {
 	struct db *db;   /* the connection this statement belongs to */
 	int64_t changes; /* set by the backend when a step completes (DB_OK) */
+	int cache_slot;  /* 0: not cached; else the slot's index + 1 */
 };
 
 struct db_backend {

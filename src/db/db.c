@@ -93,10 +93,27 @@ int db_open(const char *target, struct db **out, char *err, size_t errlen)
 	return 0;
 }
 
+/* Finalizes every cached statement (the connection is closing). */
+static void cache_clear(struct db *db)
+{
+	for (int i = 0; i < DB_STMT_CACHE; i++) {
+		struct db_cached *c = &db->cache[i];
+		if (!c->sql)
+			continue;
+		c->st->cache_slot = 0;
+		if (!c->in_use)
+			db->be->finalize(c->st);
+		free(c->sql);
+		memset(c, 0, sizeof(*c));
+	}
+}
+
 void db_close(struct db *db)
 {
-	if (db != NULL)
-		db->be->close(db);
+	if (db == NULL)
+		return;
+	cache_clear(db);
+	db->be->close(db);
 }
 
 enum db_engine db_engine(const struct db *db)
@@ -143,11 +160,62 @@ enum db_rc db_rollback(struct db *db)
 
 /* ---- statements ---- */
 
+/* A cached, idle statement for sql, or NULL. */
+static struct db_stmt *cache_take(struct db *db, const char *sql)
+{
+	for (int i = 0; i < DB_STMT_CACHE; i++) {
+		struct db_cached *c = &db->cache[i];
+		if (c->sql && !c->in_use && strcmp(c->sql, sql) == 0) {
+			c->in_use = 1;
+			c->used = ++db->clock;
+			c->st->changes = 0;
+			return c->st;
+		}
+	}
+	return NULL;
+}
+
+/* Keeps st in a free slot, or in place of the least recently used idle
+ * one; when every slot is in use, st is simply not cached. */
+static void cache_put(struct db *db, struct db_stmt *st, const char *sql)
+{
+	struct db_cached *victim = NULL;
+
+	for (int i = 0; i < DB_STMT_CACHE; i++) {
+		struct db_cached *c = &db->cache[i];
+		if (!c->sql) {
+			victim = c;
+			break;
+		}
+		if (!c->in_use && (!victim || c->used < victim->used))
+			victim = c;
+	}
+	if (!victim)
+		return;
+	if (victim->sql) {
+		db->be->finalize(victim->st);
+		free(victim->sql);
+	}
+	victim->sql = xstrdup(sql);
+	victim->st = st;
+	victim->in_use = 1;
+	victim->used = ++db->clock;
+	st->cache_slot = (int)(victim - db->cache) + 1;
+}
+
 struct db_stmt *db_prepare(struct db *db, const char *sql)
 {
+	struct db_stmt *st;
+
 	if (injected(db, "prepare"))
 		return NULL;
-	return db->be->prepare(db, sql);
+	st = cache_take(db, sql);
+	if (st)
+		return st;
+	st = db->be->prepare(db, sql);
+	if (st)
+		cache_put(db, st, sql);
+	return st;
 }
 
 static int index_ok(struct db_stmt *st, int idx)
@@ -228,8 +296,16 @@ enum db_rc db_reset(struct db_stmt *st)
 
 void db_finalize(struct db_stmt *st)
 {
-	if (st != NULL)
+	if (st == NULL)
+		return;
+	if (!st->cache_slot) {
 		st->db->be->finalize(st);
+		return;
+	}
+	/* Back to the cache: reset now, so no read stays open (SQLite would
+	 * otherwise hold its snapshot) and the bindings are cleared. */
+	st->db->be->reset(st);
+	st->db->cache[st->cache_slot - 1].in_use = 0;
 }
 
 /* ---- conveniences ---- */
