@@ -62,6 +62,10 @@ static const struct key keys[] = {
          "Seconds of inactivity before a connection is closed.", NULL},
         {"server", "max_connections", KEY_INT64, 16, 65536, "1024", FIELD(max_connections),
          "Most simultaneous connections.", NULL},
+        {"server", "trusted_proxy", KEY_TEXT, 0, 0, "", FIELD(trusted_proxy),
+         "Address of the reverse proxy (nginx) in front of Kafaat: requests from it are "
+         "taken to come from the last address of their X-Forwarded-For header. Empty: none.",
+         NULL},
         {"server", "public_url", KEY_URL, 0, 0, "http://127.0.0.1:8080", FIELD(public_url),
          "Public address of the site, for links in mail: http:// or https://, no trailing "
          "slash.",

@@ -25,7 +25,8 @@ struct config {
 	int64_t max_body_bytes;
 	int64_t request_timeout; /* seconds of inactivity before a connection is closed */
 	int64_t max_connections;
-	char *public_url; /* e.g. https://kafaat.ma, for links in mail; no trailing slash */
+	char *public_url;    /* e.g. https://kafaat.ma, for links in mail; no trailing slash */
+	char *trusted_proxy; /* address whose X-Forwarded-For is believed; "" none */
 	/* [database] */
 	char *db; /* SQLite path or postgres:// URL */
 	int db_pool_size;

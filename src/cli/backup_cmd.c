@@ -10,13 +10,12 @@
  * db_restore_from): SQLite's online backup API, or pg_dump / pg_restore.
  * A backup is checked when it is written and again before it is restored.
  *
- * Erasure. Issue 10 asks that erasure requests recorded since a backup are
- * applied again after it is restored. That is not built yet: it will come
- * with an erasure_log table, and with the code that re-applies it here.
- * Until then no database has that table and restore reports that it
- * re-applied none; a database that does have one (made by a newer kafaat)
- * is refused rather than restored without its erasures. See
- * docs/DEPLOY.md, "Restore and erasure".
+ * Erasure. A person erased after the backup was made is in the backup. So
+ * before replacing the database, restore reads which accounts it records
+ * as erased (the audit log's account_erased rows, which erasure keeps), and
+ * after the restore erases again every one of them the backup brought
+ * back, exactly as the person's own request did (app/rights.c), with a new
+ * audit row. See docs/DEPLOY.md, "Restore and erasure".
  *
  * Exit status: 0, 1 when the backup or restore failed, 2 for a usage error.
  */
@@ -25,7 +24,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "app/app.h"
+#include "app/audit.h"
+#include "app/clock.h"
+#include "app/files.h"
+#include "app/rights.h"
+#include "app/sql.h"
 #include "cli/cli.h"
+#include "core/parse.h"
 #include "db/db.h"
 #include "db/migrations.h"
 
@@ -146,26 +152,102 @@ static int check_target(struct cli *cli, struct db *db)
 	return 0;
 }
 
-/* 0 when the database has no erasure_log table: then no erasure request
- * can be lost or need re-applying. when is "before" or "after" the restore. */
-static int no_erasure_log(struct cli *cli, struct db *db, const char *when)
+/* The accounts the database (about to be replaced) records as erased:
+ * an array of id strings; empty when it has no audit log yet. */
+static json_t *erased_accounts(struct db *db)
 {
-	char name[512];
+	json_t *ids = json_array();
+	struct db_stmt *st;
 	int64_t n = 0;
 
-	if (db_count_tables(db, "erasure_log", &n) != DB_OK) {
-		fprintf(stderr, "kafaat restore: cannot read %s: %s\n",
-		        shown(cli, name, sizeof(name)), db_errmsg(db));
-		return -1;
-	}
-	if (n == 0)
+	if (db_count_tables(db, "audit_log", &n) != DB_OK || n == 0)
+		return ids;
+	st = db_prepare(db, "SELECT DISTINCT target_id FROM audit_log WHERE action = "
+	                    "'account_erased' AND target_type = 'user'");
+	while (st && db_step(st) == DB_ROW)
+		json_array_append_new(ids, json_string(db_col_text(st, 0)));
+	db_finalize(st);
+	return ids;
+}
+
+struct reerase {
+	struct cli *cli;
+	struct pd_catalogue cat;
+	const char *subjects[LANG_COUNT + 1];
+	struct arena arena;
+	const char *id;
+	json_t *files;
+	int done;
+};
+
+static int reerase_tx(struct db *db, void *ud)
+{
+	struct reerase *r = ud;
+	struct pd_subject subj;
+	const char *row[1];
+	int64_t uid;
+	struct audit_entry e = {
+	        0, "account_erased", "user", r->id, "", "{\"reason\":\"reapplied_after_restore\"}"};
+
+	r->done = 0;
+	if (parse_int64(r->id, 1, INT64_MAX, &uid) < 0)
 		return 0;
-	fprintf(stderr,
-	        "kafaat restore: %s the restore, %s has an erasure_log table, whose requests "
-	        "this kafaat cannot re-apply: use the kafaat that created it%s\n",
-	        when, shown(cli, name, sizeof(name)),
-	        strcmp(when, "after") == 0 ? ", and do not serve this database before" : "");
-	return -1;
+	int found = sql_row(db, &r->arena, "SELECT email FROM users WHERE id = $1", 1,
+	                    (const char *[]){r->id}, row, 1);
+	if (found != 1)
+		return found < 0 ? -1 : 0; /* not in the backup: nothing to do */
+	if (rights_subject(db, &r->arena, uid, row[0], r->subjects, &subj) < 0)
+		return -1;
+	r->files = files_stored_names(db, uid);
+	if (!r->files || audit_append(db, clock_now(&r->cli->cfg), &e) < 0 ||
+	    rights_erase(db, &r->cat, &subj) < 0)
+		return -1;
+	r->done = 1;
+	return 0;
+}
+
+/* Erases again every account of ids the restored database holds.
+ * Returns how many, or -1. */
+static int reapply_erasures(struct cli *cli, json_t *ids)
+{
+	struct reerase r = {cli, {0}, {NULL}, ARENA_INIT, NULL, NULL, 0};
+	struct app app = {.cfg = &cli->cfg};
+	struct i18n *cat = NULL;
+	char err[ERR_MAX];
+	int count = 0, rc = -1;
+	size_t i;
+	json_t *id;
+
+	if (json_array_size(ids) == 0)
+		return 0;
+	if (pd_catalogue_load(cli->cfg.personal_data_file, &r.cat, err, sizeof(err)) < 0 ||
+	    i18n_load(cli->cfg.locale_dir, &cat, err, sizeof(err)) < 0 ||
+	    db_pool_open(cli->cfg.db, 1, &app.pool, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kafaat restore: cannot re-apply erasures: %s\n", err);
+		goto out;
+	}
+	for (int l = 0; l < LANG_COUNT; l++)
+		r.subjects[l] = i18n_get(cat, (enum lang)l, "mail.email_changed_notice.subject");
+	json_array_foreach(ids, i, id)
+	{
+		r.id = json_string_value(id);
+		if (sql_tx(app.pool, reerase_tx, &r) < 0) {
+			fprintf(stderr, "kafaat restore: re-erasing account %s failed\n", r.id);
+			goto out;
+		}
+		files_unlink_all(&cli->cfg, r.files);
+		json_decref(r.files);
+		r.files = NULL;
+		count += r.done;
+	}
+	rc = count;
+out:
+	if (app.pool)
+		db_pool_close(app.pool);
+	i18n_free(cat);
+	pd_catalogue_release(&r.cat);
+	arena_free(&r.arena);
+	return rc;
 }
 
 static int restore(struct cli *cli, struct db *db)
@@ -173,19 +255,27 @@ static int restore(struct cli *cli, struct db *db)
 	char err[ERR_MAX], name[512];
 	int version;
 
-	if (check_backup(cli, db, &version) < 0 || check_target(cli, db) < 0 ||
-	    no_erasure_log(cli, db, "before") < 0)
+	json_t *erased;
+	int again;
+
+	if (check_backup(cli, db, &version) < 0 || check_target(cli, db) < 0)
 		return 1;
+	erased = erased_accounts(db);
 	if (db_restore_from(db, cli->args[0], err, sizeof(err)) < 0) {
 		fprintf(stderr, "kafaat restore: %s\n", err);
+		json_decref(erased);
 		return 1;
 	}
 	printf("restored %s into %s: schema version %d\n", cli->args[0],
 	       shown(cli, name, sizeof(name)), version);
-	if (no_erasure_log(cli, db, "after") < 0)
+	again = reapply_erasures(cli, erased);
+	json_decref(erased);
+	if (again < 0) {
+		fprintf(stderr, "kafaat restore: do not serve this database before the erasures "
+		                "are re-applied (run the restore again)\n");
 		return 1;
-	printf("0 erasure request(s) re-applied: no erasure_log table (see docs/DEPLOY.md, "
-	       "\"Restore and erasure\")\n");
+	}
+	printf("%d erasure request(s) re-applied\n", again);
 	if (version < newest_version())
 		printf("this kafaat needs schema version %d: run `kafaat migrate` before serving\n",
 		       newest_version());

@@ -184,6 +184,7 @@ static int cmd_serve(struct cli *cli)
 	        .max_body_bytes = cli->cfg.max_body_bytes,
 	        .timeout_seconds = cli->cfg.request_timeout,
 	        .max_connections = cli->cfg.max_connections,
+	        .trusted_proxy = cli->cfg.trusted_proxy,
 	        .routes = app.routes,
 	        .nroutes = app.nroutes,
 	        .ctx = &app,

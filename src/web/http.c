@@ -22,7 +22,7 @@ const char *req_form(struct request *req, const char *name)
 	return kvlist_get(&req->form, name);
 }
 
-const char *req_ip(struct request *req)
+static const char *socket_ip(struct request *req)
 {
 	const union MHD_ConnectionInfo *ci =
 	        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -35,6 +35,33 @@ const char *req_ip(struct request *req)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
 		          sizeof(buf));
 	return arena_strdup(&req->arena, buf);
+}
+
+/* The last entry of an X-Forwarded-For value, when it is an IP address. */
+static const char *forwarded_ip(struct request *req, const char *xff)
+{
+	const char *last = strrchr(xff, ',');
+	unsigned char addr[sizeof(struct in6_addr)];
+	char *ip;
+
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	ip = arena_strndup(&req->arena, last, strcspn(last, " \t"));
+	if (inet_pton(AF_INET, ip, addr) == 1 || inet_pton(AF_INET6, ip, addr) == 1)
+		return ip;
+	return NULL;
+}
+
+const char *req_ip(struct request *req)
+{
+	const char *peer = socket_ip(req);
+	const char *xff, *ip;
+
+	if (!req->trusted_proxy || !*req->trusted_proxy || strcmp(peer, req->trusted_proxy) != 0)
+		return peer;
+	xff = req_header(req, "X-Forwarded-For");
+	ip = xff ? forwarded_ip(req, xff) : NULL;
+	return ip ? ip : peer;
 }
 
 const char *req_param(struct request *req, const char *name)

@@ -34,18 +34,19 @@ struct request {
 	struct arena arena;
 	enum http_method method;
 	int is_head;
-	const char *raw_uri;  /* as received: path and query, undecoded */
-	const char *path;     /* decoded path, valid UTF-8 */
-	struct kvlist query;  /* decoded query parameters */
-	struct kvlist params; /* path parameters set by the router */
-	struct kvlist form;   /* decoded form fields (POST), checked by the router */
-	struct buf body;      /* request body, at most max_body_bytes */
-	int too_large;        /* the body went over the limit */
-	size_t discarded;     /* body bytes dropped after the limit */
-	int started;          /* past the first access-handler call */
-	void *conn;           /* the libmicrohttpd connection (private) */
-	void *route;          /* the matched route (const struct route *) */
-	void *user;           /* per-request application state */
+	const char *raw_uri;       /* as received: path and query, undecoded */
+	const char *path;          /* decoded path, valid UTF-8 */
+	struct kvlist query;       /* decoded query parameters */
+	struct kvlist params;      /* path parameters set by the router */
+	struct kvlist form;        /* decoded form fields (POST), checked by the router */
+	struct buf body;           /* request body, at most max_body_bytes */
+	int too_large;             /* the body went over the limit */
+	size_t discarded;          /* body bytes dropped after the limit */
+	int started;               /* past the first access-handler call */
+	void *conn;                /* the libmicrohttpd connection (private) */
+	void *route;               /* the matched route (const struct route *) */
+	void *user;                /* per-request application state */
+	const char *trusted_proxy; /* from the server options: see req_ip */
 };
 
 struct response {
@@ -63,7 +64,9 @@ const char *req_header(struct request *req, const char *name);
 const char *req_cookie(struct request *req, const char *name);
 /* A form field, or NULL. */
 const char *req_form(struct request *req, const char *name);
-/* The client's address ("127.0.0.1"), arena memory. */
+/* The client's address ("127.0.0.1"), arena memory. When the connection
+ * comes from the trusted proxy (server_opts.trusted_proxy), the last
+ * address of its X-Forwarded-For header instead (when it is an address). */
 const char *req_ip(struct request *req);
 /* A path parameter set by the router (":lang" → "lang"), or NULL. */
 const char *req_param(struct request *req, const char *name);

@@ -90,6 +90,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	atomic_fetch_add(&srv->inflight, 1);
 	buf_init(&req->body, (size_t)srv->opts.max_body_bytes);
 	req->raw_uri = arena_strdup(&req->arena, uri);
+	req->trusted_proxy = srv->opts.trusted_proxy;
 	return req;
 }
 

@@ -23,6 +23,7 @@ struct server_opts {
 	int64_t max_body_bytes;
 	int64_t timeout_seconds;
 	int64_t max_connections;
+	const char *trusted_proxy; /* reverse proxy whose X-Forwarded-For is believed, or "" */
 	const struct route *routes;
 	size_t nroutes;
 	void *ctx; /* passed to handlers and callbacks */
