@@ -25,7 +25,7 @@ struct mail_sender;
 
 /* The privacy notice in force (templates/privacy.html): consents record
  * this version. Raise both when the notice's text changes. */
-#define PRIVACY_NOTICE_VERSION 2
+#define PRIVACY_NOTICE_VERSION 3
 #define PRIVACY_NOTICE_YEAR 2026
 #define PRIVACY_NOTICE_MONTH 11
 #define PRIVACY_NOTICE_DAY 29

@@ -59,26 +59,37 @@ int iso_parse(const char *s, int64_t *t)
 	return strcmp(back, s) == 0 ? 0 : -1; /* refuses 2026-02-30 and the like */
 }
 
-/* Low bits: a per-process counter starting at a random value, so ids made
- * in the same millisecond by one process differ, and two processes collide
- * only when their counters meet (the primary key refuses that). */
-static _Atomic unsigned id_counter;
+/* Ids never go backwards within a process: each is the larger of "now in
+ * milliseconds times 1024" and the previous id plus one (so rows created
+ * together keep their order, even within one millisecond). Two processes
+ * collide only if they create an id in the same millisecond with the same
+ * low bits, which start at a random offset (the primary key refuses it). */
+static int64_t last_id; /* accessed with __atomic builtins */
 static pthread_once_t id_once = PTHREAD_ONCE_INIT;
+static int64_t id_offset;
 
 static void id_seed(void)
 {
-	id_counter = randombytes_random();
+	id_offset = (int64_t)(randombytes_random() & 0x1FF);
 }
 
 int64_t new_id(const struct config *cfg)
 {
 	int64_t ms = clock_now(cfg) * 1000;
 	struct timespec ts;
+	int64_t prev, next;
 
 	pthread_once(&id_once, id_seed);
 	if (!cfg || !cfg->testing_clock_file || !cfg->testing_clock_file[0]) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	}
-	return (ms << 10) | (int64_t)(id_counter++ & 0x3FF);
+	prev = __atomic_load_n(&last_id, __ATOMIC_SEQ_CST);
+	do {
+		next = (ms << 10) + id_offset;
+		if (next <= prev)
+			next = prev + 1;
+	} while (!__atomic_compare_exchange_n(&last_id, &prev, next, 0, __ATOMIC_SEQ_CST,
+	                                      __ATOMIC_SEQ_CST));
+	return next;
 }

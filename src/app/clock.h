@@ -21,9 +21,9 @@ int64_t clock_now(const struct config *cfg);
 void iso_time(int64_t t, char out[ISO_TIME_LEN + 1]);
 /* Parses that exact form; 0 and *t, or -1. */
 int iso_parse(const char *s, int64_t *t);
-/* A new id (cfg may be NULL: the system clock): milliseconds since the
- * epoch times 1024 plus a counter, so
- * ids follow creation time and stay below 2^53 (exact in JavaScript and
+/* A new id (cfg may be NULL: the system clock): about milliseconds since
+ * the epoch times 1024, never smaller than the previous id of this process,
+ * so ids follow creation order and stay below 2^53 (exact in JavaScript and
  * every JSON parser) until the year 2248. */
 int64_t new_id(const struct config *cfg);
 
