@@ -103,6 +103,10 @@ static int set_password_tx(struct db *db, void *ud)
 	    session_end_all(db, p->uid, NULL) < 0 ||
 	    audit_append(db, clock_now(p->app->cfg), &e) < 0)
 		return -1;
+	/* An imported profile is claimed: it is the person's own from now on. */
+	if (sql_exec(db, "UPDATE profiles SET invited = 0 WHERE user_id = $1", 1,
+	             (const char *[]){uid}) < 0)
+		return -1;
 	return 1;
 }
 
