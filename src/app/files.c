@@ -20,6 +20,7 @@
 #include "app/sql.h"
 #include "app/visibility.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/parse.h"
 #include "core/utf8.h"
@@ -85,39 +86,6 @@ static const char *stored_path(struct arena *a, const struct config *cfg, const 
 	return arena_printf(a, "%s/%s", cfg->files_dir, name);
 }
 
-static int make_dir(const char *dir)
-{
-	char path[1024];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(path))
-		return -1;
-	memcpy(path, dir, n + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -138,10 +106,10 @@ static int store(struct arena *a, const struct config *cfg, const char *name, co
 	const char *tmp = arena_printf(a, "%s/.tmp-%s", cfg->files_dir, name);
 	int fd = -1, rc = -1;
 
-	if (make_dir(cfg->files_dir) < 0)
+	if (file_mkdirs(cfg->files_dir) < 0)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (fd < 0 || file_write_all(fd, data, len) < 0 || fsync(fd) < 0)
 		goto out;
 	if (close(fd) < 0) {
 		fd = -1;

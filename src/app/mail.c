@@ -31,6 +31,7 @@
 #include "app/config.h"
 #include "app/freshness.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
@@ -567,40 +568,6 @@ static const char *errno_text(int e, char *buf, size_t n)
 }
 
 /* Creates dir and its missing parents (mode 0700). 0, or -1 with errno. */
-static int make_dirs(const char *dir)
-{
-	char path[4096];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(path, dir, n + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Writes msg to tmp, flushes it to disk and renames it to path, so a
  * reader never sees half a message. 0, or -1 with errno. */
@@ -611,7 +578,7 @@ static int write_atomic(const char *path, const char *tmp, const struct buf *msg
 
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, msg->data, msg->len) < 0 || fsync(fd) < 0) {
+	if (file_write_all(fd, msg->data, msg->len) < 0 || fsync(fd) < 0) {
 		e = errno;
 		close(fd);
 		goto fail;
@@ -638,7 +605,7 @@ static int spool_deliver(const struct config *cfg, int64_t id, const struct buf 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%" PRId64 ".eml", dir, id) >= sizeof(path) ||
 	    (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return fail(err, errlen, "spool path too long");
-	if (make_dirs(dir) < 0)
+	if (file_mkdirs(dir) < 0)
 		return fail(err, errlen, "cannot create %s: %s", dir,
 		            errno_text(errno, why, sizeof(why)));
 	if (write_atomic(path, tmp, msg) < 0)

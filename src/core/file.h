@@ -13,4 +13,9 @@
  * maximum; a read error); out may then hold a prefix. */
 int file_read(const char *path, struct buf *out, char *err, size_t errlen);
 
+/* Creates dir and its missing parents (mode 0700). 0, or -1 with errno. */
+int file_mkdirs(const char *dir);
+/* Writes all n bytes to fd, retrying after EINTR. 0, or -1 with errno. */
+int file_write_all(int fd, const char *p, size_t n);
+
 #endif
