@@ -114,6 +114,8 @@ fuzz:
 bench: all
 	@scripts/deps.sh bench
 	@for b in bench/*.sh; do echo "bench: $$b"; $$b || exit 1; done
+bench-http: all
+	@scripts/deps.sh bench && bench/http.sh
 
 assets:
 	@scripts/assets.sh

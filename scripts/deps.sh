@@ -14,7 +14,7 @@ nodejs npm ca-certificates john-data libcurl4-openssl-dev postgresql libpq-dev"
 TEST="libcmocka-dev chromium clang-format cppcheck sqlite3 curl python3 python3-aiosmtpd nginx openssl wrk"
 
 FUZZ="clang libclang-rt-14-dev"
-BENCH="wrk"
+BENCH="wrk nginx"
 
 case "${1:-}" in
 test) want="$BUILD $TEST" ;;

@@ -224,28 +224,45 @@ static int bind_row(struct db_stmt *st, const struct audit_row *r, const char *h
 	return 0;
 }
 
-static int audit_insert(struct db *db, const struct audit_row *r, const char *hash)
+/* DB_OK, DB_CONSTRAINT when another transaction took this seq, or an error. */
+static enum db_rc audit_insert(struct db *db, const struct audit_row *r, const char *hash)
 {
 	struct db_stmt *st = db_prepare(db, "INSERT INTO audit_log (seq, at, actor_id, action, "
 	                                    "target_type, target_id, ip, details, prev_hash, hash) "
 	                                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
-	int ret = -1;
+	enum db_rc rc = DB_ERROR;
 
 	if (st == NULL)
-		return -1;
-	if (bind_row(st, r, hash) == 0 && db_step(st) == DB_OK)
-		ret = 0;
+		return DB_ERROR;
+	if (bind_row(st, r, hash) == 0)
+		rc = db_step(st);
 	db_finalize(st);
-	return ret;
+	return rc;
+}
+
+/* Reads the last row, chains the new one to it and inserts it. */
+static enum db_rc append_once(struct db *db, struct audit_row *r, int64_t now,
+                              char at[ISO_TIME_LEN + 1], char prev[AUDIT_HASH_LEN + 1],
+                              char hash[AUDIT_HASH_LEN + 1])
+{
+	struct buf b = BUF_INIT;
+	enum db_rc rc = DB_ERROR;
+
+	if (audit_last(db, &r->seq, prev) < 0)
+		return DB_ERROR;
+	r->seq++;
+	iso_time(now, at);
+	if (audit_hash(&b, r, hash) == 0)
+		rc = audit_insert(db, r, hash);
+	buf_release(&b);
+	return rc;
 }
 
 int audit_append(struct db *db, int64_t now, const struct audit_entry *e)
 {
 	char at[ISO_TIME_LEN + 1], prev[AUDIT_HASH_LEN + 1], hash[AUDIT_HASH_LEN + 1];
 	struct audit_row r = {0, at, prev, {0}};
-	struct buf b = BUF_INIT;
 	const char *problem;
-	int ret = -1;
 
 	r.e.actor_id = e->actor_id;
 	r.e.action = or_empty(e->action);
@@ -258,14 +275,25 @@ int audit_append(struct db *db, int64_t now, const struct audit_entry *e)
 		log_error("audit: entry refused: %s", problem);
 		return -1;
 	}
-	if (sodium_init() < 0 || audit_last(db, &r.seq, prev) < 0)
+	if (sodium_init() < 0)
 		return -1;
-	r.seq++;
-	iso_time(now, at);
-	if (audit_hash(&b, &r, hash) == 0)
-		ret = audit_insert(db, &r, hash);
-	buf_release(&b);
-	return ret;
+	/* Two transactions may read the same last row; the second insert then
+	 * meets the first's seq (on PostgreSQL it waits for the first to
+	 * commit). It is undone to a savepoint and chained again to the new
+	 * last row: the chain never forks and the caller's transaction goes on. */
+	for (int tries = 0; tries < 16; tries++) {
+		enum db_rc rc;
+		if (db_exec(db, "SAVEPOINT kafaat_audit") != DB_OK)
+			return -1;
+		rc = append_once(db, &r, now, at, prev, hash);
+		if (rc == DB_OK)
+			return db_exec(db, "RELEASE SAVEPOINT kafaat_audit") == DB_OK ? 0 : -1;
+		if (db_exec(db, "ROLLBACK TO SAVEPOINT kafaat_audit") != DB_OK ||
+		    db_exec(db, "RELEASE SAVEPOINT kafaat_audit") != DB_OK || rc != DB_CONSTRAINT)
+			return -1;
+	}
+	log_error("audit: could not chain a row after 16 tries");
+	return -1;
 }
 
 /* ---- verify ---- */
