@@ -73,17 +73,18 @@ static void id_seed(void)
 	id_offset = (int64_t)(randombytes_random() & 0x1FF);
 }
 
+/* Always the system clock, even under a test clock: ids only need to be
+ * unique and ordered, and a frozen test clock would make two processes
+ * draw from the same millisecond all along. */
 int64_t new_id(const struct config *cfg)
 {
-	int64_t ms = clock_now(cfg) * 1000;
 	struct timespec ts;
-	int64_t prev, next;
+	int64_t ms, prev, next;
 
+	(void)cfg;
 	pthread_once(&id_once, id_seed);
-	if (!cfg || !cfg->testing_clock_file || !cfg->testing_clock_file[0]) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	prev = __atomic_load_n(&last_id, __ATOMIC_SEQ_CST);
 	do {
 		next = (ms << 10) + id_offset;

@@ -21,10 +21,10 @@ int64_t clock_now(const struct config *cfg);
 void iso_time(int64_t t, char out[ISO_TIME_LEN + 1]);
 /* Parses that exact form; 0 and *t, or -1. */
 int iso_parse(const char *s, int64_t *t);
-/* A new id (cfg may be NULL: the system clock): about milliseconds since
- * the epoch times 1024, never smaller than the previous id of this process,
- * so ids follow creation order and stay below 2^53 (exact in JavaScript and
- * every JSON parser) until the year 2248. */
+/* A new id, from the system clock even under a test clock (cfg may be
+ * NULL): about milliseconds since the epoch times 1024, never smaller than
+ * the previous id of this process, so ids follow creation order and stay
+ * below 2^53 (exact in JavaScript and every JSON parser) until 2248. */
 int64_t new_id(const struct config *cfg);
 
 #endif
