@@ -53,54 +53,10 @@ complete=0
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-command -v wrk >/dev/null || { echo "bench: wrk missing (scripts/deps.sh bench)" >&2; exit 1; }
-[ -x "$NGINX" ] || { echo "bench: nginx missing (scripts/deps.sh bench)" >&2; exit 1; }
-
-mkdir -p bench/results
-stamp=$(date -u +%Y-%m-%dT%H%MZ)
-out=bench/results/nodes-$stamp.txt
-: >"$out"
-report() { echo "$*" | tee -a "$out"; }
-die() { echo "bench: $*" >&2; exit 1; }
-
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free loopback port"
-}
-
-wait_http() { # url what pid
-	for _ in $(seq 300); do
-		curl -s -o /dev/null "$1" && return 0
-		kill -0 "$3" 2>/dev/null || die "$2 exited (logs in $work)"
-		sleep 0.05
-	done
-	die "$2 does not answer at $1"
-}
-
-machine() {
-	local cpu
-	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || true)
-	report "# Kafaat one node / two nodes on PostgreSQL (bench/nodes.sh), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	report "machine: $(uname -a)"
-	report "cpus: $(nproc); CPU: ${cpu:-unknown}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-	report "kafaat: $($KAFAAT version) ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', uncommitted changes')); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); $("$NGINX" -v 2>&1)"
-}
+. bench/lib/common.sh
+results_open nodes
 
 # ---- wrk ----
-
-ms() { # wrk's "812.00us", "3.21ms", "1.02s" in milliseconds
-	awk -v v="$1" 'BEGIN {
-		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-		printf "%.2f", n }'
-}
 
 bad_total=0
 declare -A SUM_RPS SUM_P99 COUNT
@@ -133,7 +89,6 @@ bench_run() {
 
 mean() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.0f", (n > 0 ? s / n : 0) }'; }
 mean2() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? s / n : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # ---- nginx ----
 
@@ -216,7 +171,7 @@ start_node() { # name port
 }
 
 main() {
-	machine
+	machine "Kafaat one node / two nodes on PostgreSQL (bench/nodes.sh)"
 	pg_dir=$work/pg
 	local cluster
 	cluster=$(scripts/pg.sh start "$pg_dir" 2>"$work/pg.err") ||
