@@ -107,22 +107,24 @@ static int catalogued_table(const struct pd_catalogue *c, const char *table)
 }
 
 /* Tables about a person: users, every table with a foreign key to one of
- * them (profiles, then the profile's lists…), and those the catalogue
- * lists (the audit log, the outbox, sign-in failures). */
+ * them that goes with the person (profiles, then the profile's lists…; a
+ * key that becomes NULL when the person goes only names who acted, and
+ * the catalogue lists that column), and the tables the catalogue lists
+ * (the audit log, the outbox, sign-in failures, needs by their author). */
 static const char **person_tables(struct fixture *f, struct arena *a, const char **tables)
 {
 	const char **about = arena_zalloc(a, 256 * sizeof(*about));
 	int n = 0, grew = 1;
 
 	about[n++] = "users";
-	for (const char **t = tables; *t; t++)
-		if (catalogued_table(&f->cat, *t) && !listed(about, *t))
-			about[n++] = *t;
 	while (grew) {
 		grew = 0;
 		for (const char **t = tables; *t && n < 255; t++) {
-			const char **refs = names(
-			        f->db, a, "SELECT \"table\" FROM pragma_foreign_key_list($1)", *t);
+			const char **refs =
+			        names(f->db, a,
+			              "SELECT \"table\" FROM pragma_foreign_key_list($1) "
+			              "WHERE on_delete <> 'SET NULL'",
+			              *t);
 			for (const char **r = refs; *r; r++)
 				if (listed(about, *r) && !listed(about, *t)) {
 					about[n++] = *t;
@@ -131,6 +133,9 @@ static const char **person_tables(struct fixture *f, struct arena *a, const char
 				}
 		}
 	}
+	for (const char **t = tables; *t && n < 255; t++)
+		if (catalogued_table(&f->cat, *t) && !listed(about, *t))
+			about[n++] = *t;
 	return about;
 }
 
