@@ -69,4 +69,9 @@ HANDLER(h_api_meta);
 HANDLER(h_static);
 HANDLER(h_favicon);
 
+/* institutions.c, needs.c, need_pages.c: institutions and needs */
+/* -- needs handlers end -- */
+/* engagements.c, engagement_pages.c, evaluations.c, notify.c: engagements */
+/* -- engagements handlers end -- */
+
 #endif

@@ -328,6 +328,16 @@ const struct route app_routes[] = {
         {HTTP_GET, "/:lang/profile/reconfirm", h_reconfirm, POLICY_PUBLIC, token_query, 0,
          "One-click reconfirmation link of the freshness reminders", NULL},
 
+        /* Needs: institutions' profiles and verification, the need editor with its
+         * readiness checklist, the programme team's review, the public board and its
+         * feeds (institutions.c, needs.c, need_pages.c) */
+        /* -- needs routes end -- */
+
+        /* Engagements: applications, invitations and every step to evaluation,
+         * contact details, response deadlines, evaluations, certificates, the inbox
+         * (engagements.c, engagement_pages.c, evaluations.c, notify.c) */
+        /* -- engagements routes end -- */
+
         /* System and API */
         {HTTP_GET, "/healthz", h_healthz, POLICY_PUBLIC, NULL, ROUTE_API | ROUTE_ANONYMOUS,
          "Health check: the server and its database answer", NULL},
