@@ -116,6 +116,17 @@ bench: all
 	@for b in bench/*.sh; do echo "bench: $$b"; $$b || exit 1; done
 bench-http: all
 	@scripts/deps.sh bench && bench/http.sh
+# The program of bench/search.sh, linked like a unit test.
+build/bench/search_bench: bench/search_bench.c build/libkafaat.a
+	@mkdir -p build/bench
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Matching quality on generated data with a hidden truth: nDCG@10 and
+# recall@20 of the matcher and two baselines (docs/BENCHMARKS.md);
+# EVAL_EXPERTS (2000), EVAL_NEEDS (100), EVAL_SEED (1).
+.PHONY: eval
+eval: all
+	@scripts/node.sh node bench/eval.mjs
 
 assets:
 	@scripts/assets.sh

@@ -16,6 +16,7 @@ ALTER TABLE institutions ADD COLUMN region TEXT REFERENCES regions (code);
 ALTER TABLE institutions ADD COLUMN website TEXT NOT NULL DEFAULT '';
 ALTER TABLE institutions ADD COLUMN verified_at TEXT;
 ALTER TABLE institutions ADD COLUMN verified_by BIGINT REFERENCES users (id) ON DELETE SET NULL;
+ALTER TABLE institutions ADD COLUMN description TEXT NOT NULL DEFAULT '';  -- what it does, for its public page
 CREATE TABLE institution_sectors (
 	institution_id BIGINT NOT NULL REFERENCES institutions (id) ON DELETE CASCADE,
 	sector_id TEXT NOT NULL REFERENCES sectors (id),

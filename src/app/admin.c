@@ -1,6 +1,6 @@
-/* admin: the programme team creates institutions and invites their
- * people; an institution's owners invite their own team; the team searches
- * the audit log. */
+/* admin: the programme team invites institutions' people (institutions
+ * themselves: institutions.c); an institution's owners invite their own
+ * team; the team searches the audit log. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +9,7 @@
 #include "app/auth.h"
 #include "app/clock.h"
 #include "app/handlers.h"
+#include "app/institutions.h"
 #include "app/mail.h"
 #include "app/page.h"
 #include "app/sql.h"
@@ -16,90 +17,6 @@
 #include "core/parse.h"
 
 #define INVITE_TTL (7 * 24 * 3600)
-
-/* ---- Institutions ---------------------------------------------------------------- */
-
-static json_t *institutions_json(struct db *db, enum lang l)
-{
-	char sql[160];
-	struct db_stmt *st;
-	json_t *list = json_array();
-
-	snprintf(sql, sizeof(sql), "SELECT id, name_%s FROM institutions ORDER BY name_%s",
-	         lang_code(l), lang_code(l));
-	st = db_prepare(db, sql);
-	while (st && db_step(st) == DB_ROW)
-		json_array_append_new(list, json_pack("{s:s, s:s}", "id", db_col_text(st, 0),
-		                                      "name", db_col_text(st, 1)));
-	db_finalize(st);
-	return list;
-}
-
-struct inst_new {
-	struct app *app;
-	struct request *req;
-};
-
-static int institution_tx(struct db *db, void *ud)
-{
-	struct inst_new *n = ud;
-	struct request *req = n->req;
-	char now[ISO_TIME_LEN + 1];
-	const char *id = sql_int(&req->arena, new_id(n->app->cfg));
-	struct identity *who = auth_identity(req);
-
-	iso_time(clock_now(n->app->cfg), now);
-	if (sql_exec(db,
-	             "INSERT INTO institutions (id, name_ar, name_fr, name_en, created_at) "
-	             "VALUES ($1, $2, $3, $4, $5)",
-	             5,
-	             (const char *[]){id, form_value(req, "name_ar"), form_value(req, "name_fr"),
-	                              form_value(req, "name_en"), now}) != 1)
-		return -1;
-	struct audit_entry e = {who->user_id, "institution_created", "institution",
-	                        id,           req_ip(req),           ""};
-	return audit_append(db, clock_now(n->app->cfg), &e);
-}
-
-static void show_institutions(struct app *app, struct request *req, struct response *resp,
-                              int status, struct form *f)
-{
-	struct db *db = db_pool_get(app->pool);
-	json_t *list = institutions_json(db, page_lang(req));
-
-	db_pool_put(app->pool, db);
-	page_render(app, req, resp, status, "admin_institutions", "admin.institutions.title",
-	            json_pack("{s:o, s:o}", "institutions", list, "form", form_json(f)));
-}
-
-void h_admin_institutions(void *ctx, struct request *req, struct response *resp)
-{
-	struct app *app = ctx;
-	struct inst_new n = {app, req};
-	static const char *const names[] = {"name_ar", "name_fr", "name_en"};
-	struct form f;
-
-	form_init(&f);
-	for (int i = 0; req->method == HTTP_POST && i < 3; i++) {
-		form_keep(&f, names[i], form_value(req, names[i]));
-		if (!*form_value(req, names[i]))
-			form_error(&f, names[i], "admin.institutions.name_required");
-	}
-	if (req->method == HTTP_POST && !form_has_errors(&f) &&
-	    sql_tx(app->pool, institution_tx, &n) < 0) {
-		json_decref(form_json(&f));
-		page_unavailable(app, req, resp);
-		return;
-	}
-	if (req->method == HTTP_POST && !form_has_errors(&f)) {
-		json_decref(form_json(&f));
-		resp_redirect(req, resp, 303,
-		              arena_printf(&req->arena, "/%s/admin/institutions",
-		                           lang_code(page_lang(req))));
-		return;
-	}
-	show_institutions(app, req, resp, form_has_errors(&f) ? 422 : 200, &f);
-}
 
 /* ---- Invitations ------------------------------------------------------------------ */
 
@@ -244,7 +161,7 @@ static void invitations(struct app *app, struct request *req, struct response *r
 			mail_wake(app->mail);
 	}
 	struct db *db = db_pool_get(app->pool);
-	json_t *list = institutions_json(db, page_lang(req));
+	json_t *list = institutions_options(db, page_lang(req));
 	db_pool_put(app->pool, db);
 	page_render(
 	        app, req, resp, status, "invitations",

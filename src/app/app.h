@@ -20,6 +20,7 @@
 struct password_policy;
 struct taxonomy;
 struct mail_sender;
+struct search;
 
 #define KAFAAT_VERSION "0.1.0"
 
@@ -39,6 +40,7 @@ struct app {
 	struct password_policy *pw; /* password rules and the hashing cap */
 	struct mail_sender *mail;   /* started by `kafaat serve` only */
 	struct taxonomy *tx;        /* reference data in memory (taxonomy.h) */
+	struct search *search; /* the search index (search.h); `kafaat serve` only, else NULL */
 	const struct route *routes;
 	size_t nroutes;
 };

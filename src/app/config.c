@@ -121,8 +121,20 @@ static const struct key keys[] = {
         {"auth", "common_passwords", KEY_TEXT, 0, 0, "/usr/share/john/password.lst",
          FIELD(auth_common_passwords),
          "List of common passwords refused at sign-up (one per line; Debian's john-data).", NULL},
+        {"needs", "reminder_days", KEY_INT, 1, 60, "3", FIELD(needs_reminder_days),
+         "Working days (Monday to Friday, fixed Moroccan holidays off) after which an "
+         "application still unanswered sends the institution a reminder.",
+         NULL},
+        {"needs", "response_days", KEY_INT, 1, 60, "5", FIELD(needs_response_days),
+         "Working days after which an application still unanswered closes as \"no answer\" "
+         "and the expert is told.",
+         NULL},
         {"testing", "clock_file", KEY_TEXT, 0, 0, "", FIELD(testing_clock_file),
          "Tests only: read the current time (Unix seconds) from this file. Empty in production.",
+         NULL},
+        {"testing", "bench_fts5", KEY_INT, 0, 1, "0", FIELD(testing_bench_fts5),
+         "Benchmarks only: 1 enables /api/v1/bench/fts5, the SQLite FTS5 peer of the search API "
+         "that bench/search.sh measures (404 when 0). 0 in production.",
          NULL},
 };
 

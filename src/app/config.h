@@ -53,8 +53,12 @@ struct config {
 	int auth_absolute_hours;
 	int auth_max_hashes;
 	char *auth_common_passwords;
+	/* [needs] */
+	int needs_reminder_days; /* working days before an unanswered application is recalled */
+	int needs_response_days; /* working days before it closes as "no answer" */
 	/* [testing] */
 	char *testing_clock_file; /* "" in production */
+	int testing_bench_fts5; /* 1: /api/v1/bench/fts5 answers (bench_fts5.h); 0 in production */
 };
 
 /* One problem found while loading: where and why. */

@@ -1,4 +1,5 @@
 #include "app/consent.h"
+#include "app/search.h"
 
 #include <string.h>
 
@@ -86,7 +87,10 @@ int consent_set(struct db *db, int64_t user_id, enum consent_audience a, int gra
 		rc = rc < 0 ? -1 : 0;
 		goto out;
 	}
-	rc = record(db, &mem, uid, aud, granted != 0, source, at) < 0 ? -1 : 1;
+	rc = record(db, &mem, uid, aud, granted != 0, source, at) < 0 ||
+	                     search_touch(db, "expert", user_id, now) < 0
+	             ? -1
+	             : 1;
 out:
 	arena_free(&mem);
 	return rc;

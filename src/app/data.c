@@ -151,6 +151,84 @@ static const char *const network_cols[] = {"slug",       "kind",       "position
                                            "summary_ar", "summary_fr", "summary_en"};
 static const struct ref_file demo_networks = {"demo/networks.tsv", NULL, COLS(network_cols), 2, -1};
 
+/* Institutions and their needs (institutions.c, needs.c): verified and
+ * published at load time; empty fields are NULL (NULLIF). %s is the load
+ * time as a quoted ISO timestamp. In dependency order. */
+static const char *const demo_institution_cols[] = {"id",      "kind",    "region",  "website",
+                                                    "name_ar", "name_fr", "name_en", "description"};
+static const char *const demo_sector_cols[] = {"institution_id", "sector_id"};
+static const char *const demo_need_cols[] = {"id",
+                                             "institution_id",
+                                             "title",
+                                             "description",
+                                             "sector_id",
+                                             "mode",
+                                             "presence",
+                                             "region",
+                                             "city",
+                                             "start_date",
+                                             "end_date",
+                                             "flexible",
+                                             "effort_days",
+                                             "hours_per_month",
+                                             "experts_wanted",
+                                             "pay",
+                                             "covers_travel",
+                                             "covers_stay",
+                                             "counterpart_name",
+                                             "counterpart_role",
+                                             "counterpart_email"};
+static const char *const demo_skill_cols[] = {"need_id", "skill_id", "required", "min_level"};
+static const char *const demo_language_cols[] = {"need_id", "code", "level"};
+static const struct {
+	struct ref_file rf;
+	const char *sql;
+} demo_files[] = {
+        {{"demo/institutions.tsv", NULL, COLS(demo_institution_cols), -1, 2},
+         "INSERT INTO institutions (id, kind, region, website, name_ar, name_fr, name_en, "
+         "description, created_at, verified_at) VALUES (CAST($1 AS BIGINT), $2, $3, $4, $5, $6, "
+         "$7, "
+         "$8, %s, %s)"},
+        {{"demo/institution_sectors.tsv", NULL, COLS(demo_sector_cols), -1, -1},
+         "INSERT INTO institution_sectors (institution_id, sector_id) VALUES (CAST($1 AS BIGINT), "
+         "$2)"},
+        {{"demo/needs.tsv", NULL, COLS(demo_need_cols), -1, -1},
+         "INSERT INTO needs (id, institution_id, title, description, sector_id, mode, presence, "
+         "region, city, start_date, end_date, flexible, effort_days, hours_per_month, "
+         "experts_wanted, pay, covers_travel, covers_stay, counterpart_name, counterpart_role, "
+         "counterpart_email, ready_counterpart, ready_resources, ready_approval, state, "
+         "created_at, updated_at, submitted_at, published_at) VALUES (CAST($1 AS BIGINT), "
+         "CAST($2 AS BIGINT), $3, $4, NULLIF($5, ''), $6, $7, NULLIF($8, ''), $9, NULLIF($10, "
+         "''), NULLIF($11, ''), CAST($12 AS INTEGER), CAST(NULLIF($13, '') AS INTEGER), "
+         "CAST(NULLIF($14, '') AS INTEGER), CAST($15 AS INTEGER), $16, CAST($17 AS INTEGER), "
+         "CAST($18 AS INTEGER), $19, $20, $21, 1, 1, 1, 'published', %s, %s, %s, %s)"},
+        {{"demo/need_skills.tsv", NULL, COLS(demo_skill_cols), -1, -1},
+         "INSERT INTO need_skills (need_id, skill_id, required, min_level) VALUES (CAST($1 AS "
+         "BIGINT), $2, CAST($3 AS INTEGER), CAST($4 AS INTEGER))"},
+        {{"demo/need_languages.tsv", NULL, COLS(demo_language_cols), -1, -1},
+         "INSERT INTO need_languages (need_id, code, level) VALUES (CAST($1 AS BIGINT), $2, "
+         "$3)"},
+};
+
+/* The institutions and needs of demo_files; rows read, or -1 (err). */
+static int load_demo_needs(struct db *db, const char *dir, const char *now, char *err,
+                           size_t errlen)
+{
+	int total = 0;
+
+	for (size_t i = 0; i < sizeof(demo_files) / sizeof(demo_files[0]); i++) {
+		struct buf sql = BUF_INIT;
+		int rows;
+		buf_addf(&sql, demo_files[i].sql, now, now, now, now);
+		rows = load_file(db, dir, &demo_files[i].rf, buf_str(&sql), err, errlen);
+		buf_release(&sql);
+		if (rows < 0)
+			return -1;
+		total += rows;
+	}
+	return total;
+}
+
 int data_load_demo(struct db *db, const char *dir, char *err, size_t errlen)
 {
 	char now[32];
@@ -178,6 +256,10 @@ int data_load_demo(struct db *db, const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 	rows = load_file(db, dir, &demo_networks, sql, err, errlen);
+	if (rows >= 0) {
+		int more = load_demo_needs(db, dir, now, err, errlen);
+		rows = more < 0 ? -1 : rows + more;
+	}
 	if (rows < 0 || db_commit(db) != DB_OK) {
 		db_rollback(db);
 		return -1;

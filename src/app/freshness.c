@@ -1,6 +1,7 @@
 /* freshness: the reminder job and the reconfirmation link (see
  * freshness.h). */
 #include "app/freshness.h"
+#include "app/search.h"
 
 #include <string.h>
 #include <time.h>
@@ -228,7 +229,8 @@ static int reconfirm_tx(struct db *db, void *ud)
 	             (const char *[]){now, row[0]}) != 1)
 		return 0; /* lost the race, or there is no profile any more */
 	struct audit_entry e = {uid, "profile_reconfirmed", "user", row[0], req_ip(r->req), ""};
-	if (audit_append(db, clock_now(r->app->cfg), &e) < 0)
+	if (audit_append(db, clock_now(r->app->cfg), &e) < 0 ||
+	    search_touch(db, "expert", uid, clock_now(r->app->cfg)) < 0)
 		return -1;
 	r->done = 1;
 	return 1;
@@ -242,6 +244,8 @@ void h_reconfirm(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(r.app, req, resp);
 		return;
 	}
+	if (r.done)
+		search_changed(r.app);
 	if (r.done)
 		page_message(r.app, req, resp, 200, "reconfirm.done.title",
 		             "reconfirm.done.message", NULL);

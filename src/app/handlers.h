@@ -35,7 +35,6 @@ HANDLER(h_account_token_revoke);
 HANDLER(h_api_me);
 /* admin.c: programme team and institution owners */
 HANDLER(h_institution_members);
-HANDLER(h_admin_institutions);
 HANDLER(h_admin_invitations);
 HANDLER(h_admin_audit);
 /* profile_steps.c: the profile editor, one form per step */
@@ -69,9 +68,50 @@ HANDLER(h_api_meta);
 HANDLER(h_static);
 HANDLER(h_favicon);
 
-/* institutions.c, needs.c, need_pages.c: institutions and needs */
+/* search_pages.c: searching experts, a need's matches, recommendations */
+HANDLER(h_search);
+HANDLER(h_api_search);
+HANDLER(h_need_matches);
+HANDLER(h_recommendations);
+/* institutions.c, needs.c, need_pages.c, need_board.c: institutions and needs */
+HANDLER(h_institutions);
+HANDLER(h_institution_public);
+HANDLER(h_institution_profile);
+HANDLER(h_admin_institutions);
+HANDLER(h_admin_institution);
+HANDLER(h_admin_institution_verify);
+HANDLER(h_inst_needs);
+HANDLER(h_need_new);
+HANDLER(h_inst_need);
+HANDLER(h_need_edit);
+HANDLER(h_inst_need_action);
+HANDLER(h_need_repeat);
+HANDLER(h_admin_needs);
+HANDLER(h_admin_need);
+HANDLER(h_admin_need_action);
+HANDLER(h_needs_board);
+HANDLER(h_needs_feed);
+HANDLER(h_need_public);
+HANDLER(h_api_needs);
+HANDLER(h_api_need);
 /* -- needs handlers end -- */
 /* engagements.c, engagement_pages.c, evaluations.c, notify.c: engagements */
+HANDLER(h_apply);
+HANDLER(h_engagements);
+HANDLER(h_engagement_step);
+HANDLER(h_need_engagements);
+HANDLER(h_institution_engagement_step);
+HANDLER(h_certificate);
+HANDLER(h_certificate_verify);
+HANDLER(h_certificate_show);
+HANDLER(h_evaluate);
+HANDLER(h_inbox);
+HANDLER(h_inbox_open);
+HANDLER(h_inbox_read);
+HANDLER(h_inbox_preference);
 /* -- engagements handlers end -- */
+/* bench_fts5.c: the search API answered by SQLite FTS5, benchmarks only */
+HANDLER(h_bench_fts5);
+/* -- bench handlers end -- */
 
 #endif

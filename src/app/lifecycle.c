@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define BIT(s) (1u << (s))
+#define STATE_BIT(s) (1u << (s))
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const need_state_names[NEED_STATES] = {
@@ -16,43 +16,49 @@ static const char *const eng_state_names[ENG_STATES] = {
         "in_mission", "delivered", "evaluated", "refused",     "withdrawn", "closed",   "no_answer",
 };
 
-#define NEED_OPEN                                                                                  \
-	(BIT(NEED_DRAFT) | BIT(NEED_SUBMITTED) | BIT(NEED_PUBLISHED) | BIT(NEED_STAFFED) |         \
-	 BIT(NEED_IN_PROGRESS))
+enum {
+	NEED_OPEN = (STATE_BIT(NEED_DRAFT) | STATE_BIT(NEED_SUBMITTED) | STATE_BIT(NEED_PUBLISHED) |
+	             STATE_BIT(NEED_STAFFED) | STATE_BIT(NEED_IN_PROGRESS))
+};
 
 const struct need_transition need_transitions[NEED_ACTIONS] = {
-        {NA_SUBMIT, "submit", BIT(NEED_DRAFT), NEED_SUBMITTED, ACTOR_INSTITUTION, 0},
-        {NA_RETURN, "return", BIT(NEED_SUBMITTED), NEED_DRAFT, ACTOR_PROGRAMME, NEEDS_MESSAGE},
-        {NA_PUBLISH, "publish", BIT(NEED_SUBMITTED), NEED_PUBLISHED, ACTOR_PROGRAMME, 0},
-        {NA_STAFF, "staff", BIT(NEED_PUBLISHED), NEED_STAFFED, ACTOR_INSTITUTION, 0},
-        {NA_START, "start", BIT(NEED_STAFFED), NEED_IN_PROGRESS, ACTOR_INSTITUTION, 0},
-        {NA_COMPLETE, "complete", BIT(NEED_IN_PROGRESS), NEED_COMPLETED, ACTOR_INSTITUTION, 0},
+        {NA_SUBMIT, "submit", STATE_BIT(NEED_DRAFT), NEED_SUBMITTED, ACTOR_INSTITUTION, 0},
+        {NA_RETURN, "return", STATE_BIT(NEED_SUBMITTED), NEED_DRAFT, ACTOR_PROGRAMME,
+         NEEDS_MESSAGE},
+        {NA_PUBLISH, "publish", STATE_BIT(NEED_SUBMITTED), NEED_PUBLISHED, ACTOR_PROGRAMME, 0},
+        {NA_STAFF, "staff", STATE_BIT(NEED_PUBLISHED), NEED_STAFFED, ACTOR_INSTITUTION, 0},
+        {NA_START, "start", STATE_BIT(NEED_STAFFED), NEED_IN_PROGRESS, ACTOR_INSTITUTION, 0},
+        {NA_COMPLETE, "complete", STATE_BIT(NEED_IN_PROGRESS), NEED_COMPLETED, ACTOR_INSTITUTION,
+         0},
         {NA_CANCEL, "cancel", NEED_OPEN, NEED_CANCELLED, ACTOR_INSTITUTION | ACTOR_PROGRAMME,
          NEEDS_REASON},
 };
 
-#define ENG_RUNNING                                                                                \
-	(BIT(ENG_APPLIED) | BIT(ENG_INVITED) | BIT(ENG_SHORTLISTED) | BIT(ENG_ACCEPTED) |          \
-	 BIT(ENG_CONFIRMED))
+enum {
+	ENG_RUNNING =
+	        (STATE_BIT(ENG_APPLIED) | STATE_BIT(ENG_INVITED) | STATE_BIT(ENG_SHORTLISTED) |
+	         STATE_BIT(ENG_ACCEPTED) | STATE_BIT(ENG_CONFIRMED))
+};
 
 const struct eng_transition eng_transitions[ENG_ACTIONS] = {
-        {EA_INVITE, "invite", BIT(ENG_SUGGESTED), ENG_INVITED, ACTOR_INSTITUTION, 0},
-        {EA_SHORTLIST, "shortlist", BIT(ENG_APPLIED), ENG_SHORTLISTED, ACTOR_INSTITUTION, 0},
-        {EA_INTERESTED, "interested", BIT(ENG_INVITED), ENG_SHORTLISTED, ACTOR_EXPERT, 0},
-        {EA_ACCEPT, "accept", BIT(ENG_SHORTLISTED), ENG_ACCEPTED, ACTOR_INSTITUTION, 0},
-        {EA_CONFIRM, "confirm", BIT(ENG_ACCEPTED), ENG_CONFIRMED, ACTOR_EXPERT, 0},
-        {EA_START, "start", BIT(ENG_CONFIRMED), ENG_IN_MISSION, ACTOR_INSTITUTION, 0},
-        {EA_DELIVER, "deliver", BIT(ENG_IN_MISSION), ENG_DELIVERED, ACTOR_INSTITUTION, 0},
-        {EA_EVALUATE, "evaluate", BIT(ENG_DELIVERED), ENG_EVALUATED,
+        {EA_INVITE, "invite", STATE_BIT(ENG_SUGGESTED), ENG_INVITED, ACTOR_INSTITUTION, 0},
+        {EA_SHORTLIST, "shortlist", STATE_BIT(ENG_APPLIED), ENG_SHORTLISTED, ACTOR_INSTITUTION, 0},
+        {EA_INTERESTED, "interested", STATE_BIT(ENG_INVITED), ENG_SHORTLISTED, ACTOR_EXPERT, 0},
+        {EA_ACCEPT, "accept", STATE_BIT(ENG_SHORTLISTED), ENG_ACCEPTED, ACTOR_INSTITUTION, 0},
+        {EA_CONFIRM, "confirm", STATE_BIT(ENG_ACCEPTED), ENG_CONFIRMED, ACTOR_EXPERT, 0},
+        {EA_START, "start", STATE_BIT(ENG_CONFIRMED), ENG_IN_MISSION, ACTOR_INSTITUTION, 0},
+        {EA_DELIVER, "deliver", STATE_BIT(ENG_IN_MISSION), ENG_DELIVERED, ACTOR_INSTITUTION, 0},
+        {EA_EVALUATE, "evaluate", STATE_BIT(ENG_DELIVERED), ENG_EVALUATED,
          ACTOR_INSTITUTION | ACTOR_EXPERT, 0},
-        {EA_REFUSE, "refuse", BIT(ENG_SUGGESTED) | BIT(ENG_APPLIED) | BIT(ENG_SHORTLISTED),
+        {EA_REFUSE, "refuse",
+         STATE_BIT(ENG_SUGGESTED) | STATE_BIT(ENG_APPLIED) | STATE_BIT(ENG_SHORTLISTED),
          ENG_REFUSED, ACTOR_INSTITUTION, NEEDS_REASON | NEEDS_MESSAGE},
-        {EA_DECLINE, "decline", BIT(ENG_INVITED) | BIT(ENG_ACCEPTED), ENG_DECLINED, ACTOR_EXPERT,
-         NEEDS_REASON},
+        {EA_DECLINE, "decline", STATE_BIT(ENG_INVITED) | STATE_BIT(ENG_ACCEPTED), ENG_DECLINED,
+         ACTOR_EXPERT, NEEDS_REASON},
         {EA_WITHDRAW, "withdraw", ENG_RUNNING, ENG_WITHDRAWN, ACTOR_EXPERT, NEEDS_REASON},
-        {EA_CLOSE, "close", ENG_RUNNING | BIT(ENG_IN_MISSION), ENG_CLOSED,
+        {EA_CLOSE, "close", ENG_RUNNING | STATE_BIT(ENG_IN_MISSION), ENG_CLOSED,
          ACTOR_INSTITUTION | ACTOR_PROGRAMME, NEEDS_REASON | NEEDS_MESSAGE},
-        {EA_NO_ANSWER, "no_answer", BIT(ENG_APPLIED), ENG_NO_ANSWER, ACTOR_SYSTEM, 0},
+        {EA_NO_ANSWER, "no_answer", STATE_BIT(ENG_APPLIED), ENG_NO_ANSWER, ACTOR_SYSTEM, 0},
 };
 
 /* Reason codes, each with catalogue keys reason.<code>. */
@@ -133,14 +139,14 @@ int need_can(enum need_action a, enum need_state s, enum actor actor)
 {
 	if ((unsigned)a >= NEED_ACTIONS || (unsigned)s >= NEED_STATES)
 		return 0;
-	return (need_transitions[a].from & BIT(s)) && (need_transitions[a].actors & actor);
+	return (need_transitions[a].from & STATE_BIT(s)) && (need_transitions[a].actors & actor);
 }
 
 int eng_can(enum eng_action a, enum eng_state s, enum actor actor)
 {
 	if ((unsigned)a >= ENG_ACTIONS || (unsigned)s >= ENG_STATES)
 		return 0;
-	return (eng_transitions[a].from & BIT(s)) && (eng_transitions[a].actors & actor);
+	return (eng_transitions[a].from & STATE_BIT(s)) && (eng_transitions[a].actors & actor);
 }
 
 int need_final(enum need_state s)
@@ -150,16 +156,17 @@ int need_final(enum need_state s)
 
 int eng_final(enum eng_state s)
 {
-	static const unsigned final = BIT(ENG_EVALUATED) | BIT(ENG_DECLINED) | BIT(ENG_REFUSED) |
-	                              BIT(ENG_WITHDRAWN) | BIT(ENG_CLOSED) | BIT(ENG_NO_ANSWER);
-	return (unsigned)s < ENG_STATES && (final & BIT(s));
+	static const unsigned final = STATE_BIT(ENG_EVALUATED) | STATE_BIT(ENG_DECLINED) |
+	                              STATE_BIT(ENG_REFUSED) | STATE_BIT(ENG_WITHDRAWN) |
+	                              STATE_BIT(ENG_CLOSED) | STATE_BIT(ENG_NO_ANSWER);
+	return (unsigned)s < ENG_STATES && (final & STATE_BIT(s));
 }
 
 int eng_contact_visible(enum eng_state s)
 {
-	static const unsigned shared =
-	        BIT(ENG_CONFIRMED) | BIT(ENG_IN_MISSION) | BIT(ENG_DELIVERED) | BIT(ENG_EVALUATED);
-	return (unsigned)s < ENG_STATES && (shared & BIT(s));
+	static const unsigned shared = STATE_BIT(ENG_CONFIRMED) | STATE_BIT(ENG_IN_MISSION) |
+	                               STATE_BIT(ENG_DELIVERED) | STATE_BIT(ENG_EVALUATED);
+	return (unsigned)s < ENG_STATES && (shared & STATE_BIT(s));
 }
 
 int eng_waiting(enum eng_state s)

@@ -29,6 +29,7 @@
 #include "app/app.h"
 #include "app/clock.h"
 #include "app/config.h"
+#include "app/deadlines.h"
 #include "app/freshness.h"
 #include "core/buf.h"
 #include "core/file.h"
@@ -908,6 +909,7 @@ struct mail_sender {
 	int stopping;        /* guarded by lock */
 	int woken;           /* guarded by lock */
 	int64_t freshness;   /* last run of the freshness job (freshness.h); this thread only */
+	int64_t engagements; /* last run of the engagement jobs (deadlines.h); this thread only */
 };
 
 /* One round on a pooled connection. Returns 1 when the batch was full
@@ -945,6 +947,7 @@ static void *sender_main(void *arg)
 	while (!s->stopping) {
 		pthread_mutex_unlock(&s->lock);
 		freshness_tick(s->app, &s->freshness); /* hourly: reminders to confirm profiles */
+		engagement_jobs_tick(s->app, &s->engagements); /* hourly: deadlines, digests */
 		int more = sender_round(s->app);
 		pthread_mutex_lock(&s->lock);
 		if (!more)

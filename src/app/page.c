@@ -1,6 +1,7 @@
 #include "app/page.h"
 
 #include "app/auth.h"
+#include "app/sql.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,16 +88,27 @@ static json_t *common_context(struct app *app, struct request *req, enum lang l,
 
 /* What the layout needs to know of the signed-in person (nothing when
  * anonymous, or half-way through the second factor). */
-static json_t *user_context(struct request *req)
+static json_t *user_context(struct app *app, struct request *req)
 {
 	const struct identity *id = auth_identity(req);
+	int64_t unread = 0;
 
 	if (!id || id->second_step_pending)
 		return json_null();
-	return json_pack("{s:s, s:b, s:b, s:b}", "email", id->email, "admin",
+	/* The inbox's unread count in the navigation (notify.c); 0 when unknown. */
+	struct db *db = db_pool_get(app->pool);
+	if (db_query_int(db,
+	                 "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS "
+	                 "NULL",
+	                 1, (const char *[]){sql_int(&req->arena, id->user_id)}, &unread) != DB_OK)
+		unread = 0;
+	db_pool_put(app->pool, db);
+	return json_pack("{s:s, s:b, s:b, s:b, s:I, s:b}", "email", id->email, "admin",
 	                 (id->roles & ROLE_ADMIN) != 0, "owner",
 	                 (id->roles & ROLE_INSTITUTION_OWNER) != 0, "expert",
-	                 (id->roles & ROLE_EXPERT) != 0);
+	                 (id->roles & ROLE_EXPERT) != 0, "unread", (json_int_t)unread,
+	                 "institution",
+	                 (id->roles & (ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER)) != 0);
 }
 
 static const char *translate(void *ud, const char *key)
@@ -133,7 +145,7 @@ void page_render(struct app *app, struct request *req, struct response *resp, in
 
 	json_object_set_new(ctx, "page", data ? data : json_object());
 	json_object_set_new(ctx, "csrf", json_string(auth_csrf(app, req, resp)));
-	json_object_set_new(ctx, "user", user_context(req));
+	json_object_set_new(ctx, "user", user_context(app, req));
 	if (tmpl_render(app->tmpl, name, ctx, &opts, &body, err, sizeof(err)) < 0)
 		goto fail;
 	opts.content = buf_str(&body);

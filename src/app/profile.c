@@ -1,4 +1,5 @@
 #include "app/profile.h"
+#include "app/search.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -925,7 +926,8 @@ int profile_save(struct db *db, int64_t user_id, json_t *p, int64_t now, int con
 	        "VALUES ($1, $2, $3, $4, $5, $6)";
 	if (each(&s, p, "stays", period_sql, 6, bind_stay) < 0 ||
 	    each(&s, p, "availability", period_sql, 6, bind_available) < 0 ||
-	    save_sectors(&s, p) < 0 || save_regions(&s, p) < 0)
+	    save_sectors(&s, p) < 0 || save_regions(&s, p) < 0 ||
+	    search_touch(db, "expert", user_id, now) < 0)
 		goto out;
 	rc = 0;
 out:

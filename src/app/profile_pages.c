@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/search.h"
 #include "app/audit.h"
 #include "app/auth.h"
 #include "app/clock.h"
@@ -607,6 +608,8 @@ static int change_tx(struct db *db, void *ud)
 		return -1;
 	ch->changed =
 	        sql_exec(db, ch->sql, ch->value ? 3 : 2, (const char *[]){uid, now, ch->value});
+	if (ch->changed > 0 && search_touch(db, "expert", c->id->user_id, c->now) < 0)
+		return -1;
 	return ch->changed < 0 ? -1 : 0;
 }
 
@@ -620,6 +623,7 @@ static void change(struct pp *c, const char *sql, const char *value, int create,
 		page_unavailable(c->app, c->req, c->resp);
 		return;
 	}
+	search_changed(c->app);
 	if (ch.changed == 0)
 		pp_redirect(c, "profile/edit/" PROFILE_FIRST_STEP);
 	else
@@ -847,6 +851,7 @@ void h_profile_consent(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(c.app, req, resp);
 		return;
 	}
+	search_changed(c.app); /* a withdrawal hides the profile from search at once */
 	pp_redirect(&c,
 	            cp.granted ? "profile/consent?done=given" : "profile/consent?done=withdrawn");
 }

@@ -19,6 +19,7 @@
 #include "app/clock.h"
 #include "app/handlers.h"
 #include "app/page.h"
+#include "app/search.h"
 #include "app/profile.h"
 #include "app/profile_pages.h"
 #include "app/sql.h"
@@ -1065,6 +1066,7 @@ static void post(struct step *st, json_t *saved)
 		return;
 	}
 	json_decref(form_json(&st->form));
+	search_changed(st->c->app);
 	after_save(st);
 }
 

@@ -2,6 +2,7 @@
  * Sections: the catalogue; the rows about a person (export); erasure; the
  * ZIP writer; the pages. */
 #include "app/rights.h"
+#include "app/search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -899,7 +900,8 @@ static int erase_tx(struct db *db, void *ud)
 	struct rreq *r = ud;
 
 	r->files = files_stored_names(db, r->subj.user_id);
-	if (!r->files || audit_self(r, db, "account_erased") < 0)
+	if (!r->files || audit_self(r, db, "account_erased") < 0 ||
+	    search_touch(db, "expert", r->subj.user_id, clock_now(r->app->cfg)) < 0)
 		return -1;
 	return rights_erase(db, &r->cat, &r->subj);
 }
@@ -958,6 +960,7 @@ static void erase(struct rreq *r)
 	}
 	files_unlink_all(r->app->cfg, r->files);
 	json_decref(r->files);
+	search_changed(r->app);
 	r->req->user = NULL; /* the session is gone: the page is an anonymous one */
 	session_end(r->app, NULL, r->req, r->resp);
 	page_message(r->app, r->req, r->resp, 200, "rights.deleted.title", "rights.deleted.message",

@@ -41,8 +41,6 @@ static const struct field token_form[] = {TEXT("csrf", 64), TEXT("name", 100), T
 static const struct field invite_form[] = {TEXT("csrf", 64),        TEXT("email", 254),
                                            TEXT("institution", 20), TEXT("role", 20),
                                            TEXT("lang", 2),         END};
-static const struct field institution_form[] = {TEXT("csrf", 64), TEXT("name_ar", 200),
-                                                TEXT("name_fr", 200), TEXT("name_en", 200), END};
 static const struct field audit_query[] = {
         TEXT("action", 64), TEXT("actor", 254), {FIELD_INT, "before", 1, INT64_MAX}, END};
 
@@ -215,6 +213,125 @@ static const struct field delete_form[] = {TEXT("csrf", 64), TEXT("password", 51
 static const struct field cv_query[] = {TEXT("done", 20), END};
 static const struct field cv_form[] = {TEXT("csrf", 64), {FIELD_FILE, "cv", 0, CV_READ_MAX}, END};
 
+/* ---- Search and matching (search_pages.c) */
+static const struct field search_query[] = {
+        TEXT("q", 200),
+        TEXT("country", 200),
+        TEXT("sector", 400),
+        TEXT("skill", 400),
+        TEXT("lang", 100),
+        TEXT("presence", 40),
+        TEXT("mode", 40),
+        TEXT("pay", 20),
+        TEXT("state", 20),
+        {FIELD_INT, "page", 1, 50},
+        END,
+};
+
+/* ---- Engagements, evaluations, certificates, the inbox (engagement_pages.c,
+ * evaluations.c, notify.c) */
+static const struct field done_query[] = {TEXT("done", 20), END};
+static const struct field apply_form[] = {TEXT("csrf", 64), TEXT("motivation", 2000), END};
+static const struct field eng_step_form[] = {TEXT("csrf", 64), TEXT("action", 20),
+                                             TEXT("reason", 40), TEXT("message", 2000), END};
+static const struct field eng_invite_form[] = {TEXT("csrf", 64), TEXT("expert", 300),
+                                               TEXT("mode", 10), TEXT("message", 2000), END};
+static const struct field evaluate_query[] = {TEXT("round", 10), END};
+static const struct field evaluate_form[] = {
+        TEXT("csrf", 64),    TEXT("rating", 2),     TEXT("objectives", 10), TEXT("again", 10),
+        TEXT("lasting", 10), TEXT("continued", 10), TEXT("comment", 2000),  END};
+static const struct field verify_query[] = {TEXT("code", 40), END};
+static const struct field notify_form[] = {TEXT("csrf", 64), TEXT("notify", 20), END};
+
+/* ---- Institutions and needs (institutions.c, needs.c, need_pages.c). The need
+ * editor's rows are numbered like the profile editor's (skill_0_name, …): at most
+ * NEED_SKILLS (12) skills and NEED_LANGUAGES (6) languages (needs.h). */
+#define INST_SECTOR(row)                                                                           \
+	{                                                                                          \
+		FIELD_TEXT, "sec_" row, 0, 64                                                      \
+	}
+#define NEED_SKILL_ROW(row)                                                                        \
+	{FIELD_TEXT, "skill_" row "_name", 0, 120},                                                \
+	{                                                                                          \
+		FIELD_TEXT, "skill_" row "_level", 0, 10                                           \
+	}
+#define NEED_LANG_ROW(row)                                                                         \
+	{FIELD_TEXT, "lang_" row "_code", 0, 100},                                                 \
+	{                                                                                          \
+		FIELD_TEXT, "lang_" row "_level", 0, 10                                            \
+	}
+static const struct field institution_form[] = {
+        TEXT("csrf", 64),     TEXT("name_ar", 200),      TEXT("name_fr", 200),
+        TEXT("name_en", 200), TEXT("kind", 30),          TEXT("region", 100),
+        TEXT("website", 300), TEXT("description", 5000), INST_SECTOR("0"),
+        INST_SECTOR("1"),     INST_SECTOR("2"),          INST_SECTOR("3"),
+        INST_SECTOR("4"),     INST_SECTOR("5"),          INST_SECTOR("6"),
+        INST_SECTOR("7"),     INST_SECTOR("8"),          INST_SECTOR("9"),
+        INST_SECTOR("10"),    INST_SECTOR("11"),         INST_SECTOR("12"),
+        INST_SECTOR("13"),    INST_SECTOR("14"),         INST_SECTOR("15"),
+        INST_SECTOR("16"),    INST_SECTOR("17"),         INST_SECTOR("18"),
+        INST_SECTOR("19"),    INST_SECTOR("20"),         INST_SECTOR("21"),
+        INST_SECTOR("22"),    INST_SECTOR("23"),         INST_SECTOR("24"),
+        INST_SECTOR("25"),    INST_SECTOR("26"),         INST_SECTOR("27"),
+        INST_SECTOR("28"),    INST_SECTOR("29"),         END};
+static const struct field saved_query[] = {TEXT("saved", 1), END};
+static const struct field verify_form[] = {TEXT("csrf", 64), TEXT("set", 1), END};
+static const struct field need_form[] = {TEXT("csrf", 64),
+                                         TEXT("title", 200),
+                                         TEXT("description", 5000),
+                                         TEXT("sector", 64),
+                                         TEXT("mode", 20),
+                                         TEXT("presence", 20),
+                                         TEXT("region", 100),
+                                         TEXT("city", 200),
+                                         TEXT("dates", 10),
+                                         TEXT("start", 20),
+                                         TEXT("end", 20),
+                                         TEXT("effort_days", 10),
+                                         TEXT("hours", 10),
+                                         TEXT("experts", 10),
+                                         TEXT("pay", 10),
+                                         TEXT("travel", 3),
+                                         TEXT("stay", 3),
+                                         TEXT("cp_name", 200),
+                                         TEXT("cp_role", 200),
+                                         TEXT("cp_email", 254),
+                                         TEXT("ready_counterpart", 3),
+                                         TEXT("ready_resources", 3),
+                                         TEXT("ready_approval", 3),
+                                         TEXT("then", 10),
+                                         NEED_SKILL_ROW("0"),
+                                         NEED_SKILL_ROW("1"),
+                                         NEED_SKILL_ROW("2"),
+                                         NEED_SKILL_ROW("3"),
+                                         NEED_SKILL_ROW("4"),
+                                         NEED_SKILL_ROW("5"),
+                                         NEED_SKILL_ROW("6"),
+                                         NEED_SKILL_ROW("7"),
+                                         NEED_SKILL_ROW("8"),
+                                         NEED_SKILL_ROW("9"),
+                                         NEED_SKILL_ROW("10"),
+                                         NEED_SKILL_ROW("11"),
+                                         NEED_LANG_ROW("0"),
+                                         NEED_LANG_ROW("1"),
+                                         NEED_LANG_ROW("2"),
+                                         NEED_LANG_ROW("3"),
+                                         NEED_LANG_ROW("4"),
+                                         NEED_LANG_ROW("5"),
+                                         END};
+_Static_assert(sizeof(need_form) / sizeof(need_form[0]) - 1 == 24 + 2 * 12 + 2 * 6 &&
+                       sizeof(need_form) / sizeof(need_form[0]) - 1 <= PROFILE_FORM_LIMIT,
+               "the need form: its rows and needs.h disagree, or more fields than a form takes");
+static const struct field need_action_form[] = {TEXT("csrf", 64), TEXT("action", 20),
+                                                TEXT("reason", 40), TEXT("note", 2000), END};
+static const struct field board_query[] = {
+        TEXT("sector", 64), TEXT("region", 10), TEXT("presence", 10),           TEXT("mode", 12),
+        TEXT("pay", 10),    TEXT("q", 100),     {FIELD_INT, "page", 1, 100000}, END};
+static const struct field review_query[] = {TEXT("state", 20), END};
+
+/* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
+static const struct field bench_fts5_query[] = {TEXT("q", 200), {FIELD_INT, "page", 1, 50}, END};
+
 const struct route app_routes[] = {
         /* Pages for everyone */
         {HTTP_GET, "/", h_root, POLICY_PUBLIC, NULL, 0,
@@ -268,8 +385,6 @@ const struct route app_routes[] = {
          invite_form},
 
         /* Programme team */
-        {HTTP_GET | HTTP_POST, "/:lang/admin/institutions", h_admin_institutions, POLICY_ADMIN,
-         NULL, 0, "Institutions: list and create", institution_form},
         {HTTP_GET | HTTP_POST, "/:lang/admin/invitations", h_admin_invitations, POLICY_ADMIN, NULL,
          0, "Invite an institution's owner or member", invite_form},
         {HTTP_GET, "/:lang/admin/audit", h_admin_audit, POLICY_ADMIN, audit_query, 0,
@@ -328,15 +443,115 @@ const struct route app_routes[] = {
         {HTTP_GET, "/:lang/profile/reconfirm", h_reconfirm, POLICY_PUBLIC, token_query, 0,
          "One-click reconfirmation link of the freshness reminders", NULL},
 
+        /* Search and matching: experts with facets, a need's ranked matches with
+         * their explanations, needs recommended to an expert (search_pages.c;
+         * the engine: match/, fed by search.c) */
+        {HTTP_GET, "/:lang/experts", h_search, POLICY_PUBLIC, search_query, 0,
+         "Search experts: text and filters, facet counts, as the viewer may see them", NULL},
+        {HTTP_GET, "/api/v1/experts", h_api_search, POLICY_PUBLIC, search_query, ROUTE_API,
+         "Search experts (JSON): results, total and facet counts", NULL},
+        {HTTP_GET, "/:lang/institution/needs/:id/matches", h_need_matches, POLICY_INSTITUTION, NULL,
+         0, "A need's best-matching experts, each with the factors of its score", NULL},
+        {HTTP_GET, "/:lang/profile/recommendations", h_recommendations, POLICY_EXPERT, NULL, 0,
+         "Published needs recommended to the expert, with the reasons", NULL},
+
         /* Needs: institutions' profiles and verification, the need editor with its
          * readiness checklist, the programme team's review, the public board and its
-         * feeds (institutions.c, needs.c, need_pages.c) */
+         * feeds (institutions.c, needs.c, need_pages.c, need_board.c) */
+        {HTTP_GET, "/:lang/institutions", h_institutions, POLICY_PUBLIC, NULL, 0,
+         "Verified institutions, with their published needs", NULL},
+        {HTTP_GET, "/:lang/institutions/:id", h_institution_public, POLICY_PUBLIC, NULL, 0,
+         "An institution's public page: description, published needs, answer rate and median "
+         "response time (404 until verified, but for its members and the programme team)",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/institution/profile", h_institution_profile,
+         POLICY_INSTITUTION_OWNER, saved_query, 0,
+         "Owners edit their institution's profile (not its verification)", institution_form},
+        {HTTP_GET, "/:lang/institution/needs", h_inst_needs, POLICY_INSTITUTION, NULL, 0,
+         "The institution's needs, every state", NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/institution/needs/new", h_need_new, POLICY_INSTITUTION, NULL,
+         0, "Write a new need: a draft, or submitted at once when ready", need_form},
+        {HTTP_GET, "/:lang/institution/needs/:id", h_inst_need, POLICY_INSTITUTION, NULL, 0,
+         "One of the institution's needs: details, history, the actions its state allows (404 "
+         "for another institution's)",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/institution/needs/:id/edit", h_need_edit, POLICY_INSTITUTION,
+         NULL, 0, "Edit a draft need (then save, or submit for review)", need_form},
+        {HTTP_POST, "/:lang/institution/needs/:id/action", h_inst_need_action, POLICY_INSTITUTION,
+         NULL, 0, "Move a need: submit, staff, start, complete, cancel with a reason",
+         need_action_form},
+        {HTTP_POST, "/:lang/institution/needs/:id/repeat", h_need_repeat, POLICY_INSTITUTION, NULL,
+         0, "A completed or cancelled need again: a new child draft", csrf_only},
+        {HTTP_GET | HTTP_POST, "/:lang/admin/institutions", h_admin_institutions, POLICY_ADMIN,
+         NULL, 0, "Institutions: list and create", institution_form},
+        {HTTP_GET | HTTP_POST, "/:lang/admin/institutions/:id", h_admin_institution, POLICY_ADMIN,
+         saved_query, 0, "Edit an institution; its verification", institution_form},
+        {HTTP_POST, "/:lang/admin/institutions/:id/verify", h_admin_institution_verify,
+         POLICY_ADMIN, NULL, 0, "Verify an institution (set=1) or withdraw it (set=0); audited",
+         verify_form},
+        {HTTP_GET, "/:lang/admin/needs", h_admin_needs, POLICY_ADMIN, review_query, 0,
+         "The review queue: submitted needs, oldest first (and the needs of each state)", NULL},
+        {HTTP_GET, "/:lang/admin/needs/:id", h_admin_need, POLICY_ADMIN, NULL, 0,
+         "A need for the programme team: publish, return with a note, cancel", NULL},
+        {HTTP_POST, "/:lang/admin/needs/:id/action", h_admin_need_action, POLICY_ADMIN, NULL, 0,
+         "The programme team moves a need: publish, return (with a note), cancel (with a reason)",
+         need_action_form},
+        {HTTP_GET, "/:lang/needs", h_needs_board, POLICY_PUBLIC, board_query, 0,
+         "The public board of published needs: filters, pages", NULL},
+        {HTTP_GET, "/:lang/needs.atom", h_needs_feed, POLICY_PUBLIC, board_query, 0,
+         "The published needs as an Atom feed (same filters)", NULL},
+        {HTTP_GET, "/:lang/needs/:id", h_need_public, POLICY_PUBLIC, NULL, 0,
+         "A published need's public page (404 before publication)", NULL},
+        {HTTP_GET, "/api/v1/needs", h_api_needs, POLICY_PUBLIC, board_query, ROUTE_API,
+         "The published needs (JSON): the board's filters, pages of 20", NULL},
+        {HTTP_GET, "/api/v1/needs/:id", h_api_need, POLICY_PUBLIC, NULL, ROUTE_API,
+         "A published need (JSON)", NULL},
         /* -- needs routes end -- */
 
         /* Engagements: applications, invitations and every step to evaluation,
          * contact details, response deadlines, evaluations, certificates, the inbox
          * (engagements.c, engagement_pages.c, evaluations.c, notify.c) */
+        {HTTP_GET | HTTP_POST, "/:lang/needs/:id/apply", h_apply, POLICY_EXPERT, NULL, 0,
+         "Apply to a published need, with a short motivation", apply_form},
+        {HTTP_GET, "/:lang/engagements", h_engagements, POLICY_EXPERT, done_query, 0,
+         "My engagements: state, the institution's messages, what to do next", NULL},
+        {HTTP_POST, "/:lang/engagements/:id", h_engagement_step, POLICY_EXPERT, NULL, 0,
+         "The expert takes a step: confirm, decline, withdraw, yes to an invitation",
+         eng_step_form},
+        {HTTP_GET | HTTP_POST, "/:lang/engagements/:id/evaluate", h_evaluate, POLICY_SIGNED_IN,
+         evaluate_query, 0, "Evaluate a delivered engagement, or answer a follow-up (either side)",
+         evaluate_form},
+        {HTTP_GET, "/:lang/engagements/:id/certificate", h_certificate, POLICY_EXPERT, NULL, 0,
+         "The expert's printable certificate of contribution", NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/institution/needs/:id/engagements", h_need_engagements,
+         POLICY_INSTITUTION, done_query, 0,
+         "A need's applicants and invitees; invite or privately suggest an expert",
+         eng_invite_form},
+        {HTTP_POST, "/:lang/institution/engagements/:id", h_institution_engagement_step,
+         POLICY_INSTITUTION, NULL, 0,
+         "The institution takes a step: shortlist, accept, refuse, start, deliver, close",
+         eng_step_form},
+        {HTTP_GET, "/:lang/certificates/verify", h_certificate_verify, POLICY_PUBLIC, verify_query,
+         0, "Verify a certificate of contribution by its code", NULL},
+        {HTTP_GET, "/:lang/certificates/:slug", h_certificate_show, POLICY_PUBLIC, NULL, 0,
+         "A certificate's public verification page (lowercase code)", NULL},
+        {HTTP_GET, "/:lang/inbox", h_inbox, POLICY_SIGNED_IN, done_query, 0,
+         "My notifications, newest first, and how I hear of them", NULL},
+        {HTTP_GET, "/:lang/inbox/:id", h_inbox_open, POLICY_SIGNED_IN, NULL, 0,
+         "Open a notification: marked read, then its page", NULL},
+        {HTTP_POST, "/:lang/inbox/read", h_inbox_read, POLICY_SIGNED_IN, NULL, 0,
+         "Mark all my notifications read", csrf_only},
+        {HTTP_POST, "/:lang/inbox/preference", h_inbox_preference, POLICY_SIGNED_IN, NULL, 0,
+         "Mails at once, or one daily digest", notify_form},
         /* -- engagements routes end -- */
+
+        /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of
+         * bench/search.sh (bench_fts5.c); 404 unless testing.bench_fts5 = 1 */
+        {HTTP_GET, "/api/v1/bench/fts5", h_bench_fts5, POLICY_PUBLIC, bench_fts5_query, ROUTE_API,
+         "Benchmarks only (404 unless testing.bench_fts5 = 1): /api/v1/experts answered by "
+         "SQLite FTS5 from a table the benchmark made",
+         NULL},
+        /* -- bench routes end -- */
 
         /* System and API */
         {HTTP_GET, "/healthz", h_healthz, POLICY_PUBLIC, NULL, ROUTE_API | ROUTE_ANONYMOUS,

@@ -17,6 +17,7 @@ struct entry {
 	int nkeys;
 	long position;
 	char *sort[LANG_COUNT]; /* folded label, for ordering */
+	char *group;            /* skills: their domain; NULL for other kinds */
 };
 
 /* Open addressing: folded key → entry index + 1 (0: empty). */
@@ -37,12 +38,12 @@ struct taxonomy {
 };
 
 static const char *const queries[TAX_KINDS] = {
-        [TAX_SECTOR] = "SELECT id, name_ar, name_fr, name_en, '', position FROM sectors",
-        [TAX_SKILL] = "SELECT id, name_ar, name_fr, name_en, synonyms, 0 FROM skills",
-        [TAX_COUNTRY] = "SELECT code, name_ar, name_fr, name_en, '', 0 FROM countries",
-        [TAX_LANGUAGE] = "SELECT code, name_ar, name_fr, name_en, '', 0 FROM languages",
-        [TAX_REGION] = "SELECT code, name_ar, name_fr, name_en, '', position FROM regions",
-        [TAX_ISCO] = "SELECT code, name_ar, name_fr, name_en, '', 0 FROM isco_groups",
+        [TAX_SECTOR] = "SELECT id, name_ar, name_fr, name_en, '', position, NULL FROM sectors",
+        [TAX_SKILL] = "SELECT id, name_ar, name_fr, name_en, synonyms, 0, domain_id FROM skills",
+        [TAX_COUNTRY] = "SELECT code, name_ar, name_fr, name_en, '', 0, NULL FROM countries",
+        [TAX_LANGUAGE] = "SELECT code, name_ar, name_fr, name_en, '', 0, NULL FROM languages",
+        [TAX_REGION] = "SELECT code, name_ar, name_fr, name_en, '', position, NULL FROM regions",
+        [TAX_ISCO] = "SELECT code, name_ar, name_fr, name_en, '', 0, NULL FROM isco_groups",
 };
 
 /* ---- The index ------------------------------------------------------------- */
@@ -137,6 +138,7 @@ static void fill_entry(struct entry *e, struct db_stmt *st)
 	}
 	add_synonyms(e, db_col_text(st, 4) ? db_col_text(st, 4) : "");
 	e->position = (long)db_col_int(st, 5);
+	e->group = db_col_text(st, 6) ? xstrdup(db_col_text(st, 6)) : NULL;
 }
 
 static int load_kind(struct kind *k, struct db *db, const char *sql)
@@ -183,6 +185,7 @@ static void entry_free(struct entry *e)
 	}
 	for (int j = 0; j < e->nkeys; j++)
 		free(e->keys[j]);
+	free(e->group);
 }
 
 void taxonomy_free(struct taxonomy *t)
@@ -235,6 +238,21 @@ const char *taxonomy_label(const struct taxonomy *t, enum tax_kind k, const char
 {
 	const struct entry *e = id ? by_id(t, k, id) : NULL;
 	return e && (unsigned)l < LANG_COUNT ? e->label[l] : NULL;
+}
+
+const char *taxonomy_group(const struct taxonomy *t, enum tax_kind k, const char *id)
+{
+	const struct entry *e = id ? by_id(t, k, id) : NULL;
+	return e ? e->group : NULL;
+}
+
+const char *const *taxonomy_keys(const struct taxonomy *t, enum tax_kind k, const char *id,
+                                 size_t *n)
+{
+	const struct entry *e = id ? by_id(t, k, id) : NULL;
+
+	*n = e ? (size_t)e->nkeys : 0;
+	return e ? (const char *const *)e->keys : NULL;
 }
 
 size_t taxonomy_count(const struct taxonomy *t, enum tax_kind k)

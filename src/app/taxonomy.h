@@ -30,6 +30,13 @@ const char *taxonomy_resolve(const struct taxonomy *t, enum tax_kind k, const ch
 int taxonomy_has(const struct taxonomy *t, enum tax_kind k, const char *id);
 /* The label of id in language l, or NULL. */
 const char *taxonomy_label(const struct taxonomy *t, enum tax_kind k, const char *id, enum lang l);
+/* The group of id: a skill's domain; NULL for other kinds or an unknown id.
+ * Belongs to t. */
+const char *taxonomy_group(const struct taxonomy *t, enum tax_kind k, const char *id);
+/* The folded names of id (its id, labels in every language, synonyms), *n
+ * of them; NULL and 0 for an unknown id. Belong to t. */
+const char *const *taxonomy_keys(const struct taxonomy *t, enum tax_kind k, const char *id,
+                                 size_t *n);
 /* Number of entries of kind k. */
 size_t taxonomy_count(const struct taxonomy *t, enum tax_kind k);
 /* Up to max entries of kind k whose label or synonym (any language)

@@ -45,6 +45,15 @@ enum visibility visibility_of(const struct identity *viewer, const struct visibi
 	return VIS_NONE;
 }
 
+enum match_audience visibility_audience(const struct identity *viewer)
+{
+	if (is_programme(viewer))
+		return MATCH_FOR_PROGRAMME;
+	if (is_institution(viewer))
+		return MATCH_FOR_INSTITUTION;
+	return MATCH_FOR_PUBLIC; /* peers: when networks exist */
+}
+
 /* The lowest level that sees each part. */
 static const enum visibility part_min[PART_COUNT] = {
         [PART_CARD] = VIS_DIRECTORY,     [PART_PLACE] = VIS_PEERS,

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "app/consent.h"
+#include "match/match.h"
 
 struct db;
 struct identity;
@@ -66,6 +67,12 @@ struct visibility_facts {
 /* The level `viewer` (NULL: anonymous) may see. A viewer still owing the
  * second sign-in factor counts as anonymous. */
 enum visibility visibility_of(const struct identity *viewer, const struct visibility_facts *f);
+
+/* The search engine's audience for viewer, the same rule in the engine's
+ * terms (match.h: the consent each audience needs, dormant and paused
+ * experts hidden as above). Search results are still passed through
+ * visibility_of before anything is shown. */
+enum match_audience visibility_audience(const struct identity *viewer);
 
 /* The parts of a profile, each shown from a minimum level. */
 enum profile_part {

@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
 #include "app/auth.h"
+#include "app/clock.h"
 #include "app/mail.h"
+#include "app/search.h"
 #include "app/config.h"
 #include "cli/cli.h"
 #include "app/data.h"
@@ -156,6 +159,28 @@ static void wait_for_signal(void)
 	log_info("signal %d: stopping", sig);
 }
 
+/* Builds the search index from storage and starts following the change log. */
+static int open_search(struct app *app)
+{
+	struct db *db = db_pool_get(app->pool);
+	char err[512];
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	app->search = search_open(db, app->tx, clock_now(app->cfg), err, sizeof(err));
+	db_pool_put(app->pool, db);
+	if (!app->search || search_poller_start(app->search, app) < 0) {
+		fprintf(stderr, "kafaat serve: %s\n",
+		        app->search ? "cannot start the index poller" : err);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("search index: %zu experts, %zu published needs, built in %.2f s",
+	         search_experts(app->search), search_needs(app->search),
+	         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
 static int cmd_serve(struct cli *cli)
 {
 	struct app app;
@@ -191,6 +216,8 @@ static int cmd_serve(struct cli *cli)
 	        .on_error = app_on_error,
 	        .authorize = app_authorize,
 	};
+	if (open_search(&app) < 0)
+		goto out;
 	app.mail = mail_sender_start(&app); /* before any handler can read it */
 	srv = server_start(&opts, err, sizeof(err));
 	if (!srv) {
@@ -205,6 +232,8 @@ static int cmd_serve(struct cli *cli)
 out:
 	server_stop(srv);
 	mail_sender_stop(app.mail);
+	search_close(app.search);
+	app.search = NULL;
 	app_close(&app);
 	return rc;
 }
@@ -309,8 +338,16 @@ static const struct command commands[] = {
          "import experts from JSON Lines or CSV (docs/IMPORT.md); prints every skipped row"},
         {"export", cmd_export, "export experts [--db PATH|URL]",
          "write every expert profile as JSON Lines, sorted by email"},
-        {"gen", cmd_gen, "gen --experts N [--seed S] [--db PATH|URL]",
-         "write N synthetic experts as JSON Lines (tests and benchmarks)"},
+        {"gen", cmd_gen, "gen --experts N [--needs M [--truth FILE]] [--seed S] [--db PATH|URL]",
+         "write N synthetic experts, or M needs and their hidden relevance judgements, as "
+         "JSON Lines (tests, benchmarks, make eval)"},
+        {"search", cmd_search,
+         "search \"QUERY\" [--country C,..] [--sector S,..] [--skill S,..] [--lang CODE:LEVEL,..] "
+         "[--presence P] [--mode M] [--pay P] [--state active|dormant|any] [--from D --to D] "
+         "[--audience A] [--any] [--top N] [--offset N] [--facets] [--json] [--db PATH|URL]",
+         "search experts as an audience sees them (text and filters, ranked)"},
+        {"match", cmd_match, "match --need ID|FILE [--top N] [--json] [--db PATH|URL]",
+         "the experts best matching a need, each with the factors of its score"},
         {"config-keys", cmd_config_keys, "config-keys",
          "every configuration key, as the Markdown table of docs/CONFIG.md"},
         {"routes", cmd_routes, "routes [--json]", "the route table: path, access policy, purpose"},
@@ -340,6 +377,8 @@ static int parse_switch(struct cli *cli, const char *arg)
 	        {"--force", offsetof(struct cli, force)},
 	        {"--dry-run", offsetof(struct cli, dry_run)},
 	        {"--consent-from-file", offsetof(struct cli, consent_from_file)},
+	        {"--facets", offsetof(struct cli, facets)},
+	        {"--any", offsetof(struct cli, any)},
 	};
 
 	for (size_t k = 0; k < sizeof(switches) / sizeof(switches[0]); k++) {
@@ -364,6 +403,24 @@ static int parse_flags(struct cli *cli, int argc, char **argv)
 	        {"--db", offsetof(struct cli, db)},
 	        {"--experts", offsetof(struct cli, experts)},
 	        {"--seed", offsetof(struct cli, seed)},
+	        {"--needs", offsetof(struct cli, needs)},
+	        {"--truth", offsetof(struct cli, truth)},
+	        {"--need", offsetof(struct cli, need)},
+	        {"--top", offsetof(struct cli, top)},
+	        {"--offset", offsetof(struct cli, offset)},
+	        {"--audience", offsetof(struct cli, audience)},
+	        {"--country", offsetof(struct cli, filter[CF_COUNTRY])},
+	        {"--city", offsetof(struct cli, filter[CF_CITY])},
+	        {"--sector", offsetof(struct cli, filter[CF_SECTOR])},
+	        {"--skill", offsetof(struct cli, filter[CF_SKILL])},
+	        {"--lang", offsetof(struct cli, filter[CF_LANG])},
+	        {"--presence", offsetof(struct cli, filter[CF_PRESENCE])},
+	        {"--mode", offsetof(struct cli, filter[CF_MODE])},
+	        {"--pay", offsetof(struct cli, filter[CF_PAY])},
+	        {"--state", offsetof(struct cli, filter[CF_STATE])},
+	        {"--from", offsetof(struct cli, filter[CF_FROM])},
+	        {"--to", offsetof(struct cli, filter[CF_TO])},
+	        {"--network", offsetof(struct cli, filter[CF_NETWORK])},
 	};
 	const size_t nflags = sizeof(flags) / sizeof(flags[0]);
 
@@ -401,7 +458,7 @@ static int takes_args(const struct command *c)
 {
 	return c->run == cmd_mail || c->run == cmd_audit || c->run == cmd_admin ||
 	       c->run == cmd_backup || c->run == cmd_restore || c->run == cmd_import ||
-	       c->run == cmd_export;
+	       c->run == cmd_export || c->run == cmd_search;
 }
 
 int main(int argc, char **argv)

@@ -3,7 +3,8 @@
 // with a configuration derived from deploy/nginx/kafaat.conf. Checks pages
 // in three languages over TLS and HTTP/2, static files served by nginx,
 // requests shared by the nodes, a session made through one node used on
-// the other, mail sent exactly once by two senders, nginx's body, header
+// the other, a profile written through one node found by search through
+// the other within a second, mail sent exactly once by two senders, nginx's body, header
 // and rate limits answered before Kafaat, and one node stopped.
 //
 // The derived configuration is the deployed one with local ports, a
@@ -316,6 +317,34 @@ describe('two Kafaat nodes on PostgreSQL behind nginx', { skip, timeout: 300000 
 			assert.ok(account.text.includes(email));
 		}
 		for (let i = 0; i < 6; i++) assert.equal((await c.get('/fr/account')).status, 200);
+	});
+
+	test('a profile written through node A is found by search through node B within a second', async (t) => {
+		const email = `search-${randomBytes(4).toString('hex')}@example.org`;
+		const word = `hydro${randomBytes(3).toString('hex')}`;
+		const a = new Client(`http://127.0.0.1:${p.nodeA}`);
+		await a.get('/fr/signup');
+		await a.post('/fr/signup', { email, password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes' });
+		assert.equal((await a.get(linkIn(lastMailTo(db, email) ?? '', '/verify\\?token='))).status, 200);
+		await a.get('/fr/signin');
+		assert.equal((await a.post('/fr/signin', { email, password: PASSWORD })).status, 303);
+		await a.get('/fr/profile/consent');
+		assert.equal((await a.post('/fr/profile/consent', { set: 'directory:1' })).status, 303);
+		await a.get('/fr/profile/edit/identity');
+		const saved = await a.post('/fr/profile/edit/identity', { name: 'Yasmine Deploy', country: 'SG', city: 'Singapore', headline: `Ingénieure ${word}`, bio: '' });
+		assert.equal(saved.status, 303);
+		const written = Date.now();
+		let found = 0;
+		while (Date.now() - written < 5000) {
+			const r = await fetch(`http://127.0.0.1:${p.nodeB}/api/v1/experts?q=${word}`);
+			found = (await r.json()).total;
+			if (found) break;
+			await new Promise((ok) => setTimeout(ok, 20));
+		}
+		const took = Date.now() - written;
+		t.diagnostic(`found through node B ${took} ms after the write through node A`);
+		assert.equal(found, 1);
+		assert.ok(took <= 1000, `${took} ms`);
 	});
 
 	test('a mail queued once is sent once, with both nodes sending', async (t) => {

@@ -59,9 +59,10 @@ const CONCURRENCY = 8;
 
 // Tables any request may write (see the top of the file).
 const VOLATILE = ['sessions', 'signin_failures', 'audit_log', 'outbox'];
-// Tables the expert's accepted writes of phase 2 may change.
+// Tables the expert's accepted writes of phase 2 may change (index_changes:
+// the search index's change log, one row per profile write).
 const PROFILE_DATA = (t) => /^profile/.test(t) || ['consents', 'consent_events', 'api_tokens', 'files',
-	'freshness_reminders', 'reconfirm_tokens'].includes(t);
+	'freshness_reminders', 'reconfirm_tokens', 'index_changes'].includes(t);
 
 // ---- Payloads (each already percent-encoded for a URL or form body) ------
 

@@ -1,0 +1,625 @@
+/* search: the index, its change log and its queries (search.h). */
+#include "app/search.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "app/clock.h"
+#include "app/search_load.h"
+#include "app/sql.h"
+#include "app/taxonomy.h"
+#include "app/visibility.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "db/db.h"
+#include "text/fold.h"
+
+#define MAX_PHRASE 4 /* words in a skill name looked up as one */
+
+struct search {
+	struct match_index *ix;
+	const struct taxonomy *tx;
+	pthread_rwlock_t lock; /* readers: queries; writer: sync */
+	pthread_mutex_t sync;  /* one sync at a time */
+	int64_t last_seq;      /* the newest change applied */
+	/* the poller */
+	struct app *app;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int running, stop;
+};
+
+/* ---- Building ------------------------------------------------------------------- */
+
+static void put_expert(void *ud, const struct match_expert *e)
+{
+	struct search *s = ud;
+
+	if (match_put_expert(s->ix, e) < 0)
+		log_warn("search: expert %lld not indexed (invalid data)", (long long)e->id);
+}
+
+static void put_need(void *ud, const struct match_need *n)
+{
+	struct search *s = ud;
+
+	if (match_put_need(s->ix, n) < 0)
+		log_warn("search: need %lld not indexed (invalid data)", (long long)n->id);
+}
+
+static void gone_need(void *ud, int64_t id)
+{
+	struct search *s = ud;
+
+	match_remove_need(s->ix, id);
+}
+
+/* The newest change seq in the log (0 when empty). */
+static int last_change(struct db *db, int64_t *seq)
+{
+	return db_query_int(db, "SELECT COALESCE(MAX(seq), 0) FROM index_changes", 0, NULL, seq) ==
+	                       DB_OK
+	               ? 0
+	               : -1;
+}
+
+struct search *search_open(struct db *db, const struct taxonomy *tx, int64_t now, char *err,
+                           size_t errlen)
+{
+	struct search *s = xcalloc(1, sizeof(*s));
+
+	s->ix = match_new();
+	s->tx = tx;
+	pthread_rwlock_init(&s->lock, NULL);
+	pthread_mutex_init(&s->sync, NULL);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	/* The log position first: a change committed while loading is applied again. */
+	if (last_change(db, &s->last_seq) < 0 ||
+	    search_load_experts(db, tx, 1, INT64_MAX, now, put_expert, s) < 0 ||
+	    search_load_needs(db, tx, 0, put_need, gone_need, s) < 0) {
+		snprintf(err, errlen, "search index: %s", db_errmsg(db));
+		search_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void search_close(struct search *s)
+{
+	if (!s)
+		return;
+	search_poller_stop(s);
+	match_free(s->ix);
+	pthread_rwlock_destroy(&s->lock);
+	pthread_mutex_destroy(&s->sync);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}
+
+size_t search_experts(struct search *s)
+{
+	size_t n;
+
+	pthread_rwlock_rdlock(&s->lock);
+	n = match_experts(s->ix);
+	pthread_rwlock_unlock(&s->lock);
+	return n;
+}
+
+size_t search_needs(struct search *s)
+{
+	size_t n;
+
+	pthread_rwlock_rdlock(&s->lock);
+	n = match_needs(s->ix);
+	pthread_rwlock_unlock(&s->lock);
+	return n;
+}
+
+/* ---- The change log ------------------------------------------------------------- */
+
+int search_touch(struct db *db, const char *kind, int64_t id, int64_t now)
+{
+	struct arena a = ARENA_INIT;
+	char at[ISO_TIME_LEN + 1];
+	int64_t rc;
+
+	iso_time(now, at);
+	rc = sql_exec(db,
+	              "INSERT INTO index_changes (seq, kind, ref_id, at) VALUES ($1, $2, $3, $4)",
+	              4, (const char *[]){sql_int(&a, new_id(NULL)), kind, sql_int(&a, id), at});
+	arena_free(&a);
+	return rc == 1 ? 0 : -1;
+}
+
+struct change {
+	int64_t seq, id;
+	int need;
+};
+
+/* Reads the changes after `after`, oldest first, into *out (caller frees). */
+static long read_changes(struct db *db, int64_t after, struct change **out)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT seq, kind, ref_id FROM index_changes "
+	                                    "WHERE seq > $1 ORDER BY seq");
+	struct change *v = NULL;
+	size_t n = 0, cap = 0;
+	enum db_rc rc;
+
+	*out = NULL;
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, after);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = (struct change){db_col_int(st, 0), db_col_int(st, 2),
+		                         strcmp(db_col_text(st, 1), "need") == 0};
+	}
+	db_finalize(st);
+	if (rc != DB_OK) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	return (long)n;
+}
+
+struct reload {
+	struct search *s;
+	int found;
+};
+
+static void put_found(void *ud, const struct match_expert *e)
+{
+	struct reload *r = ud;
+
+	put_expert(r->s, e);
+	r->found = 1;
+}
+
+/* Reloads one change; the write lock is held. */
+static int apply(struct search *s, struct db *db, const struct change *c, int64_t now)
+{
+	struct reload r = {s, 0};
+
+	if (c->need)
+		return search_load_needs(db, s->tx, c->id, put_need, gone_need, s) < 0 ? -1 : 0;
+	if (search_load_experts(db, s->tx, c->id, c->id, now, put_found, &r) < 0)
+		return -1;
+	if (!r.found)
+		match_remove_expert(s->ix, c->id);
+	return 0;
+}
+
+/* ms << 10: the id layout of app/clock.c new_id. */
+#define SEQ_MS(ms) ((int64_t)(ms) << 10)
+
+int search_sync(struct search *s, struct db *db, int64_t now)
+{
+	struct change *v;
+	long n;
+	int rc = 0;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->sync);
+	n = read_changes(db, s->last_seq - SEQ_MS(SEARCH_OVERLAP_MS), &v);
+	if (n < 0) {
+		pthread_mutex_unlock(&s->sync);
+		return -1;
+	}
+	pthread_rwlock_wrlock(&s->lock);
+	for (long i = 0; i < n && rc == 0; i++) {
+		rc = apply(s, db, &v[i], now);
+		if (rc == 0 && v[i].seq > s->last_seq)
+			s->last_seq = v[i].seq;
+	}
+	pthread_rwlock_unlock(&s->lock);
+	pthread_mutex_unlock(&s->sync);
+	free(v);
+	return rc < 0 ? -1 : (int)n;
+}
+
+void search_changed(struct app *app)
+{
+	struct db *db;
+
+	if (!app->search)
+		return;
+	db = db_pool_get(app->pool);
+	if (search_sync(app->search, db, clock_now(app->cfg)) < 0)
+		log_warn("search: cannot read the change log: %s", db_errmsg(db));
+	db_pool_put(app->pool, db);
+}
+
+/* ---- The poller -------------------------------------------------------------- */
+
+static void *poll_loop(void *arg)
+{
+	struct search *s = arg;
+	int64_t pruned = 0;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += SEARCH_POLL_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&s->cv, &s->mu, &until);
+		if (s->stop)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		struct db *db = db_pool_get(s->app->pool);
+		int64_t now = clock_now(s->app->cfg);
+		if (search_sync(s, db, now) < 0)
+			log_warn("search: cannot read the change log: %s", db_errmsg(db));
+		if (now - pruned >= 3600) { /* the log keeps a day */
+			char day_ago[ISO_TIME_LEN + 1];
+			iso_time(now - 86400, day_ago);
+			sql_exec(db, "DELETE FROM index_changes WHERE at < $1", 1,
+			         (const char *[]){day_ago});
+			pruned = now;
+		}
+		db_pool_put(s->app->pool, db);
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int search_poller_start(struct search *s, struct app *app)
+{
+	s->app = app;
+	s->stop = 0;
+	if (pthread_create(&s->thread, NULL, poll_loop, s) != 0)
+		return -1;
+	s->running = 1;
+	return 0;
+}
+
+void search_poller_stop(struct search *s)
+{
+	if (!s || !s->running)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	s->running = 0;
+}
+
+/* ---- Queries ------------------------------------------------------------------ */
+
+struct words {
+	const char *v[64];
+	size_t n;
+};
+
+/* Words of a folded query, as arena strings (at most 64). */
+struct word_ctx {
+	struct arena *a;
+	struct words *w;
+};
+
+static int keep_word(void *ud, const char *tok, size_t len)
+{
+	struct word_ctx *c = ud;
+
+	if (c->w->n == sizeof(c->w->v) / sizeof(c->w->v[0]))
+		return 1;
+	c->w->v[c->w->n++] = arena_strndup(c->a, tok, len);
+	return 0;
+}
+
+/* The skill named by words [i, i+k), or NULL. */
+static const char *phrase_skill(const struct taxonomy *tx, const struct words *w, size_t i,
+                                size_t k)
+{
+	char phrase[512];
+	size_t used = 0;
+
+	for (size_t j = i; j < i + k; j++) {
+		int m = snprintf(phrase + used, sizeof(phrase) - used, "%s%s", j > i ? " " : "",
+		                 w->v[j]);
+		if (m < 0 || (size_t)m >= sizeof(phrase) - used)
+			return NULL;
+		used += (size_t)m;
+	}
+	return taxonomy_resolve(tx, TAX_SKILL, phrase);
+}
+
+/* One clause for a skill: the skill itself and every one-word name of it,
+ * plus the word typed when it was one word. */
+static void skill_clause(const struct taxonomy *tx, struct arena *a, const char *skill,
+                         const char *typed, struct match_clause *c)
+{
+	size_t n;
+	const char *const *keys = taxonomy_keys(tx, TAX_SKILL, skill, &n);
+	const char **terms = arena_alloc(a, (n + 2) * sizeof(*terms));
+	size_t k = 0;
+
+	terms[k++] = arena_printf(a, "skill:%s", skill);
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(keys[i], ' ') && strcmp(keys[i], skill) != 0)
+			terms[k++] = keys[i];
+	if (typed)
+		terms[k++] = typed;
+	c->terms = terms;
+	c->nterms = k;
+}
+
+const char *search_fold(struct arena *a, const char *s)
+{
+	char *f = s ? text_fold(s, strlen(s), NULL) : NULL;
+	const char *out = arena_strdup(a, f ? f : "");
+
+	free(f);
+	return out;
+}
+
+size_t search_clauses(const struct taxonomy *tx, struct arena *a, const char *text,
+                      const struct match_clause **out)
+{
+	struct words w = {.n = 0};
+	struct word_ctx wc = {a, &w};
+	struct match_clause *c;
+	size_t len, n = 0;
+	char *f;
+
+	*out = NULL;
+	f = text ? text_fold(text, strlen(text), &len) : NULL;
+	if (!f)
+		return 0;
+	text_tokens(f, len, keep_word, &wc);
+	free(f);
+	c = arena_zalloc(a, (w.n ? w.n : 1) * sizeof(*c));
+	for (size_t i = 0; i < w.n;) {
+		size_t k = w.n - i < MAX_PHRASE ? w.n - i : MAX_PHRASE;
+		const char *skill = NULL;
+		for (; k >= 1 && !(skill = phrase_skill(tx, &w, i, k)); k--)
+			;
+		if (skill) {
+			skill_clause(tx, a, skill, k == 1 ? w.v[i] : NULL, &c[n++]);
+			i += k;
+			continue;
+		}
+		const char **one = arena_alloc(a, sizeof(*one));
+		one[0] = w.v[i++];
+		c[n++] = (struct match_clause){one, 1};
+	}
+	*out = c;
+	return n;
+}
+
+int search_run(struct search *s, const struct match_query *q, struct match_hit *hits,
+               struct match_facets **facets, size_t max_facet_values)
+{
+	int n;
+
+	pthread_rwlock_rdlock(&s->lock);
+	n = match_search(s->ix, q, hits);
+	if (facets)
+		*facets = n < 0 ? NULL : match_facets(s->ix, q, max_facet_values);
+	pthread_rwlock_unlock(&s->lock);
+	return n;
+}
+
+/* ---- Explanations as JSON ------------------------------------------------------ */
+
+static const char *const cover_names[] = {"none", "below", "full", "related"};
+
+static json_t *explained_json(const struct match_explained *x, const struct match_need *n)
+{
+	json_t *factors = json_array(), *skills = json_array();
+
+	for (int f = 0; f < FACTOR_COUNT; f++)
+		json_array_append_new(factors,
+		                      json_pack("{s:s, s:f, s:f, s:f, s:b}", "factor",
+		                                match_factor_name[f], "value", x->value[f],
+		                                "weight", match_factor_weight[f], "contribution",
+		                                x->contribution[f], "missing", x->missing[f]));
+	for (size_t i = 0; n && i < n->nskills; i++) {
+		const struct match_skill_cover *c = &x->skills[i];
+		json_array_append_new(skills,
+		                      json_pack("{s:s, s:b, s:i, s:s, s:i, s:s?}", "skill",
+		                                n->skills[i].id, "required", n->skills[i].required,
+		                                "min_level", n->skills[i].min_level, "cover",
+		                                cover_names[c->cover < 4 ? c->cover : 0], "level",
+		                                c->level, "related", c->related));
+	}
+	return json_pack("{s:I, s:s?, s:f, s:o, s:o, s:i}", "id", (json_int_t)x->id, "ref", x->ref,
+	                 "score", x->score, "factors", factors, "skills", skills,
+	                 "tz_overlap_hours", x->tz_overlap_hours);
+}
+
+static int32_t today_of(int64_t now)
+{
+	return (int32_t)(now / 86400);
+}
+
+json_t *search_match(struct search *s, const struct match_need *n, int64_t now, size_t offset,
+                     size_t limit)
+{
+	struct match_explained *x = xcalloc(limit ? limit : 1, sizeof(*x));
+	json_t *list = NULL;
+	int got;
+
+	pthread_rwlock_rdlock(&s->lock);
+	got = match_need(s->ix, n, today_of(now), DORMANT_AFTER_DAYS, offset, limit, x);
+	pthread_rwlock_unlock(&s->lock);
+	if (got >= 0) {
+		list = json_array();
+		for (int i = 0; i < got; i++)
+			json_array_append_new(list, explained_json(&x[i], n));
+	}
+	free(x);
+	return list;
+}
+
+json_t *search_recommend(struct search *s, int64_t expert_id, int64_t now, size_t limit)
+{
+	struct match_explained *x = xcalloc(limit ? limit : 1, sizeof(*x));
+	json_t *list = NULL;
+	int got;
+
+	pthread_rwlock_rdlock(&s->lock);
+	got = match_recommend(s->ix, expert_id, today_of(now), DORMANT_AFTER_DAYS, limit, x);
+	pthread_rwlock_unlock(&s->lock);
+	if (got >= 0) {
+		list = json_array();
+		for (int i = 0; i < got; i++)
+			json_array_append_new(list, explained_json(&x[i], NULL));
+	}
+	free(x);
+	return list;
+}
+
+/* ---- Need files ----------------------------------------------------------------- */
+
+static const char *jstr(json_t *j, const char *key)
+{
+	json_t *v = json_object_get(j, key);
+	return json_is_string(v) && *json_string_value(v) ? json_string_value(v) : NULL;
+}
+
+static int bit_of(const char *word, const char *const *words, int n, unsigned *out)
+{
+	*out = 0;
+	for (int i = 0; word && i < n; i++)
+		if (strcmp(word, words[i]) == 0)
+			*out = 1u << i;
+	return word && !*out ? -1 : 0;
+}
+
+static int parse_need_skills(const struct taxonomy *tx, struct arena *a, json_t *list,
+                             struct match_need *out, char *err, size_t errlen)
+{
+	struct match_need_skill *v = arena_zalloc(a, MATCH_NEED_SKILLS * sizeof(*v));
+	size_t i;
+	json_t *e;
+
+	if (list && (!json_is_array(list) || json_array_size(list) > MATCH_NEED_SKILLS)) {
+		snprintf(err, errlen, "skills: a list of at most %d skills", MATCH_NEED_SKILLS);
+		return -1;
+	}
+	json_array_foreach(list, i, e)
+	{
+		const char *name = jstr(e, "name"), *id = taxonomy_resolve(tx, TAX_SKILL, name);
+		json_t *lvl = json_object_get(e, "min_level");
+		int level = lvl ? (int)json_integer_value(lvl) : 1;
+		if (!id) {
+			snprintf(err, errlen, "skills[%zu]: unknown skill \"%s\"", i,
+			         name ? name : "");
+			return -1;
+		}
+		if ((lvl && !json_is_integer(lvl)) || level < 1 || level > 5) {
+			snprintf(err, errlen, "skills[%zu].min_level: an integer from 1 to 5", i);
+			return -1;
+		}
+		v[i] = (struct match_need_skill){id, taxonomy_group(tx, TAX_SKILL, id),
+		                                 json_is_true(json_object_get(e, "required")),
+		                                 level};
+	}
+	out->skills = v;
+	out->nskills = i;
+	return 0;
+}
+
+static int parse_need_langs(const struct taxonomy *tx, struct arena *a, json_t *list,
+                            struct match_need *out, char *err, size_t errlen)
+{
+	static const char *const levels[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
+	struct match_lang *v;
+	size_t i;
+	json_t *e;
+
+	if (list && !json_is_array(list)) {
+		snprintf(err, errlen, "languages: a list");
+		return -1;
+	}
+	v = arena_zalloc(a, (json_array_size(list) + 1) * sizeof(*v));
+	json_array_foreach(list, i, e)
+	{
+		const char *code = taxonomy_resolve(tx, TAX_LANGUAGE, jstr(e, "code"));
+		const char *level = jstr(e, "level");
+		int l = 0;
+		for (int k = 0; level && k < 6; k++)
+			l = strcmp(levels[k], level) == 0 ? k + 1 : l;
+		if (!code || !l) {
+			snprintf(err, errlen,
+			         "languages[%zu]: a known language code and a level A1 to C2", i);
+			return -1;
+		}
+		v[i] = (struct match_lang){code, l};
+	}
+	out->langs = v;
+	out->nlangs = i;
+	return 0;
+}
+
+int search_need_parse(const struct taxonomy *tx, struct arena *a, json_t *j, struct match_need *out,
+                      char *err, size_t errlen)
+{
+	static const char *const modes[] = {"ponctuelle", "continue"};
+	static const char *const presences[] = {"remote", "onsite", "hybrid"};
+	struct token_list tok = {0};
+	const char *sector = jstr(j, "sector"), *region = jstr(j, "region"),
+	           *city = jstr(j, "city");
+	json_t *hours = json_object_get(j, "hours_per_month");
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(j)) {
+		snprintf(err, errlen, "a need is a JSON object");
+		return -1;
+	}
+	out->ref = jstr(j, "ref");
+	out->sector = sector ? taxonomy_resolve(tx, TAX_SECTOR, sector) : NULL;
+	out->region = region ? taxonomy_resolve(tx, TAX_REGION, region) : NULL;
+	if ((sector && !out->sector) || (region && !out->region)) {
+		snprintf(err, errlen, "%s: unknown \"%s\"",
+		         sector && !out->sector ? "sector" : "region",
+		         sector && !out->sector ? sector : region);
+		return -1;
+	}
+	if (bit_of(jstr(j, "mode"), modes, 2, &out->mode) < 0 ||
+	    bit_of(jstr(j, "presence"), presences, 3, &out->presence) < 0) {
+		snprintf(err, errlen,
+		         "mode is ponctuelle or continue; presence remote, onsite or hybrid");
+		return -1;
+	}
+	out->from = search_day(jstr(j, "from"));
+	out->to = search_day(jstr(j, "to"));
+	if ((jstr(j, "from") && !out->from) || (jstr(j, "to") && !out->to) ||
+	    (out->from && out->to && out->to < out->from)) {
+		snprintf(err, errlen, "from and to: dates YYYY-MM-DD, from before to");
+		return -1;
+	}
+	if (hours && (!json_is_integer(hours) || json_integer_value(hours) < 1 ||
+	              json_integer_value(hours) > 200)) {
+		snprintf(err, errlen, "hours_per_month: an integer from 1 to 200");
+		return -1;
+	}
+	out->hours_per_month = hours ? (int)json_integer_value(hours) : 0;
+	if (city) {
+		char *f = text_fold(city, strlen(city), NULL);
+		out->city = f ? arena_strdup(a, f) : NULL;
+		free(f);
+	}
+	search_tokens(a, &tok, jstr(j, "title"));
+	search_tokens(a, &tok, jstr(j, "description"));
+	out->tokens = (struct match_strs){tok.v, tok.n};
+	if (parse_need_skills(tx, a, json_object_get(j, "skills"), out, err, errlen) < 0)
+		return -1;
+	return parse_need_langs(tx, a, json_object_get(j, "languages"), out, err, errlen);
+}

@@ -1,0 +1,560 @@
+/* search_pages: searching experts (HTML with facets, and JSON), a need's
+ * ranked matches with their explanations, recommendations for an expert.
+ * The engine answers (search.h); visibility.c decides what each viewer may
+ * see of every result. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/auth.h"
+#include "app/clock.h"
+#include "app/handlers.h"
+#include "app/page.h"
+#include "app/search.h"
+#include "app/sql.h"
+#include "app/taxonomy.h"
+#include "app/visibility.h"
+#include "core/buf.h"
+#include "core/parse.h"
+#include "web/urlenc.h"
+
+#define PAGE_SIZE 20
+#define FACET_VALUES 12
+
+/* The query parameters that are filters, each with its facet and how its
+ * values are named (a taxonomy kind, or words with catalogue labels). */
+static const struct filter_def {
+	const char *param;
+	enum match_facet facet;
+	int kind; /* enum tax_kind, or -1: words labelled search.value.WORD */
+} filter_defs[] = {
+        {"country", FACET_COUNTRY, TAX_COUNTRY},
+        {"sector", FACET_SECTOR, TAX_SECTOR},
+        {"skill", FACET_SKILL, TAX_SKILL},
+        {"lang", FACET_LANGUAGE, TAX_LANGUAGE},
+        {"presence", FACET_PRESENCE, -1},
+        {"mode", FACET_MODE, -1},
+        {"pay", FACET_PAY, -1},
+        {"state", FACET_STATE, -1},
+};
+#define NFILTERS (sizeof(filter_defs) / sizeof(filter_defs[0]))
+
+struct sp {
+	struct app *app;
+	struct request *req;
+	struct response *resp;
+	enum lang lang;
+	const struct identity *id;
+	const char *value[NFILTERS]; /* the filter values asked ("a,b"), or NULL */
+	const char *q;
+	int64_t page;
+	const char *error; /* the parameter whose value is unknown (422 / 400), or NULL */
+};
+
+/* ---- Reading the query ------------------------------------------------------------ */
+
+static struct match_strs split(struct arena *a, const char *list)
+{
+	struct match_strs out = {NULL, 0};
+	const char **v;
+	size_t n = 1;
+
+	if (!list || !*list)
+		return out;
+	for (const char *p = list; *p; p++)
+		n += *p == ',';
+	v = arena_alloc(a, n * sizeof(*v));
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		if (len)
+			v[out.n++] = arena_strndup(a, list, len);
+		list += len + (list[len] == ',');
+	}
+	out.v = v;
+	return out;
+}
+
+static const char *const presence_words[] = {"remote", "onsite", "hybrid"};
+static const char *const mode_words[] = {"ponctuelle", "continue"};
+
+static unsigned word_bits(struct sp *c, struct match_strs l, const char *const *words, size_t n,
+                          const char *param)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < l.n; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(words[k], l.v[i]) != 0)
+			k++;
+		if (k == n)
+			c->error = param;
+		else
+			bits |= 1u << k;
+	}
+	return bits;
+}
+
+static struct match_strs known(struct sp *c, struct match_strs l, enum tax_kind k,
+                               const char *param)
+{
+	for (size_t i = 0; i < l.n; i++)
+		if (!taxonomy_has(c->app->tx, k, l.v[i]))
+			c->error = param;
+	return l;
+}
+
+/* The filters of the query string into q->filters. */
+static void read_filters(struct sp *c, struct match_query *q)
+{
+	struct arena *a = &c->req->arena;
+	struct match_filters *f = &q->filters;
+	const char *v;
+
+	for (size_t i = 0; i < NFILTERS; i++) {
+		v = kvlist_get(&c->req->query, filter_defs[i].param);
+		c->value[i] = v && *v ? v : NULL;
+	}
+	f->countries = known(c, split(a, c->value[0]), TAX_COUNTRY, "country");
+	f->sectors = known(c, split(a, c->value[1]), TAX_SECTOR, "sector");
+	f->skills = known(c, split(a, c->value[2]), TAX_SKILL, "skill");
+	struct match_strs langs = known(c, split(a, c->value[3]), TAX_LANGUAGE, "lang");
+	struct match_lang *l = arena_zalloc(a, (langs.n + 1) * sizeof(*l));
+	for (size_t i = 0; i < langs.n; i++)
+		l[i] = (struct match_lang){langs.v[i], 1};
+	f->langs = l;
+	f->nlangs = langs.n;
+	f->presence = word_bits(c, split(a, c->value[4]), presence_words, 3, "presence");
+	f->modes = word_bits(c, split(a, c->value[5]), mode_words, 2, "mode");
+	v = c->value[6];
+	f->pay = !v                           ? MATCH_PAY_UNKNOWN
+	         : strcmp(v, "paid") == 0     ? MATCH_PAID
+	         : strcmp(v, "pro_bono") == 0 ? MATCH_PRO_BONO
+	                                      : (c->error = "pay", MATCH_PAY_UNKNOWN);
+	v = c->value[7];
+	f->state = !v || strcmp(v, "active") == 0 ? MATCH_ACTIVE
+	           : strcmp(v, "dormant") == 0    ? MATCH_DORMANT
+	                                          : (c->error = "state", MATCH_ACTIVE);
+}
+
+static int read_query(struct sp *c, struct match_query *q)
+{
+	const char *page = kvlist_get(&c->req->query, "page");
+
+	memset(q, 0, sizeof(*q));
+	c->q = kvlist_get(&c->req->query, "q");
+	if (!c->q)
+		c->q = "";
+	c->page = 1;
+	if (page && parse_int64(page, 1, MATCH_MAX_K / PAGE_SIZE, &c->page) < 0)
+		c->error = "page";
+	read_filters(c, q);
+	q->nclauses = search_clauses(c->app->tx, &c->req->arena, c->q, &q->clauses);
+	q->audience = visibility_audience(c->id);
+	q->today = (int32_t)(clock_now(c->app->cfg) / 86400);
+	q->dormant_days = DORMANT_AFTER_DAYS;
+	q->offset = (size_t)(c->page - 1) * PAGE_SIZE;
+	q->limit = PAGE_SIZE;
+	return c->error ? -1 : 0;
+}
+
+/* ---- Results as each viewer may see them ------------------------------------------ */
+
+/* The card of expert id if the viewer may see it, else NULL. */
+static json_t *card(struct sp *c, struct db *db, int64_t id, double score, int64_t now)
+{
+	struct visibility_facts f;
+	const char *row[4];
+	enum visibility v;
+
+	if (visibility_facts_load(db, c->id, id, now, &f) != 1)
+		return NULL;
+	v = visibility_of(c->id, &f);
+	if (!visibility_allows(v, PART_CARD) ||
+	    sql_row(db, &c->req->arena,
+	            "SELECT name, name_ar, headline, country FROM profiles WHERE user_id = $1", 1,
+	            (const char *[]){sql_int(&c->req->arena, id)}, row, 4) != 1)
+		return NULL;
+	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:f}", "id", (json_int_t)id, "name", row[0],
+	                 "name_ar", row[1], "headline", row[2], "country",
+	                 taxonomy_label(c->app->tx, TAX_COUNTRY, row[3], c->lang), "score", score);
+}
+
+static json_t *cards(struct sp *c, const struct match_hit *hits, int n)
+{
+	struct db *db = db_pool_get(c->app->pool);
+	int64_t now = clock_now(c->app->cfg);
+	json_t *list = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *one = card(c, db, hits[i].id, hits[i].score, now);
+		if (one)
+			json_array_append_new(list, one);
+	}
+	db_pool_put(c->app->pool, db);
+	return list;
+}
+
+/* ---- Links that keep the other filters -------------------------------------------- */
+
+static void add_param(struct buf *b, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return;
+	buf_addc(b, b->len ? '&' : '?');
+	buf_adds(b, name);
+	buf_addc(b, '=');
+	url_encode(b, value, strlen(value));
+}
+
+/* The list with `word` added (or removed when it is in). */
+static const char *toggled(struct arena *a, const char *list, const char *word, int *selected)
+{
+	struct match_strs l = split(a, list);
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	*selected = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		if (strcmp(l.v[i], word) == 0) {
+			*selected = 1;
+			continue;
+		}
+		if (b.len)
+			buf_addc(&b, ',');
+		buf_adds(&b, l.v[i]);
+	}
+	if (!*selected) {
+		if (b.len)
+			buf_addc(&b, ',');
+		buf_adds(&b, word);
+	}
+	out = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+/* The search URL with filter `which` set to `value` (others kept), page 1. */
+static const char *href(struct sp *c, size_t which, const char *value, int64_t page)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	add_param(&b, "q", c->q);
+	for (size_t i = 0; i < NFILTERS; i++)
+		add_param(&b, filter_defs[i].param, i == which ? value : c->value[i]);
+	if (page > 1)
+		add_param(&b, "page", arena_printf(&c->req->arena, "%lld", (long long)page));
+	out = arena_printf(&c->req->arena, "/%s/experts%s", lang_code(c->lang), buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+static const char *value_label(struct sp *c, const struct filter_def *d, const char *value)
+{
+	const char *label;
+
+	if (d->kind >= 0) {
+		label = taxonomy_label(c->app->tx, (enum tax_kind)d->kind, value, c->lang);
+		return label && *label ? label : value;
+	}
+	return tr(c->app, c->lang, arena_printf(&c->req->arena, "search.value.%s", value));
+}
+
+static json_t *facet_json(struct sp *c, size_t i, const struct match_facets *f)
+{
+	const struct filter_def *d = &filter_defs[i];
+	json_t *values = json_array();
+
+	for (size_t k = 0; k < f->nvalues[d->facet]; k++) {
+		const char *v = f->values[d->facet][k].value, *list;
+		int selected;
+		if (d->facet == FACET_PAY || d->facet == FACET_STATE) { /* one value at a time */
+			selected = c->value[i] && strcmp(c->value[i], v) == 0;
+			list = selected ? "" : v;
+		} else {
+			list = toggled(&c->req->arena, c->value[i], v, &selected);
+		}
+		json_array_append_new(
+		        values, json_pack("{s:s, s:I, s:s, s:b}", "label", value_label(c, d, v),
+		                          "count", (json_int_t)f->values[d->facet][k].count, "href",
+		                          href(c, i, list, 1), "selected", selected));
+	}
+	return json_pack(
+	        "{s:s, s:o, s:b}", "title",
+	        tr(c->app, c->lang, arena_printf(&c->req->arena, "search.facet.%s", d->param)),
+	        "values", values, "open", c->value[i] != NULL);
+}
+
+static json_t *facets_json(struct sp *c, const struct match_facets *f)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < NFILTERS; i++) {
+		if (filter_defs[i].facet == FACET_STATE &&
+		    visibility_audience(c->id) != MATCH_FOR_PROGRAMME)
+			continue; /* only the programme team sees dormant profiles */
+		if (f->nvalues[filter_defs[i].facet])
+			json_array_append_new(list, facet_json(c, i, f));
+	}
+	return list;
+}
+
+/* ---- The handlers --------------------------------------------------------------- */
+
+static void sp_init(struct sp *c, void *ctx, struct request *req, struct response *resp)
+{
+	memset(c, 0, sizeof(*c));
+	c->app = ctx;
+	c->req = req;
+	c->resp = resp;
+	c->lang = page_lang(req);
+	c->id = auth_identity(req);
+}
+
+static json_t *pages_json(struct sp *c, size_t total)
+{
+	int64_t last = (int64_t)((total + PAGE_SIZE - 1) / PAGE_SIZE);
+
+	if (last > MATCH_MAX_K / PAGE_SIZE)
+		last = MATCH_MAX_K / PAGE_SIZE;
+	return json_pack("{s:I, s:I, s:s?, s:s?, s:I, s:I}", "page", (json_int_t)c->page, "last",
+	                 (json_int_t)last, "prev",
+	                 c->page > 1 ? href(c, NFILTERS, NULL, c->page - 1) : NULL, "next",
+	                 c->page < last ? href(c, NFILTERS, NULL, c->page + 1) : NULL, "from",
+	                 (json_int_t)((c->page - 1) * PAGE_SIZE + 1), "to",
+	                 (json_int_t)((size_t)(c->page * PAGE_SIZE) < total ? c->page * PAGE_SIZE
+	                                                                    : (int64_t)total));
+}
+
+/* Runs the query of the request: hits and facets; -1 when the engine is
+ * not there (CLI-less test setups) or the query is invalid. */
+static int run(struct sp *c, struct match_query *q, struct match_hit *hits, struct match_facets **f)
+{
+	if (!c->app->search)
+		return -1;
+	return search_run(c->app->search, q, hits, f, FACET_VALUES);
+}
+
+void h_search(void *ctx, struct request *req, struct response *resp)
+{
+	struct match_hit hits[PAGE_SIZE];
+	struct match_facets *f = NULL;
+	struct match_query q;
+	struct sp c;
+	int n;
+
+	sp_init(&c, ctx, req, resp);
+	if (read_query(&c, &q) < 0) {
+		page_message(c.app, req, resp, 422, "search.title", "search.bad_filter",
+		             json_pack("{s:s}", "field",
+		                       tr(c.app, c.lang,
+		                          arena_printf(&req->arena, "search.facet.%s", c.error))));
+		return;
+	}
+	n = run(&c, &q, hits, &f);
+	if (n < 0 || !f) {
+		match_facets_free(f);
+		page_unavailable(c.app, req, resp);
+		return;
+	}
+	int filtered = *c.q != '\0';
+	for (size_t i = 0; i < NFILTERS; i++)
+		filtered |= c.value[i] != NULL;
+	json_t *data =
+	        json_pack("{s:s, s:I, s:o, s:o, s:o, s:b}", "q", c.q, "total", (json_int_t)f->total,
+	                  "results", cards(&c, hits, n), "facets", facets_json(&c, f), "pages",
+	                  pages_json(&c, f->total), "filtered", filtered);
+	json_object_set_new(
+	        data, "clear",
+	        json_string(arena_printf(&req->arena, "/%s/experts", lang_code(c.lang))));
+	match_facets_free(f);
+	page_render(c.app, req, resp, 200, "search", "search.title", data);
+}
+
+void h_api_search(void *ctx, struct request *req, struct response *resp)
+{
+	struct match_hit hits[PAGE_SIZE];
+	struct match_facets *f = NULL;
+	struct match_query q;
+	struct sp c;
+	int n;
+
+	sp_init(&c, ctx, req, resp);
+	if (read_query(&c, &q) < 0) {
+		json_error(c.app, req, resp, 400, "bad_parameter", c.error);
+		return;
+	}
+	n = run(&c, &q, hits, &f);
+	if (n < 0 || !f) {
+		match_facets_free(f);
+		json_error(c.app, req, resp, 503, "unavailable", NULL);
+		return;
+	}
+	json_t *facets = json_object();
+	for (size_t i = 0; i < NFILTERS; i++) {
+		json_t *values = json_array();
+		enum match_facet k = filter_defs[i].facet;
+		for (size_t v = 0; v < f->nvalues[k]; v++)
+			json_array_append_new(values, json_pack("{s:s, s:I}", "value",
+			                                        f->values[k][v].value, "count",
+			                                        (json_int_t)f->values[k][v].count));
+		json_object_set_new(facets, filter_defs[i].param, values);
+	}
+	json_respond(req, resp, 200,
+	             json_pack("{s:I, s:I, s:I, s:o, s:o}", "total", (json_int_t)f->total, "page",
+	                       (json_int_t)c.page, "page_size", (json_int_t)PAGE_SIZE, "results",
+	                       cards(&c, hits, n), "facets", facets));
+	match_facets_free(f);
+}
+
+/* ---- Explanations --------------------------------------------------------------- */
+
+static const char *skill_label(struct sp *c, const char *id)
+{
+	const char *label = taxonomy_label(c->app->tx, TAX_SKILL, id, c->lang);
+	return label && *label ? label : id;
+}
+
+/* Adds labels to one explained result (search_match / search_recommend
+ * JSON): each factor's name and a percentage, each skill's label. */
+static void label_explained(struct sp *c, json_t *r)
+{
+	size_t i;
+	json_t *f, *s;
+
+	json_array_foreach(json_object_get(r, "factors"), i, f)
+	{
+		const char *name = json_string_value(json_object_get(f, "factor"));
+		double value = json_real_value(json_object_get(f, "value"));
+		json_object_set_new(
+		        f, "label",
+		        json_string(tr(c->app, c->lang,
+		                       arena_printf(&c->req->arena, "match.factor.%s", name))));
+		json_object_set_new(f, "percent", json_integer((json_int_t)(value * 100 + 0.5)));
+		json_object_set_new(f, "points",
+		                    json_string(arena_printf(
+		                            &c->req->arena, "%.1f",
+		                            json_real_value(json_object_get(f, "contribution")))));
+	}
+	json_array_foreach(json_object_get(r, "skills"), i, s)
+	{
+		const char *id = json_string_value(json_object_get(s, "skill"));
+		const char *rel = json_string_value(json_object_get(s, "related"));
+		const char *cover = json_string_value(json_object_get(s, "cover"));
+		json_object_set_new(s, "label", json_string(skill_label(c, id)));
+		if (rel)
+			json_object_set_new(s, "related_label", json_string(skill_label(c, rel)));
+		json_object_set_new(s, "cover_label",
+		                    json_string(tr(c->app, c->lang,
+		                                   arena_printf(&c->req->arena, "match.cover.%s",
+		                                                cover ? cover : "none"))));
+	}
+	json_object_set_new(
+	        r, "score_text",
+	        json_string(arena_printf(&c->req->arena, "%.0f",
+	                                 json_real_value(json_object_get(r, "score")))));
+}
+
+/* The need id of the path if it belongs to the viewer's institution (or
+ * the viewer is of the programme team): its title in *title; 0 otherwise. */
+static int64_t own_need(struct sp *c, struct db *db, const char **title, int *rc)
+{
+	const char *row[3];
+	int64_t id;
+
+	*rc = 0;
+	if (parse_int64(kvlist_get(&c->req->params, "id"), 1, INT64_MAX, &id) < 0)
+		return 0;
+	*rc = sql_row(db, &c->req->arena,
+	              "SELECT institution_id, title, state FROM needs WHERE id = $1", 1,
+	              (const char *[]){sql_int(&c->req->arena, id)}, row, 3);
+	if (*rc != 1)
+		return 0;
+	if (!(c->id->roles & (ROLE_ADMIN | ROLE_ADVISOR)) &&
+	    strcmp(row[0], sql_int(&c->req->arena, c->id->institution_id)) != 0)
+		return 0;
+	*title = row[1];
+	return id;
+}
+
+void h_need_matches(void *ctx, struct request *req, struct response *resp)
+{
+	struct arena *a = &req->arena;
+	struct match_need need;
+	const char *title = NULL;
+	struct sp c;
+	int rc;
+
+	sp_init(&c, ctx, req, resp);
+	struct db *db = db_pool_get(c.app->pool);
+	int64_t id = own_need(&c, db, &title, &rc);
+	if (id)
+		rc = search_need_load(db, c.app->tx, a, id, &need);
+	if (rc < 0 || !c.app->search) {
+		db_pool_put(c.app->pool, db);
+		page_unavailable(c.app, req, resp);
+		return;
+	}
+	if (!id || rc != 1) {
+		db_pool_put(c.app->pool, db);
+		page_message(c.app, req, resp, 404, "error.404.title", "error.404.message", NULL);
+		return;
+	}
+	json_t *list = search_match(c.app->search, &need, clock_now(c.app->cfg), 0, PAGE_SIZE);
+	int64_t now = clock_now(c.app->cfg);
+	json_t *results = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(list, i, r)
+	{
+		json_t *one = card(&c, db, json_integer_value(json_object_get(r, "id")), 0, now);
+		if (!one)
+			continue; /* visibility.c has the last word */
+		label_explained(&c, r);
+		json_object_set(one, "match", r);
+		json_array_append_new(results, one);
+	}
+	json_decref(list);
+	db_pool_put(c.app->pool, db);
+	page_render(c.app, req, resp, 200, "match_need", "match.title",
+	            json_pack("{s:s, s:I, s:o}", "title", title, "need", (json_int_t)id, "results",
+	                      results));
+}
+
+void h_recommendations(void *ctx, struct request *req, struct response *resp)
+{
+	struct sp c;
+	json_t *list, *results = json_array(), *r;
+	size_t i;
+
+	sp_init(&c, ctx, req, resp);
+	if (!c.app->search) {
+		json_decref(results);
+		page_unavailable(c.app, req, resp);
+		return;
+	}
+	list = search_recommend(c.app->search, c.id->user_id, clock_now(c.app->cfg), PAGE_SIZE);
+	struct db *db = db_pool_get(c.app->pool);
+	json_array_foreach(list, i, r)
+	{
+		const char *row[3];
+		int64_t need = json_integer_value(json_object_get(r, "id"));
+		if (sql_row(db, &req->arena,
+		            arena_printf(
+		                    &req->arena,
+		                    "SELECT n.title, i.name_%s, n.state FROM needs n JOIN "
+		                    "institutions i ON i.id = n.institution_id WHERE n.id = $1",
+		                    lang_code(c.lang)),
+		            1, (const char *[]){sql_int(&req->arena, need)}, row, 3) != 1 ||
+		    strcmp(row[2], "published") != 0)
+			continue;
+		label_explained(&c, r);
+		json_object_set_new(r, "title", json_string(row[0]));
+		json_object_set_new(r, "institution", json_string(row[1]));
+		json_array_append(results, r);
+	}
+	db_pool_put(c.app->pool, db);
+	json_decref(list);
+	page_render(c.app, req, resp, 200, "match_recommendations", "match.recommended.title",
+	            json_pack("{s:o, s:b}", "results", results, "indexed", list != NULL));
+}
