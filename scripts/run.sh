@@ -1,10 +1,15 @@
 #!/bin/sh
 # `make run`: migrate (creating var/kafaat.db), load demo data into an
-# empty database, then serve on http://127.0.0.1:8080 until Ctrl-C.
+# empty database (institutions, needs, networks, and 300 synthetic experts
+# so that search and matching have someone to find), then serve on
+# http://127.0.0.1:8080 until Ctrl-C.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p var
 bin/kafaat migrate
-bin/kafaat demo
+if bin/kafaat demo | tee /dev/stderr | grep -q '^demo data loaded'; then
+	bin/kafaat gen --experts 300 --seed 2026 >var/demo-experts.jsonl
+	bin/kafaat import experts var/demo-experts.jsonl --consent-from-file | tail -1
+fi
 echo "Kafaat: open http://127.0.0.1:8080/ (Ctrl-C stops)"
 exec bin/kafaat serve
