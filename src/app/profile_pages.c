@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/search.h"
+#include "app/search_pages.h"
 #include "app/audit.h"
 #include "app/auth.h"
 #include "app/clock.h"
@@ -560,6 +561,9 @@ static void show_own(struct pp *c, int status, json_t *form, const char *done)
 	        json_string(sql_int(&c->req->arena, c->id->user_id)));
 	json_decref(o.profile);
 	add_sections(data, json_object_get(data, "v"), 1);
+	json_t *needs = search_recommended(c->app, c->req, 3);
+	if (needs)
+		json_object_set_new(data, "recommended", needs);
 	page_render(c->app, c->req, c->resp, status, "profile_view", "profile.view.title", data);
 }
 

@@ -224,6 +224,9 @@ static const struct field search_query[] = {
         TEXT("mode", 40),
         TEXT("pay", 20),
         TEXT("state", 20),
+        TEXT("city", 100),
+        TEXT("from", 10),
+        TEXT("to", 10),
         {FIELD_INT, "page", 1, 50},
         END,
 };

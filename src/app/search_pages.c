@@ -11,6 +11,7 @@
 #include "app/handlers.h"
 #include "app/page.h"
 #include "app/search.h"
+#include "app/search_pages.h"
 #include "app/sql.h"
 #include "app/taxonomy.h"
 #include "app/visibility.h"
@@ -47,6 +48,7 @@ struct sp {
 	const struct identity *id;
 	const char *value[NFILTERS]; /* the filter values asked ("a,b"), or NULL */
 	const char *q;
+	const char *city, *from, *to; /* kept in links */
 	int64_t page;
 	const char *error; /* the parameter whose value is unknown (422 / 400), or NULL */
 };
@@ -103,6 +105,50 @@ static struct match_strs known(struct sp *c, struct match_strs l, enum tax_kind 
 	return l;
 }
 
+/* Languages, each "code" or "code:LEVEL" (at least that CEFR level). */
+static void read_langs(struct sp *c, struct match_strs langs, struct match_filters *f)
+{
+	static const char *const levels[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
+	struct match_lang *l = arena_zalloc(&c->req->arena, (langs.n + 1) * sizeof(*l));
+
+	for (size_t i = 0; i < langs.n; i++) {
+		const char *colon = strchr(langs.v[i], ':');
+		const char *code = colon ? arena_strndup(&c->req->arena, langs.v[i],
+		                                         (size_t)(colon - langs.v[i]))
+		                         : langs.v[i];
+		int level = colon ? 0 : 1;
+		for (int k = 0; colon && k < 6; k++)
+			level = strcmp(levels[k], colon + 1) == 0 ? k + 1 : level;
+		if (!level || !taxonomy_has(c->app->tx, TAX_LANGUAGE, code))
+			c->error = "lang";
+		l[i] = (struct match_lang){code, level ? level : 1};
+	}
+	f->langs = l;
+	f->nlangs = langs.n;
+}
+
+/* City (any spelling: folded) and availability window (both dates). */
+static void read_place_and_dates(struct sp *c, struct match_filters *f)
+{
+	const char *city = kvlist_get(&c->req->query, "city");
+	const char *from = kvlist_get(&c->req->query, "from");
+	const char *to = kvlist_get(&c->req->query, "to");
+
+	if (city && *city) {
+		const char **v = arena_alloc(&c->req->arena, sizeof(*v));
+		v[0] = search_fold(&c->req->arena, city);
+		f->cities = (struct match_strs){v, 1};
+		c->city = city;
+	}
+	f->from = search_day(from);
+	f->to = search_day(to);
+	if ((from && *from && !f->from) || (to && *to && !f->to) || (!f->from != !f->to) ||
+	    f->to < f->from)
+		c->error = !f->from ? "from" : "to";
+	c->from = f->from ? from : NULL;
+	c->to = f->to ? to : NULL;
+}
+
 /* The filters of the query string into q->filters. */
 static void read_filters(struct sp *c, struct match_query *q)
 {
@@ -117,12 +163,8 @@ static void read_filters(struct sp *c, struct match_query *q)
 	f->countries = known(c, split(a, c->value[0]), TAX_COUNTRY, "country");
 	f->sectors = known(c, split(a, c->value[1]), TAX_SECTOR, "sector");
 	f->skills = known(c, split(a, c->value[2]), TAX_SKILL, "skill");
-	struct match_strs langs = known(c, split(a, c->value[3]), TAX_LANGUAGE, "lang");
-	struct match_lang *l = arena_zalloc(a, (langs.n + 1) * sizeof(*l));
-	for (size_t i = 0; i < langs.n; i++)
-		l[i] = (struct match_lang){langs.v[i], 1};
-	f->langs = l;
-	f->nlangs = langs.n;
+	read_langs(c, split(a, c->value[3]), f);
+	read_place_and_dates(c, f);
 	f->presence = word_bits(c, split(a, c->value[4]), presence_words, 3, "presence");
 	f->modes = word_bits(c, split(a, c->value[5]), mode_words, 2, "mode");
 	v = c->value[6];
@@ -240,6 +282,9 @@ static const char *href(struct sp *c, size_t which, const char *value, int64_t p
 	const char *out;
 
 	add_param(&b, "q", c->q);
+	add_param(&b, "city", c->city);
+	add_param(&b, "from", c->from);
+	add_param(&b, "to", c->to);
 	for (size_t i = 0; i < NFILTERS; i++)
 		add_param(&b, filter_defs[i].param, i == which ? value : c->value[i]);
 	if (page > 1)
@@ -247,6 +292,19 @@ static const char *href(struct sp *c, size_t which, const char *value, int64_t p
 	out = arena_printf(&c->req->arena, "/%s/experts%s", lang_code(c->lang), buf_str(&b));
 	buf_release(&b);
 	return out;
+}
+
+/* The facet filters in force, as hidden fields of the search form. */
+static json_t *kept_filters(struct sp *c)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < NFILTERS; i++)
+		if (c->value[i])
+			json_array_append_new(list,
+			                      json_pack("{s:s, s:s}", "name", filter_defs[i].param,
+			                                "value", c->value[i]));
+	return list;
 }
 
 static const char *value_label(struct sp *c, const struct filter_def *d, const char *value)
@@ -357,13 +415,15 @@ void h_search(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(c.app, req, resp);
 		return;
 	}
-	int filtered = *c.q != '\0';
+	int filtered = *c.q != '\0' || c.city || c.from;
 	for (size_t i = 0; i < NFILTERS; i++)
 		filtered |= c.value[i] != NULL;
 	json_t *data =
-	        json_pack("{s:s, s:I, s:o, s:o, s:o, s:b}", "q", c.q, "total", (json_int_t)f->total,
-	                  "results", cards(&c, hits, n), "facets", facets_json(&c, f), "pages",
-	                  pages_json(&c, f->total), "filtered", filtered);
+	        json_pack("{s:s, s:I, s:o, s:o, s:o, s:b, s:s, s:s, s:s, s:o}", "q", c.q, "total",
+	                  (json_int_t)f->total, "results", cards(&c, hits, n), "facets",
+	                  facets_json(&c, f), "pages", pages_json(&c, f->total), "filtered",
+	                  filtered, "city", c.city ? c.city : "", "from", c.from ? c.from : "",
+	                  "to", c.to ? c.to : "", "keep", kept_filters(&c));
 	json_object_set_new(
 	        data, "clear",
 	        json_string(arena_printf(&req->arena, "/%s/experts", lang_code(c.lang))));
@@ -521,20 +581,21 @@ void h_need_matches(void *ctx, struct request *req, struct response *resp)
 	                      results));
 }
 
-void h_recommendations(void *ctx, struct request *req, struct response *resp)
+/* The published needs recommended to the viewer, labelled; NULL when the
+ * expert is not in the index (no profile yet). */
+static json_t *recommended(struct sp *c, size_t limit)
 {
-	struct sp c;
-	json_t *list, *results = json_array(), *r;
+	struct request *req = c->req;
+	json_t *list, *results, *r;
 	size_t i;
 
-	sp_init(&c, ctx, req, resp);
-	if (!c.app->search) {
-		json_decref(results);
-		page_unavailable(c.app, req, resp);
-		return;
-	}
-	list = search_recommend(c.app->search, c.id->user_id, clock_now(c.app->cfg), PAGE_SIZE);
-	struct db *db = db_pool_get(c.app->pool);
+	if (!c->app->search)
+		return NULL;
+	list = search_recommend(c->app->search, c->id->user_id, clock_now(c->app->cfg), limit);
+	if (!list)
+		return NULL;
+	results = json_array();
+	struct db *db = db_pool_get(c->app->pool);
 	json_array_foreach(list, i, r)
 	{
 		const char *row[3];
@@ -544,17 +605,36 @@ void h_recommendations(void *ctx, struct request *req, struct response *resp)
 		                    &req->arena,
 		                    "SELECT n.title, i.name_%s, n.state FROM needs n JOIN "
 		                    "institutions i ON i.id = n.institution_id WHERE n.id = $1",
-		                    lang_code(c.lang)),
+		                    lang_code(c->lang)),
 		            1, (const char *[]){sql_int(&req->arena, need)}, row, 3) != 1 ||
 		    strcmp(row[2], "published") != 0)
 			continue;
-		label_explained(&c, r);
+		label_explained(c, r);
 		json_object_set_new(r, "title", json_string(row[0]));
 		json_object_set_new(r, "institution", json_string(row[1]));
 		json_array_append(results, r);
 	}
-	db_pool_put(c.app->pool, db);
+	db_pool_put(c->app->pool, db);
 	json_decref(list);
+	return results;
+}
+
+json_t *search_recommended(struct app *app, struct request *req, size_t limit)
+{
+	struct sp c;
+
+	sp_init(&c, app, req, NULL);
+	return recommended(&c, limit);
+}
+
+void h_recommendations(void *ctx, struct request *req, struct response *resp)
+{
+	struct sp c;
+	json_t *results;
+
+	sp_init(&c, ctx, req, resp);
+	results = recommended(&c, PAGE_SIZE);
 	page_render(c.app, req, resp, 200, "match_recommendations", "match.recommended.title",
-	            json_pack("{s:o, s:b}", "results", results, "indexed", list != NULL));
+	            json_pack("{s:o, s:b}", "results", results ? results : json_array(), "indexed",
+	                      results != NULL));
 }

@@ -1,5 +1,6 @@
 /* cursor: cursors over posting lists; a clause cursor is the union of its
  * terms' lists, scored as its best term (internal.h). */
+#include <string.h>
 
 #include "match/internal.h"
 
@@ -126,6 +127,22 @@ void cursor_next(struct ccur *c)
 		if (c->t[i].doc == d)
 			cursor_term_next(&c->t[i]);
 	cursor_min(c);
+}
+
+uint32_t cursor_copy(struct ccur *c, uint32_t target, uint32_t *out, uint32_t max)
+{
+	struct tcur *t = &c->t[0];
+	uint32_t n;
+
+	cursor_seek(c, target);
+	if (c->doc == DOC_END)
+		return 0;
+	n = t->pl->n - t->pos < max ? t->pl->n - t->pos : max;
+	memcpy(out, t->pl->docs + t->pos, n * sizeof(*out));
+	t->pos += n;
+	t->doc = t->pos < t->pl->n ? t->pl->docs[t->pos] : DOC_END;
+	c->doc = t->doc;
+	return n;
 }
 
 double cursor_score(const struct ccur *c, uint32_t d, double dl, const struct bm25 *bm)

@@ -151,8 +151,13 @@ static void facets_batch(struct fcount *c, const struct pfilters *pf, const uint
 	for (i = 0; i < n; i++) {
 		if (i + AHEAD < n)
 			PREFETCH(&ix->hot[d[i + AHEAD]]);
-		if (i + AHEAD / 2 < n)
-			PREFETCH(ix->pool + ix->hot[d[i + AHEAD / 2]].pool);
+		if (i + AHEAD / 2 < n) {
+			uint32_t at = ix->hot[d[i + AHEAD / 2]].pool;
+
+			PREFETCH(ix->pool + at);
+			if (at + 15 < ix->npool) /* the facet words often cross a line */
+				PREFETCH(ix->pool + at + 15);
+		}
 		facets_doc(c, pf, d[i], total);
 	}
 }
@@ -164,17 +169,18 @@ static void facets_scan(struct fcount *c, struct words *sq, const struct pfilter
                         size_t *total)
 {
 	uint32_t batch[BATCH], d = 0, ndocs = pf->ix->ndocs;
-	size_t n = 0;
+	size_t n;
 
-	for (;;) {
-		d = sq->text ? search_words_next(sq, d) : d < ndocs ? d : DOC_END;
-		if (d == DOC_END || n == BATCH) {
-			facets_batch(c, pf, batch, n, total);
-			n = 0;
+	while (d != DOC_END) {
+		if (sq->text) {
+			n = search_words_collect(sq, &d, batch, BATCH);
+		} else {
+			for (n = 0; n < BATCH && d < ndocs; n++)
+				batch[n] = d++;
+			if (d >= ndocs)
+				d = DOC_END;
 		}
-		if (d == DOC_END)
-			return;
-		batch[n++] = d++;
+		facets_batch(c, pf, batch, n, total);
 	}
 }
 

@@ -1,23 +1,26 @@
-/* match/internal.h: the index's private structures, for the files of src/match only
- * (and the engine's unit test).
+/* match/internal.h: the index's private structures, for the files of
+ * src/match only (and the engine's unit test).
  *
  * The index in one paragraph. Every string value is interned into a dense
  * uint32 id (struct dict, one per kind of value). Every expert version gets
  * a dense doc number, appended: a replace tombstones the old number and
  * appends a new one, so every posting list stays sorted by only ever
- * appending. struct doc holds the fixed-size fields of one doc number; its
- * variable-length data (sectors, networks, languages, skills, periods,
- * conflicts) is a run of uint32 words in ix->pool, and the ids of its
- * distinct terms are a delta-varint run in ix->fwd (used to keep the live
- * document frequencies exact when it dies). Text terms have BM25F posting
- * lists with block-max metadata (struct plist); skills, domains and sectors
- * have plain doc lists (struct alist) for need -> expert candidates. When
- * more than a quarter of the doc numbers are tombstones, index_compact
- * renumbers the live docs densely and rewrites every list.
+ * appending. Per doc number, flat arrays hold what the hot loops read:
+ * struct hot (16 bytes: visibility, one-valued filters and facets, where its
+ * pool data starts), struct nsum (16 bytes: bounds for need matching), its
+ * text length and its id; struct doc holds the rest. Its variable-length
+ * data (sectors, networks, languages, skills, periods, conflicts) is a run
+ * of uint32 words in ix->pool, and the ids of its distinct terms a
+ * delta-varint run in ix->fwd (so the live document frequencies stay exact
+ * when it dies). Text terms have BM25F posting lists with block-max
+ * metadata (struct plist); skills, domains and sectors have plain doc lists
+ * (struct alist) for need -> expert candidates. When more than a quarter of
+ * the doc numbers are tombstones, index_compact renumbers the live docs
+ * densely and rewrites every list.
  *
  * Ownership: the index owns everything reachable from struct match_index.
  * Queries never write to it; per-query scratch is allocated and freed by
- * the query.
+ * the query, so concurrent queries are safe.
  */
 #ifndef KAFAAT_MATCH_INTERNAL_H
 #define KAFAAT_MATCH_INTERNAL_H
@@ -422,6 +425,9 @@ void cursor_clause_init(struct ccur *c, struct tcur *t, uint32_t nt, const struc
 void cursor_seek(struct ccur *c, uint32_t target);
 /* Moves past the current doc. */
 void cursor_next(struct ccur *c);
+/* A one-term clause: copies its docs from target on (at most max) to out
+ * and moves past them; returns how many. */
+uint32_t cursor_copy(struct ccur *c, uint32_t target, uint32_t *out, uint32_t max);
 /* The clause's score for doc d with length dl (0 when not on d). */
 double cursor_score(const struct ccur *c, uint32_t d, double dl, const struct bm25 *bm);
 /* Bound for docs from target to *last (inclusive) without moving c. */
@@ -446,6 +452,9 @@ int search_words_prepare(const struct match_index *ix, const struct match_query 
 void search_words_release(struct words *sq);
 /* The first doc >= d matching the clauses (AND or OR), or DOC_END. */
 uint32_t search_words_next(struct words *sq, uint32_t d);
+/* The matching docs from *d on, at most max, into out; returns how many and
+ * moves *d past the last (DOC_END when none are left). */
+size_t search_words_collect(struct words *sq, uint32_t *d, uint32_t *out, size_t max);
 
 /* ---- score.c: need <-> expert factors ---- */
 

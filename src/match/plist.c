@@ -53,22 +53,59 @@ void plist_add(struct plist *p, uint32_t doc, uint16_t tf2, float dl)
 	p->n++;
 }
 
+/* No tombstone in the list (df counts the live postings): the numbers
+ * change, the blocks and their bounds do not. */
+static void plist_renumber(struct plist *p, const uint32_t *remap)
+{
+	uint32_t i, b;
+
+	for (i = 0; i < p->n; i++)
+		p->docs[i] = remap[p->docs[i]];
+	for (b = 0; b * BLOCK < p->n; b++)
+		p->blocks[b].last = p->docs[((b + 1) * BLOCK < p->n ? (b + 1) * BLOCK : p->n) - 1];
+}
+
+/* Block b's metadata, recomputed: the smallest dl / tf is found by exact
+ * cross-multiplication and divided once. */
+static void plist_block(struct plist *p, uint32_t b, const float *dl)
+{
+	uint32_t i = b * BLOCK, end = i + BLOCK < p->n ? i + BLOCK : p->n, best = i;
+	uint16_t maxtf2 = 0;
+
+	for (; i < end; i++) {
+		if (p->tf2[i] > maxtf2)
+			maxtf2 = p->tf2[i];
+		if ((double)dl[p->docs[i]] * p->tf2[best] < (double)dl[p->docs[best]] * p->tf2[i])
+			best = i;
+	}
+	p->blocks[b].last = p->docs[end - 1];
+	p->blocks[b].maxtf = (float)maxtf2 * 0.5f;
+	p->blocks[b].mindlr = (double)dl[p->docs[best]] / ((float)p->tf2[best] * 0.5f);
+	if (b == 0 || p->blocks[b].maxtf > p->maxtf)
+		p->maxtf = p->blocks[b].maxtf;
+	if (b == 0 || p->blocks[b].mindlr < p->mindlr)
+		p->mindlr = p->blocks[b].mindlr;
+}
+
 void plist_compact(struct plist *p, const uint32_t *remap, const float *dl)
 {
 	uint32_t i, n = 0;
 
+	if (p->df == p->n) {
+		plist_renumber(p, remap);
+		return;
+	}
 	for (i = 0; i < p->n; i++) {
 		uint32_t d = remap[p->docs[i]];
 
-		if (d == ID_NONE)
-			continue;
-		p->docs[n] = d;
-		p->tf2[n] = p->tf2[i];
-		plist_account(p, n, (float)p->tf2[n] * 0.5f,
-		              (double)dl[d] / ((float)p->tf2[n] * 0.5f));
-		n++;
+		if (d != ID_NONE) {
+			p->docs[n] = d;
+			p->tf2[n++] = p->tf2[i];
+		}
 	}
 	p->n = n;
+	for (i = 0; i * BLOCK < n; i++)
+		plist_block(p, i, dl);
 	if (n == 0) {
 		plist_release(p);
 		return;

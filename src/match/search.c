@@ -102,9 +102,9 @@ void search_words_release(struct words *sq)
 /* The first doc >= d in every clause. */
 static uint32_t search_words_align(struct words *sq, uint32_t d)
 {
-	size_t i, agree = 0;
+	size_t i = 0, agree = 0;
 
-	for (i = 0; agree < sq->nc; i = (i + 1) % sq->nc) {
+	for (; agree < sq->nc; i = i + 1 == sq->nc ? 0 : i + 1) {
 		cursor_seek(&sq->cc[i], d);
 		if (sq->cc[i].doc == DOC_END)
 			return DOC_END;
@@ -125,7 +125,7 @@ uint32_t search_words_next(struct words *sq, uint32_t d)
 
 	if (sq->empty || d == DOC_END)
 		return DOC_END;
-	if (!sq->any)
+	if (!sq->any && sq->nc > 1)
 		return search_words_align(sq, d);
 	for (i = 0; i < sq->nc; i++) {
 		cursor_seek(&sq->cc[i], d);
@@ -133,6 +133,21 @@ uint32_t search_words_next(struct words *sq, uint32_t d)
 			best = sq->cc[i].doc;
 	}
 	return best;
+}
+
+size_t search_words_collect(struct words *sq, uint32_t *d, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+
+	if (!sq->empty && sq->nc == 1 && sq->cc[0].nt == 1 && *d != DOC_END) {
+		/* One word: its postings are the matches. */
+		n = cursor_copy(&sq->cc[0], *d, out, max);
+		*d = n ? out[n - 1] + 1 : DOC_END;
+		return n;
+	}
+	for (; n < max && (*d = search_words_next(sq, *d)) != DOC_END; (*d)++)
+		out[n++] = *d;
+	return n;
 }
 
 /* ---- top k ---- */

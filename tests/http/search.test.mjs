@@ -35,7 +35,7 @@ function expert(i, over = {}) {
 // Twenty-five "project" experts (pagination), and a few with something to find.
 const roster = [
 	...Array.from({ length: 25 }, (_, i) => expert(i + 1)),
-	expert(101, { headline: 'Experte en cybersécurité des systèmes industriels', country: 'CA', city: 'Montréal', skills: [{ name: 'Cybersécurité', level: 5 }] }),
+	expert(101, { headline: 'Experte en cybersécurité des systèmes industriels', country: 'CA', city: 'Montréal', skills: [{ name: 'Cybersécurité', level: 5 }], availability: [{ from: '2027-03-01', to: '2027-04-30' }] }),
 	expert(102, { headline: 'Responsable sécurité', country: 'BE', skills: [{ name: 'cybersecurity', level: 4 }], languages: [{ code: 'ar', level: 'C2' }] }),
 	expert(103, { headline: 'Cybersécurité bancaire', consent: { ...everyone, directory: false } }),
 	expert(104, { headline: 'Cybersécurité, dormant', confirmed_at: '2025-06-01' }),
@@ -91,6 +91,19 @@ describe('searching experts', () => {
 		assert.equal(both.body.total, 2, 'values of one filter are alternatives');
 		const none = await api('country=CA&lang=ar');
 		assert.equal(none.body.total, 0);
+	});
+
+	test('city in any spelling, an availability window, a language at a minimum level', async () => {
+		assert.deepEqual(names((await api('city=montreal')).body), ['Expert 101']);
+		assert.deepEqual(names((await api('from=2027-03-10&to=2027-03-20')).body), ['Expert 101']);
+		assert.deepEqual(names((await api('from=2027-06-01&to=2027-06-02')).body), []);
+		assert.deepEqual(names((await api('lang=ar:C1')).body), ['Expert 102']);
+		assert.equal((await api('lang=fr:C2')).body.total, 26);
+		for (const [q, field] of [['lang=ar:Z9', 'lang'], ['from=2027-03-10', 'to'], ['from=2027-03-10&to=2027-03-01', 'to'], ['from=hier&to=2027-03-01', 'from']]) {
+			const r = await api(q);
+			assert.equal(r.status, 400, q);
+			assert.equal(r.body.error.field, field, q);
+		}
 	});
 
 	test('pages of twenty, in a stable order', async () => {

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "core/xalloc.h"
 #include "match/internal.h"
 #include "match/match.h"
 
@@ -552,6 +553,122 @@ static void test_facets_with_words(void **state)
 	match_free(ix);
 }
 
+static void test_facets_own_filter_multi(void **state)
+{
+	struct match_index *ix = filter_index();
+	struct match_lang fr = {"fr", 5};
+	const char *slot[3];
+	struct match_facets *f;
+	struct tq t;
+	(void)state;
+
+	/* Skill s2: 2 and 3 pass; 1 (s1 only) fails skills alone and counts
+	 * in the skill facet; 4 (nothing) too. */
+	tq_init(&t, "");
+	t.q.filters.skills = one(&slot[0], "s2");
+	f = match_facets(ix, &t.q, 10);
+	assert_int_equal(f->total, 2);
+	assert_int_equal(facet_count(f, FACET_SKILL, "s1"), 2);
+	assert_int_equal(facet_count(f, FACET_SKILL, "s2"), 2);
+	assert_int_equal(facet_count(f, FACET_COUNTRY, "FR"), 1);
+	assert_int_equal(facet_count(f, FACET_COUNTRY, "MA"), 1);
+	match_facets_free(f);
+	/* French at 5: only 1; 3 knows it at 2 and counts in languages alone. */
+	tq_init(&t, "");
+	t.q.filters.langs = &fr;
+	t.q.filters.nlangs = 1;
+	f = match_facets(ix, &t.q, 10);
+	assert_int_equal(f->total, 1);
+	assert_int_equal(facet_count(f, FACET_LANGUAGE, "fr"), 2);
+	assert_int_equal(facet_count(f, FACET_LANGUAGE, "en"), 1);
+	assert_int_equal(facet_count(f, FACET_SKILL, "s2"), 0);
+	match_facets_free(f);
+	/* Network n2 and country MA: 3 passes; 2 fails the country only, 1 the
+	 * network only. */
+	tq_init(&t, "");
+	t.q.filters.networks = one(&slot[1], "n2");
+	t.q.filters.countries = one(&slot[2], "MA");
+	f = match_facets(ix, &t.q, 10);
+	assert_int_equal(f->total, 1);
+	assert_int_equal(facet_count(f, FACET_NETWORK, "n1"), 2);
+	assert_int_equal(facet_count(f, FACET_NETWORK, "n2"), 1);
+	assert_int_equal(facet_count(f, FACET_COUNTRY, "FR"), 1);
+	assert_int_equal(facet_count(f, FACET_COUNTRY, "MA"), 1);
+	match_facets_free(f);
+	match_free(ix);
+}
+
+static void test_invalid_queries(void **state)
+{
+	struct match_index *ix = filter_index();
+	struct match_lang bad = {"fr", 9};
+	const char *nulls[1] = {NULL};
+	struct match_hit hits[4];
+	struct tq t;
+	(void)state;
+
+	tq_init(&t, "alpha");
+	t.terms[0][0] = NULL;
+	assert_int_equal(match_search(ix, &t.q, hits), -1);
+	assert_null(match_facets(ix, &t.q, 5));
+	tq_init(&t, "");
+	t.q.filters.sectors.v = nulls;
+	t.q.filters.sectors.n = 1;
+	assert_int_equal(match_search(ix, &t.q, hits), -1);
+	tq_init(&t, "");
+	t.q.filters.langs = &bad;
+	t.q.filters.nlangs = 1;
+	assert_int_equal(match_search(ix, &t.q, hits), -1);
+	tq_init(&t, "");
+	t.q.filters.state = (enum match_state)7;
+	assert_int_equal(match_search(ix, &t.q, hits), -1);
+	tq_init(&t, "");
+	t.q.filters.presence = 8;
+	assert_int_equal(match_search(ix, &t.q, hits), -1);
+	tq_init(&t, "");
+	t.q.dormant_days = -1;
+	assert_int_equal(match_search(ix, &t.q, hits), -1);
+	/* A clause with no words is no condition. */
+	tq_init(&t, "");
+	t.q.nclauses = 1;
+	t.cl[0].nterms = 0;
+	EXPECT(ix, &t, 1, 2, 3, 4);
+	match_free(ix);
+}
+
+/* Long lists: seeks that gallop over many blocks, skips to the end. */
+static void test_long_lists(void **state)
+{
+	struct match_index *ix = match_new();
+	struct match_hit hits[16];
+	struct tq t;
+	int64_t id;
+	int i;
+	(void)state;
+
+	for (id = 1; id <= 6000; id++)
+		put_text(ix, id, "person", id % 701 == 0 ? "common rare" : "common filler");
+	tq_init(&t, "common rare");
+	EXPECT(ix, &t, 701, 1402, 2103, 2804, 3505, 4206, 4907, 5608);
+	t.q.limit = 3;
+	EXPECT(ix, &t, 701, 1402, 2103);
+	tq_init(&t, "rare common");
+	t.q.limit = 3;
+	EXPECT(ix, &t, 701, 1402, 2103);
+	/* One common word: the shortest docs first, ties by id. */
+	tq_init(&t, "common");
+	t.q.limit = 4;
+	assert_int_equal(match_search(ix, &t.q, hits), 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(hits[i].id, i + 1);
+	t.q.any = 1;
+	tq_init(&t, "filler rare");
+	t.q.any = 1;
+	t.q.limit = 2;
+	EXPECT(ix, &t, 701, 1402);
+	match_free(ix);
+}
+
 static void test_pagination_and_ties(void **state)
 {
 	struct match_index *ix = match_new();
@@ -822,7 +939,8 @@ static void snapshot_same(const struct snapshot *a, const struct snapshot *b)
 static void test_compaction(void **state)
 {
 	struct match_index *ix = match_new();
-	struct snapshot *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct snapshot *a = xmalloc(sizeof(*a)), *b = xmalloc(sizeof(*b));
+	struct tq t;
 	int i, round;
 	(void)state;
 
@@ -853,6 +971,14 @@ static void test_compaction(void **state)
 	/* And writes after a compaction still work. */
 	compaction_put(ix, 3, 2);
 	assert_int_equal(match_experts(ix), 100);
+	/* A word whose every doc is gone leaves no list behind. */
+	put_text(ix, 5000, "solo", "unique");
+	assert_int_equal(match_remove_expert(ix, 5000), 0);
+	index_compact(ix);
+	tq_init(&t, "unique");
+	expect_none(ix, &t);
+	put_text(ix, 5000, "solo", "unique");
+	EXPECT(ix, &t, 5000);
 	free(a);
 	free(b);
 	match_free(ix);
@@ -1349,6 +1475,7 @@ static void test_recommend(void **state)
 	assert_int_equal(match_put_need(ix, &n.n), 0);
 	assert_int_equal(match_recommend(ix, 1, TODAY, DD, 8, list), 1);
 	assert_int_equal(list[0].id, 14);
+	assert_true(match_memory(ix) > sizeof(struct match_index) + 4 * sizeof(struct need_rec));
 	n.sk[0].min_level = 9;
 	assert_int_equal(match_put_need(ix, &n.n), -1);
 	match_free(ix);
@@ -1636,9 +1763,9 @@ static void rcheck(struct match_index *ix, const struct rdoc *docs, int nd, stru
 static void test_random_search_is_exact(void **state)
 {
 	struct match_index *ix = match_new();
-	struct rdoc *docs = calloc(RD + 500, sizeof(*docs));
-	struct rhit *want = malloc((RD + 500) * sizeof(*want));
-	struct match_hit *got = malloc(MATCH_MAX_K * sizeof(*got));
+	struct rdoc *docs = xcalloc(RD + 500, sizeof(*docs));
+	struct rhit *want = xmalloc((RD + 500) * sizeof(*want));
+	struct match_hit *got = xmalloc(MATCH_MAX_K * sizeof(*got));
 	int nd = RD, i, q, round;
 	(void)state;
 
@@ -1800,8 +1927,8 @@ static void rneed_check(struct match_index *ix, const int *live, int ne,
 static void test_random_need_is_exact(void **state)
 {
 	struct match_index *ix = match_new();
-	struct match_explained *all = malloc(RE * sizeof(*all)), got[32];
-	int *live = calloc(RE, sizeof(*live));
+	struct match_explained *all = xmalloc(RE * sizeof(*all)), got[32];
+	int *live = xcalloc(RE, sizeof(*live));
 	int i, q, round;
 	(void)state;
 
@@ -1842,6 +1969,9 @@ int main(void)
 	        cmocka_unit_test(test_filters),
 	        cmocka_unit_test(test_facets_disjunctive),
 	        cmocka_unit_test(test_facets_with_words),
+	        cmocka_unit_test(test_facets_own_filter_multi),
+	        cmocka_unit_test(test_invalid_queries),
+	        cmocka_unit_test(test_long_lists),
 	        cmocka_unit_test(test_pagination_and_ties),
 	        cmocka_unit_test(test_audiences_and_consent),
 	        cmocka_unit_test(test_dormant_only_for_programme),
