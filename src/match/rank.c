@@ -63,8 +63,8 @@ static double rank_bound(const struct rank *r, const struct nsum *s, uint32_t he
 	if ((s->flags & (HOT_DEAD | MATCH_CONSENT_INSTITUTIONS | MATCH_PAUSED)) !=
 	            MATCH_CONSENT_INSTITUTIONS ||
 	    day_dormant(s->confirmed, r->today, r->dormant_days) ||
-	    (r->pn->presence != 0 && (s->bits & 7u & r->accepts) == 0))
-		return -1;
+	    (r->pn->presence == MATCH_REMOTE && (s->bits & 7u & r->accepts) == 0))
+		return -1; /* on-site work: a stay may make up for the presence (score.c) */
 	for (i = 0; i < r->pn->nskills; i++)
 		if (!(held >> i & 1u) && (s->domains & r->dom_bit[i]))
 			ub += r->related;

@@ -1247,7 +1247,11 @@ static void test_missing_data_scores_zero(void **state)
 	assert_true(out.value[FACTOR_RELATED] == 0);
 	assert_true(out.value[FACTOR_FRESHNESS] == 1);
 	assert_true(out.value[FACTOR_FAIRNESS] == 1);
-	assert_true(near(out.score, 40, 1e-12));
+	assert_true(near(out.score,
+	                 match_factor_weight[FACTOR_SKILLS] +
+	                         match_factor_weight[FACTOR_FRESHNESS] +
+	                         match_factor_weight[FACTOR_FAIRNESS],
+	                 1e-12));
 	assert_int_equal(out.tz_overlap_hours, -1);
 
 	/* Remote need, remote expert, unknown time zone: presence is missing. */
@@ -1344,6 +1348,28 @@ static void test_exclusions(void **state)
 	n.n.presence = MATCH_ONSITE;
 	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), 2);
 	assert_int_equal(list[0].id, 6);
+	/* ... and 1, who offers remote work only, once it plans a stay in Morocco
+	 * overlapping the need's dates (the stay factor counts it); a stay at
+	 * other dates does not. */
+	n.n.from = TODAY + 30;
+	n.n.to = TODAY + 40;
+	tx_init(&t, 1);
+	tx_skill(&t, "A", "data", 4);
+	t.e.presence = MATCH_REMOTE;
+	tx_stay(&t, TODAY + 100, TODAY + 120);
+	tx_put(ix, &t);
+	assert_int_equal(match_explain(ix, &n.n, 1, TODAY, DD, &out, &why), 1);
+	assert_string_equal(why, "presence");
+	tx_init(&t, 1);
+	tx_skill(&t, "A", "data", 4);
+	t.e.presence = MATCH_REMOTE;
+	tx_stay(&t, TODAY + 35, TODAY + 50);
+	tx_put(ix, &t);
+	assert_int_equal(match_explain(ix, &n.n, 1, TODAY, DD, &out, &why), 0);
+	assert_true(out.value[FACTOR_STAY] == 1);
+	assert_true(out.value[FACTOR_PRESENCE] == 0);
+	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), 3);
+	n.n.from = n.n.to = 0;
 
 	/* Invalid needs and ranges. */
 	n.sk[0].min_level = 0;
@@ -1394,20 +1420,26 @@ static void test_need_ranking(void **state)
 	tn_init(&n, 1);
 	tn_skill(&n, "A", "data", 1, 3);
 	n.n.sector = "energie";
-	/* 1 and 6: skills 30; 2: 30/3; 4: sector 0.7 x 8; 3: related 0.5 x 8. */
+	/* 1 and 6: all the skills weight; 2: a third of it; 3: half the related
+	 * weight; 4: sector 0.7 x its weight (the weights put 3 before 4). */
+	const double *w = match_factor_weight;
+	assert_true(w[FACTOR_RELATED] * 0.5 > w[FACTOR_SECTOR] * 0.7);
 	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), 5);
 	assert_int_equal(list[0].id, 1);
 	assert_int_equal(list[1].id, 6);
 	assert_int_equal(list[2].id, 2);
-	assert_int_equal(list[3].id, 4);
-	assert_int_equal(list[4].id, 3);
+	assert_int_equal(list[3].id, 3);
+	assert_int_equal(list[4].id, 4);
 	assert_true(list[0].score == list[1].score);
-	assert_true(near(list[2].score - list[3].score, 10 - 5.6, 1e-9));
-	assert_int_equal(list[4].skills[0].cover, COVER_RELATED);
-	assert_string_equal(list[4].skills[0].related, "Y");
+	assert_true(near(list[2].score - list[3].score,
+	                 w[FACTOR_SKILLS] / 3 - w[FACTOR_RELATED] * 0.5, 1e-9));
+	assert_true(near(list[3].score - list[4].score,
+	                 w[FACTOR_RELATED] * 0.5 - w[FACTOR_SECTOR] * 0.7, 1e-9));
+	assert_int_equal(list[3].skills[0].cover, COVER_RELATED);
+	assert_string_equal(list[3].skills[0].related, "Y");
 	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 2, 2, list), 2);
 	assert_int_equal(list[0].id, 2);
-	assert_int_equal(list[1].id, 4);
+	assert_int_equal(list[1].id, 3);
 	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 1, list), 1);
 	assert_int_equal(list[0].id, 1);
 	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 0, NULL), 0);
