@@ -14,7 +14,9 @@
 #include "text/fold.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <utf8proc.h>
@@ -111,7 +113,87 @@ out:
 	return len;
 }
 
+static char *slow_fold(const char *s, size_t n, size_t *outlen);
+
+/* The fast path. Indexing a large pool folds millions of names and
+ * sentences, nearly all made of code points below U+0800 (ASCII, Latin,
+ * Greek, Cyrillic, Arabic, and their combining marks), whose folding does
+ * not depend on their neighbours once marks are stripped. Their folded
+ * forms are computed once by the full path (utf8proc and the Arabic pass)
+ * into a table; a string made only of them is folded by looking each up.
+ * tests/unit/test_fold.c checks every entry against the full path. */
+#define FAST_LIMIT 0x800
+#define FAST_MAX 7 /* bytes of one folded code point */
+
+static struct fast_entry {
+	uint8_t len;
+	char bytes[FAST_MAX];
+} fast_table[FAST_LIMIT];
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+static int fast_ok; /* 0: some entry did not fit; the fast path stays off */
+
+static void fast_init(void)
+{
+	int ok = 1;
+
+	for (int32_t c = 1; c < FAST_LIMIT && ok; c++) {
+		uint8_t in[4];
+		size_t n = (size_t)utf8proc_encode_char(c, in), len = 0;
+		char *f;
+
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		f = slow_fold((const char *)in, n, &len);
+		if (!f || len > FAST_MAX) {
+			ok = 0;
+		} else {
+			fast_table[c].len = (uint8_t)len;
+			memcpy(fast_table[c].bytes, f, len);
+		}
+		free(f);
+	}
+	fast_ok = ok;
+}
+
+/* s folded through the table, or NULL when s has a byte the fast path does
+ * not know (3- and 4-byte sequences, NUL, invalid UTF-8). */
+static char *fast_fold(const char *s, size_t n, size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out;
+	size_t w = 0;
+
+	pthread_once(&fast_once, fast_init);
+	if (!fast_ok || n > SIZE_MAX / FAST_MAX - 1)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == 0 || p[i] >= 0xE0 ||
+		    (p[i] >= 0x80 && p[i] < 0xC2) || /* continuation or overlong lead */
+		    (p[i] >= 0xC2 && (i + 1 >= n || (p[++i] & 0xC0) != 0x80)))
+			return NULL;
+	out = xmalloc(n * FAST_MAX + 1);
+	for (size_t i = 0; i < n; i++) {
+		int32_t c = p[i];
+		if (c >= 0x80)
+			c = ((c & 0x1F) << 6) | (p[++i] & 0x3F);
+		memcpy(out + w, fast_table[c].bytes, fast_table[c].len);
+		w += fast_table[c].len;
+	}
+	out[w] = '\0';
+	if (outlen)
+		*outlen = w;
+	return xrealloc(out, w + 1);
+}
+
 char *text_fold(const char *s, size_t n, size_t *outlen)
+{
+	char *fast = fast_fold(s, n, outlen);
+
+	return fast ? fast : slow_fold(s, n, outlen);
+}
+
+/* The full path: utf8proc, then the Arabic pass. */
+static char *slow_fold(const char *s, size_t n, size_t *outlen)
 {
 	uint8_t *folded;
 	utf8proc_ssize_t len;
@@ -151,8 +233,14 @@ static int is_token_char(int32_t c)
 static size_t next_char(const char *s, size_t n, int *token)
 {
 	int32_t c;
-	utf8proc_ssize_t len =
-	        utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
+	utf8proc_ssize_t len;
+
+	if ((unsigned char)*s < 0x80) { /* ASCII: letters and digits only */
+		*token = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		         (*s >= '0' && *s <= '9');
+		return 1;
+	}
+	len = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
 
 	if (len <= 0) {
 		*token = 0;

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include <utf8proc.h>
+
 #include "text/fold.h"
 
 /* Folds s and checks the result and its reported length. */
@@ -97,6 +99,78 @@ static void test_invalid_utf8(void **state)
 	assert_null(text_fold("\xC0\xAF", 2, NULL));     /* overlong '/' */
 	assert_null(text_fold("\xED\xA0\x80", 3, NULL)); /* surrogate */
 	assert_int_equal(len, 7);
+}
+
+/* ASCII: each character is a token character exactly when utf8proc calls
+ * it a letter or a digit (text_tokens decides ASCII without utf8proc). */
+static int count_tokens(void *ud, const char *tok, size_t len)
+{
+	(void)tok;
+	(void)len;
+	++*(int *)ud;
+	return 0;
+}
+
+static void test_ascii_fast_path(void **state)
+{
+	(void)state;
+	for (int c = 1; c < 128; c++) {
+		char one[2] = {(char)c, 0};
+		int tokens = 0;
+		utf8proc_category_t cat = utf8proc_category(c);
+		int letter = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LL ||
+		             cat == UTF8PROC_CATEGORY_ND;
+
+		text_tokens(one, 1, count_tokens, &tokens);
+		assert_int_equal(tokens, letter);
+	}
+}
+
+/* Strings of code points below U+0800 take the table; the same string
+ * followed by "€" (three bytes) takes the full path. Both must agree, for
+ * each code point alone and for random mixes where neighbours could
+ * interact (base letters and combining marks, Greek, Arabic with harakat). */
+static void check_fast_equals_full(const int32_t *cps, int n)
+{
+	uint8_t buf[64];
+	size_t len = 0, n1, n2;
+
+	for (int i = 0; i < n; i++)
+		len += (size_t)utf8proc_encode_char(cps[i], buf + len);
+	memcpy(buf + len, "\xe2\x82\xac", 3); /* € */
+	char *fast = text_fold((const char *)buf, len, &n1);
+	char *full = text_fold((const char *)buf, len + 3, &n2);
+	assert_non_null(fast);
+	assert_non_null(full);
+	assert_true(n2 >= 3 && memcmp(full + n2 - 3, "\xe2\x82\xac", 3) == 0);
+	if (n1 != n2 - 3 || memcmp(fast, full, n1) != 0)
+		fail_msg("U+%04X... (%d code points): table \"%s\", full \"%.*s\"",
+		         (unsigned)cps[0], n, fast, (int)(n2 - 3), full);
+	free(fast);
+	free(full);
+}
+
+static void test_fast_table(void **state)
+{
+	static const int32_t ranges[][2] = {{'a', 'z'},     {'A', 'Z'},     {0xC0, 0x17F},
+	                                    {0x300, 0x36F}, {0x370, 0x3FF}, {0x400, 0x45F},
+	                                    {0x600, 0x6FF}, {0x80, 0xBF}};
+	uint64_t r = 42;
+	(void)state;
+
+	for (int32_t c = 1; c < 0x800; c++)
+		if (c < 0xD800)
+			check_fast_equals_full(&c, 1);
+	for (int k = 0; k < 20000; k++) {
+		int32_t cps[6];
+		int n = 1 + (int)(r % 6);
+		for (int i = 0; i < n; i++) {
+			r = r * 6364136223846793005u + 1442695040888963407u;
+			const int32_t *g = ranges[(r >> 33) % 8];
+			cps[i] = g[0] + (int32_t)((r >> 40) % (uint64_t)(g[1] - g[0] + 1));
+		}
+		check_fast_equals_full(cps, n);
+	}
 }
 
 static void test_empty(void **state)
@@ -203,6 +277,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_latin_accents_and_case),
+	        cmocka_unit_test(test_ascii_fast_path),
+	        cmocka_unit_test(test_fast_table),
 	        cmocka_unit_test(test_compatibility_forms),
 	        cmocka_unit_test(test_arabic_harakat),
 	        cmocka_unit_test(test_arabic_alef_forms),
