@@ -90,8 +90,19 @@ static void etag_of(struct static_file *f)
 	f->etag[18] = '\0';
 }
 
-static int add_file(struct static_set *set, const char *path, const char *name, char *err,
-                    size_t errlen)
+/* A pre-compressed variant is served only when it is not older than its
+ * file: one left from before the file was edited would serve old content
+ * under the new ETag. */
+static int variant_fresh(const char *alt, const struct stat *plain)
+{
+	struct stat st;
+
+	return stat(alt, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime >= plain->st_mtime &&
+	       access(alt, R_OK) == 0;
+}
+
+static int add_file(struct static_set *set, const char *path, const char *name,
+                    const struct stat *st, char *err, size_t errlen)
 {
 	struct static_file f = {0};
 	char alt[4200];
@@ -102,10 +113,10 @@ static int add_file(struct static_set *set, const char *path, const char *name, 
 	f.type = type_of(name);
 	etag_of(&f);
 	snprintf(alt, sizeof(alt), "%s.gz", path);
-	if (access(alt, R_OK) == 0 && read_variant(alt, &f.gz, err, errlen) < 0)
+	if (variant_fresh(alt, st) && read_variant(alt, &f.gz, err, errlen) < 0)
 		goto fail;
 	snprintf(alt, sizeof(alt), "%s.br", path);
-	if (access(alt, R_OK) == 0 && read_variant(alt, &f.br, err, errlen) < 0)
+	if (variant_fresh(alt, st) && read_variant(alt, &f.br, err, errlen) < 0)
 		goto fail;
 	if (set->count == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 32;
@@ -139,7 +150,7 @@ static int load_entry(struct static_set *set, const char *root, const char *rel,
 		return load_dir(set, root, name, depth + 1, err, errlen);
 	if (!S_ISREG(st.st_mode) || ends_with(name, ".gz") || ends_with(name, ".br"))
 		return 0;
-	return add_file(set, path, name, err, errlen);
+	return add_file(set, path, name, &st, err, errlen);
 }
 
 static int load_dir(struct static_set *set, const char *root, const char *rel, int depth, char *err,

@@ -4,7 +4,8 @@
  * system at request time). Each file has a strong ETag (a hash of its
  * content) and, when FILE.br or FILE.gz sit beside it (made at build time by
  * scripts/assets.sh), those pre-compressed variants are served to clients
- * that accept them. The set is immutable after load and shared by threads.
+ * that accept them, unless older than the file (stale: ignored). The set
+ * is immutable after load and shared by threads.
  */
 #ifndef KAFAAT_WEB_STATIC_H
 #define KAFAAT_WEB_STATIC_H

@@ -1,8 +1,12 @@
 // HTTP behaviour of a real `kafaat serve`: pages in three languages,
 // redirects, errors, limits, static files, keep-alive, API envelope.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { rawRequest, startServer, statusOf } from '../kafaat.mjs';
 
 let srv;
@@ -216,4 +220,24 @@ describe('privacy notice', () => {
 			assert.ok(html.includes(date), `${lang}: ${date}`);
 		}
 	});
+});
+
+test('a pre-compressed variant older than its file is ignored (the plain file is served)', async () => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'kafaat-static-'));
+	const css = path.join(dir, 'a.css');
+	writeFileSync(`${css}.gz`, gzipSync('old {}'));
+	writeFileSync(`${css}.br`, 'stale');
+	utimesSync(`${css}.gz`, 1e6, 1e6);
+	utimesSync(`${css}.br`, 1e6, 1e6);
+	writeFileSync(css, 'new {}');
+	const s = await startServer({ env: { KAFAAT_PATHS_STATIC: dir } });
+	try {
+		const r = await fetch(`${s.url}/static/a.css`, { headers: { 'Accept-Encoding': 'gzip, br' } });
+		assert.equal(r.status, 200);
+		assert.equal(r.headers.get('content-encoding'), null);
+		assert.equal(await r.text(), 'new {}');
+	} finally {
+		await s.stop();
+		rmSync(dir, { recursive: true, force: true });
+	}
 });
