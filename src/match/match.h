@@ -108,13 +108,13 @@ struct match_expert {
 	size_t nstays;
 	unsigned presence, modes; /* MATCH_REMOTE..., MATCH_PONCTUELLE... (0: unknown) */
 	enum match_pay pay;
-	int hours_per_month; /* 0: unknown */
-	int utc_offset_min;  /* of where they live, or MATCH_TZ_UNKNOWN */
-	int32_t confirmed;   /* day of the last confirmation; 0: never (dormant) */
-	unsigned flags;      /* MATCH_CONSENT_..., MATCH_PAUSED */
+	int hours_per_month;      /* 0: unknown */
+	int utc_offset_min;       /* of where they live, or MATCH_TZ_UNKNOWN */
+	int32_t confirmed;        /* day of the last confirmation; 0: never (dormant) */
+	unsigned flags;           /* MATCH_CONSENT_..., MATCH_PAUSED */
 	const int64_t *conflicts; /* institutions they declared a conflict with */
 	size_t nconflicts;
-	double rating;      /* mean of past evaluations, 1..5; 0: none */
+	double rating;          /* mean of past evaluations, 1..5; 0: none */
 	int recent_engagements; /* engagements started in the last 12 months */
 	int active_engagements; /* engagements now running */
 };
@@ -135,13 +135,13 @@ struct match_need {
 	size_t nskills; /* <= MATCH_NEED_SKILLS */
 	const struct match_lang *langs;
 	size_t nlangs;
-	unsigned mode;     /* one MATCH_PONCTUELLE / MATCH_CONTINUE bit, or 0 */
-	unsigned presence; /* one MATCH_REMOTE / ONSITE / HYBRID bit, or 0 */
-	const char *region; /* ISO 3166-2:MA, or NULL */
-	const char *city;   /* folded, or NULL */
-	int32_t from, to;   /* days; 0: flexible */
-	int hours_per_month; /* 0: unknown */
-	enum match_pay pay;  /* MATCH_PAID or MATCH_PRO_BONO; UNKNOWN: unsaid */
+	unsigned mode;            /* one MATCH_PONCTUELLE / MATCH_CONTINUE bit, or 0 */
+	unsigned presence;        /* one MATCH_REMOTE / ONSITE / HYBRID bit, or 0 */
+	const char *region;       /* ISO 3166-2:MA, or NULL */
+	const char *city;         /* folded, or NULL */
+	int32_t from, to;         /* days; 0: flexible */
+	int hours_per_month;      /* 0: unknown */
+	enum match_pay pay;       /* MATCH_PAID or MATCH_PRO_BONO; UNKNOWN: unsaid */
 	struct match_strs tokens; /* folded title and description */
 };
 
@@ -165,8 +165,8 @@ size_t match_memory(const struct match_index *ix);
 
 /* Who is asking: decides which consents an expert must have given. */
 enum match_audience {
-	MATCH_FOR_PUBLIC,      /* needs MATCH_CONSENT_DIRECTORY */
-	MATCH_FOR_PEERS,       /* needs MATCH_CONSENT_NETWORKS and a shared network (peer_networks) */
+	MATCH_FOR_PUBLIC, /* needs MATCH_CONSENT_DIRECTORY */
+	MATCH_FOR_PEERS,  /* needs MATCH_CONSENT_NETWORKS and a shared network (peer_networks) */
 	MATCH_FOR_INSTITUTION, /* needs MATCH_CONSENT_INSTITUTIONS; paused experts hidden */
 	MATCH_FOR_PROGRAMME,   /* needs MATCH_CONSENT_PROGRAMME */
 };
@@ -191,8 +191,9 @@ struct match_filters {
 	const struct match_lang *langs; /* each: knows code at >= level (AND) */
 	size_t nlangs;
 	unsigned presence, modes; /* any of these bits (0: no filter) */
-	enum match_pay pay;       /* PAID: paid or either; PRO_BONO: pro bono or either; UNKNOWN: no filter */
-	int32_t from, to;         /* availability window: an available period overlaps it (0: none) */
+	enum match_pay
+	        pay; /* PAID: paid or either; PRO_BONO: pro bono or either; UNKNOWN: no filter */
+	int32_t from, to; /* availability window: an available period overlaps it (0: none) */
 	enum match_state state;
 };
 
@@ -204,7 +205,7 @@ struct match_query {
 	enum match_audience audience;
 	struct match_strs peer_networks; /* MATCH_FOR_PEERS: the viewer's networks */
 	int32_t today;
-	int dormant_days; /* e.g. 365 */
+	int dormant_days;     /* e.g. 365 */
 	size_t offset, limit; /* offset + limit <= MATCH_MAX_K */
 };
 
@@ -218,8 +219,7 @@ struct match_hit {
  * returns how many were written to hits (room for q->limit), or -1 when the
  * query is invalid (offset + limit too large). With no clauses, experts
  * come in id order with score 0. */
-int match_search(const struct match_index *ix, const struct match_query *q,
-                 struct match_hit *hits);
+int match_search(const struct match_index *ix, const struct match_query *q, struct match_hit *hits);
 
 /* The facets counted by match_facets. */
 enum match_facet {

@@ -16,9 +16,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const words[] = {"cyber", "eau", "sante", "data", "droit", "avion", "energie",
-                                    "ia", "finance", "logistique", "الماء", "الصحة", "x", "y",
-                                    "z", "w"};
+static const char *const words[] = {"cyber",   "eau", "sante",   "data",       "droit", "avion",
+                                    "energie", "ia",  "finance", "logistique", "الماء", "الصحة",
+                                    "x",       "y",   "z",       "w"};
 static const char *const skills[] = {"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7"};
 static const char *const domains[] = {"d0", "d1", "d2"};
 static const char *const countries[] = {"FR", "CA", "BE", "SG"};
@@ -142,8 +142,8 @@ static void need(struct match_index *ix, struct input *in)
 	nd.nskills = next(in) % 4;
 	for (size_t i = 0; i < nd.nskills; i++) {
 		unsigned s = (unsigned)i * 3 + next(in) % 3; /* distinct skills */
-		sk[i] = (struct match_need_skill){skills[s % 8], domains[s % 3], (int)(next(in) % 2),
-		                                  1 + (int)(next(in) % 5)};
+		sk[i] = (struct match_need_skill){skills[s % 8], domains[s % 3],
+		                                  (int)(next(in) % 2), 1 + (int)(next(in) % 5)};
 	}
 	nd.skills = sk;
 	nd.sector = next(in) % 2 ? "digital" : NULL;
