@@ -51,6 +51,9 @@ int cmd_export(struct cli *cli);
 int cmd_gen(struct cli *cli);
 int cmd_search(struct cli *cli); /* search_cmd.c */
 int cmd_match(struct cli *cli);
+/* migrate_data_cmd.c: reads --from and --to from filter[CF_FROM] and
+ * filter[CF_TO] (the flags search uses for dates) as the source and target. */
+int cmd_migrate_data(struct cli *cli);
 
 /* The order of cli.filter[]. */
 enum cli_filter {

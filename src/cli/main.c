@@ -348,6 +348,9 @@ static const struct command commands[] = {
          "search experts as an audience sees them (text and filters, ranked)"},
         {"match", cmd_match, "match --need ID|FILE [--top N] [--json] [--db PATH|URL]",
          "the experts best matching a need, each with the factors of its score"},
+        {"migrate-data", cmd_migrate_data, "migrate-data --from SQLITE_PATH|URL --to URL",
+         "move a whole installation into an empty database (SQLite to PostgreSQL); checks "
+         "counts and the audit chain"},
         {"config-keys", cmd_config_keys, "config-keys",
          "every configuration key, as the Markdown table of docs/CONFIG.md"},
         {"routes", cmd_routes, "routes [--json]", "the route table: path, access policy, purpose"},
