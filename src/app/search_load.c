@@ -2,6 +2,7 @@
  * (search_load.h). */
 #include "app/search_load.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -452,38 +453,128 @@ static long read_batch(struct batch *b, int64_t from, int64_t hi, int64_t now)
 	return (long)b->n;
 }
 
+/* Fills b with the experts of ids [*lo, hi], at most BATCH, ready to put
+ * (strings in b's arena); advances *lo past them. Returns how many (0:
+ * none left), or -1 on a database error. */
+static long fill_batch(struct batch *b, int64_t *lo, int64_t hi, int64_t now)
+{
+	long n = *lo > hi ? 0 : read_batch(b, *lo, hi, now);
+
+	if (n <= 0)
+		return n;
+	b->lo = arena_printf(&b->a, "%lld", (long long)b->x[0].e.id);
+	b->hi = arena_printf(&b->a, "%lld", (long long)b->x[b->n - 1].e.id);
+	for (size_t q = 0; q < COUNT(batch_queries); q++)
+		if (run_rows(b, batch_queries[q].sql, batch_queries[q].row) < 0)
+			return -1;
+	for (size_t i = 0; i < b->n; i++)
+		finish(&b->x[i]);
+	*lo = b->x[b->n - 1].e.id + 1;
+	return n;
+}
+
+static long load_sequential(struct batch *b, int64_t lo, int64_t hi, int64_t now, search_put_fn put,
+                            void *ud)
+{
+	long total = 0, n;
+
+	while ((n = fill_batch(b, &lo, hi, now)) > 0) {
+		for (size_t i = 0; i < b->n; i++)
+			put(ud, &b->x[i].e);
+		total += n;
+		arena_free(&b->a);
+		if (n < BATCH)
+			break;
+	}
+	arena_free(&b->a);
+	return n < 0 ? -1 : total;
+}
+
+/* The whole pool, in two threads: this one puts batch k into the engine
+ * while a reader fills batch k+1 from storage (reading and folding cost
+ * more than inserting, so the two overlap on two cores). */
+struct pipe {
+	struct batch b[2];
+	long n[2];   /* experts in the batch; < BATCH: the last one; -1: error */
+	int full[2]; /* filled and not yet put */
+	int quit;    /* the consumer gave up */
+	int64_t lo, hi, now;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *pipe_reader(void *arg)
+{
+	struct pipe *p = arg;
+
+	for (int k = 0;; k ^= 1) {
+		pthread_mutex_lock(&p->mu);
+		while (p->full[k] && !p->quit)
+			pthread_cond_wait(&p->cv, &p->mu);
+		int quit = p->quit;
+		pthread_mutex_unlock(&p->mu);
+		if (quit)
+			return NULL;
+		long n = fill_batch(&p->b[k], &p->lo, p->hi, p->now);
+		pthread_mutex_lock(&p->mu);
+		p->n[k] = n;
+		p->full[k] = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (n < BATCH)
+			return NULL;
+	}
+}
+
+static long load_pipelined(struct pipe *p, search_put_fn put, void *ud)
+{
+	pthread_t reader;
+	long total = 0, n = 0;
+
+	if (pthread_create(&reader, NULL, pipe_reader, p) != 0)
+		return load_sequential(&p->b[0], p->lo, p->hi, p->now, put, ud);
+	for (int k = 0;; k ^= 1) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->full[k])
+			pthread_cond_wait(&p->cv, &p->mu);
+		n = p->n[k];
+		pthread_mutex_unlock(&p->mu);
+		for (long i = 0; i < n; i++)
+			put(ud, &p->b[k].x[i].e);
+		total += n > 0 ? n : 0;
+		arena_free(&p->b[k].a);
+		pthread_mutex_lock(&p->mu);
+		p->full[k] = 0;
+		p->quit = n < BATCH;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (n < BATCH)
+			break;
+	}
+	pthread_join(reader, NULL);
+	arena_free(&p->b[0].a);
+	arena_free(&p->b[1].a);
+	return n < 0 ? -1 : total;
+}
+
 long search_load_experts(struct db *db, const struct taxonomy *tx, int64_t lo, int64_t hi,
                          int64_t now, search_put_fn put, void *ud)
 {
-	struct batch b = {.db = db, .tx = tx, .a = ARENA_INIT};
+	struct pipe p = {.lo = lo, .hi = hi, .now = now};
 	char year_ago[ISO_TIME_LEN + 1];
-	long total = 0, n;
+	long rc;
 
 	iso_time(now - 365 * 86400, year_ago);
-	b.year_ago = year_ago;
-	while ((n = read_batch(&b, lo, hi, now)) > 0) {
-		b.lo = arena_printf(&b.a, "%lld", (long long)b.x[0].e.id);
-		b.hi = arena_printf(&b.a, "%lld", (long long)b.x[b.n - 1].e.id);
-		for (size_t q = 0; q < COUNT(batch_queries); q++)
-			if (run_rows(&b, batch_queries[q].sql, batch_queries[q].row) < 0)
-				goto fail;
-		for (size_t i = 0; i < b.n; i++) {
-			finish(&b.x[i]);
-			put(ud, &b.x[i].e);
-		}
-		total += n;
-		lo = b.x[b.n - 1].e.id + 1;
-		arena_free(&b.a);
-		if (n < BATCH || lo > hi)
-			break;
-	}
-	if (n < 0)
-		goto fail;
-	arena_free(&b.a);
-	return total;
-fail:
-	arena_free(&b.a);
-	return -1;
+	for (int k = 0; k < 2; k++)
+		p.b[k] = (struct batch){.db = db, .tx = tx, .a = ARENA_INIT, .year_ago = year_ago};
+	if (hi - lo < BATCH) /* one expert (a change): no thread */
+		return load_sequential(&p.b[0], lo, hi, now, put, ud);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	rc = load_pipelined(&p, put, ud);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
+	return rc;
 }
 
 /* ---- Needs --------------------------------------------------------------------------- */

@@ -5,7 +5,9 @@
  * per batch (profiles, consents, languages, sectors, regions, skills,
  * career, periods, engagement figures), merged in C: building the index
  * of a large pool costs a few queries per thousand experts, not per
- * expert. Strings live in the batch's arena.
+ * expert. Strings live in the batch's arena. Loading the whole pool runs a
+ * reader thread that fills the next batch while the caller's thread puts
+ * the current one (put is always called from the caller's thread).
  */
 #ifndef KAFAAT_APP_SEARCH_LOAD_H
 #define KAFAAT_APP_SEARCH_LOAD_H
