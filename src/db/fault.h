@@ -3,8 +3,8 @@
  * The environment variable FAULT_INJECT_DB, read once when the first
  * connection opens, makes one database call fail. Counted calls are
  * db_prepare, db_step, db_exec, db_begin and db_commit (one each), across
- * every thread but those exempted (fault_db_exempt_thread); db_rollback, db_bind_* and column reads never fail. Two
- * forms:
+ * every thread but those exempted (fault_db_exempt_thread); db_rollback,
+ * db_bind_* and column reads never fail. Two forms:
  *
  *   FAULT_INJECT_DB=N      (N >= 1) the Nth call since the first
  *                          connection opened fails (start-up included).
