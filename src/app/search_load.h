@@ -7,7 +7,8 @@
  * of a large pool costs a few queries per thousand experts, not per
  * expert. Strings live in the batch's arena. Loading the whole pool runs a
  * reader thread that fills the next batch while the caller's thread puts
- * the current one (put is always called from the caller's thread).
+ * the current one: put is always called from the caller's thread, while
+ * the reader uses the connection — put must not touch `db`.
  */
 #ifndef KAFAAT_APP_SEARCH_LOAD_H
 #define KAFAAT_APP_SEARCH_LOAD_H
