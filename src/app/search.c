@@ -361,6 +361,27 @@ static void skill_clause(const struct taxonomy *tx, struct arena *a, const char 
 	c->nterms = k;
 }
 
+struct match_strs search_split(struct arena *a, const char *list)
+{
+	struct match_strs out = {NULL, 0};
+	const char **v;
+	size_t n = 1;
+
+	if (!list || !*list)
+		return out;
+	for (const char *p = list; *p; p++)
+		n += *p == ',';
+	v = arena_alloc(a, n * sizeof(*v));
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		if (len)
+			v[out.n++] = arena_strndup(a, list, len);
+		list += len + (list[len] == ',');
+	}
+	out.v = v;
+	return out;
+}
+
 const char *search_fold(struct arena *a, const char *s)
 {
 	char *f = s ? text_fold(s, strlen(s), NULL) : NULL;

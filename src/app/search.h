@@ -103,6 +103,10 @@ json_t *search_match(struct search *s, const struct match_need *n, int64_t now, 
  * recommendations). */
 json_t *search_recommend(struct search *s, int64_t expert_id, int64_t now, size_t limit);
 
+/* "a,b,c" as a list in the arena (empty items dropped; NULL or "": none):
+ * the form of the search filters in URLs and on the command line. */
+struct match_strs search_split(struct arena *a, const char *list);
+
 /* The folded form of s in the arena ("" when s is not valid UTF-8). */
 const char *search_fold(struct arena *a, const char *s);
 

@@ -55,27 +55,6 @@ struct sp {
 
 /* ---- Reading the query ------------------------------------------------------------ */
 
-static struct match_strs split(struct arena *a, const char *list)
-{
-	struct match_strs out = {NULL, 0};
-	const char **v;
-	size_t n = 1;
-
-	if (!list || !*list)
-		return out;
-	for (const char *p = list; *p; p++)
-		n += *p == ',';
-	v = arena_alloc(a, n * sizeof(*v));
-	while (*list) {
-		size_t len = strcspn(list, ",");
-		if (len)
-			v[out.n++] = arena_strndup(a, list, len);
-		list += len + (list[len] == ',');
-	}
-	out.v = v;
-	return out;
-}
-
 static const char *const presence_words[] = {"remote", "onsite", "hybrid"};
 static const char *const mode_words[] = {"ponctuelle", "continue"};
 
@@ -160,13 +139,13 @@ static void read_filters(struct sp *c, struct match_query *q)
 		v = kvlist_get(&c->req->query, filter_defs[i].param);
 		c->value[i] = v && *v ? v : NULL;
 	}
-	f->countries = known(c, split(a, c->value[0]), TAX_COUNTRY, "country");
-	f->sectors = known(c, split(a, c->value[1]), TAX_SECTOR, "sector");
-	f->skills = known(c, split(a, c->value[2]), TAX_SKILL, "skill");
-	read_langs(c, split(a, c->value[3]), f);
+	f->countries = known(c, search_split(a, c->value[0]), TAX_COUNTRY, "country");
+	f->sectors = known(c, search_split(a, c->value[1]), TAX_SECTOR, "sector");
+	f->skills = known(c, search_split(a, c->value[2]), TAX_SKILL, "skill");
+	read_langs(c, search_split(a, c->value[3]), f);
 	read_place_and_dates(c, f);
-	f->presence = word_bits(c, split(a, c->value[4]), presence_words, 3, "presence");
-	f->modes = word_bits(c, split(a, c->value[5]), mode_words, 2, "mode");
+	f->presence = word_bits(c, search_split(a, c->value[4]), presence_words, 3, "presence");
+	f->modes = word_bits(c, search_split(a, c->value[5]), mode_words, 2, "mode");
 	v = c->value[6];
 	f->pay = !v                           ? MATCH_PAY_UNKNOWN
 	         : strcmp(v, "paid") == 0     ? MATCH_PAID
@@ -251,7 +230,7 @@ static void add_param(struct buf *b, const char *name, const char *value)
 /* The list with `word` added (or removed when it is in). */
 static const char *toggled(struct arena *a, const char *list, const char *word, int *selected)
 {
-	struct match_strs l = split(a, list);
+	struct match_strs l = search_split(a, list);
 	struct buf b = BUF_INIT;
 	const char *out;
 

@@ -53,28 +53,6 @@ static void engine_close(struct engine *e)
 		db_close(e->db);
 }
 
-/* Splits "a,b,c" into the arena. */
-static struct match_strs split(struct arena *a, const char *list)
-{
-	struct match_strs out = {NULL, 0};
-	const char **v;
-	size_t n = 1;
-
-	if (!list || !*list)
-		return out;
-	for (const char *p = list; *p; p++)
-		n += *p == ',';
-	v = arena_alloc(a, n * sizeof(*v));
-	while (*list) {
-		size_t len = strcspn(list, ",");
-		if (len)
-			v[out.n++] = arena_strndup(a, list, len);
-		list += len + (list[len] == ',');
-	}
-	out.v = v;
-	return out;
-}
-
 /* Resolves each name of a list through the taxonomy (any language). */
 static int resolve_all(const struct taxonomy *tx, enum tax_kind k, struct match_strs *l,
                        const char *what)
@@ -94,7 +72,7 @@ static int word_bit(const char *list, const char *const *words, size_t n, unsign
                     const char *what)
 {
 	struct arena a = ARENA_INIT;
-	struct match_strs l = split(&a, list);
+	struct match_strs l = search_split(&a, list);
 	int rc = 0;
 
 	*out = 0;
@@ -117,7 +95,7 @@ static int parse_langs(struct arena *a, const struct taxonomy *tx, const char *l
                        struct match_filters *f)
 {
 	static const char *const levels[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
-	struct match_strs l = split(a, list);
+	struct match_strs l = search_split(a, list);
 	struct match_lang *v = arena_zalloc(a, (l.n + 1) * sizeof(*v));
 
 	for (size_t i = 0; i < l.n; i++) {
@@ -204,11 +182,11 @@ static int parse_filters(struct cli *cli, struct arena *a, const struct taxonomy
 	static const char *const modes[] = {"ponctuelle", "continue"};
 	const char *const *v = cli->filter;
 
-	f->countries = split(a, v[CF_COUNTRY]);
-	f->cities = split(a, v[CF_CITY]);
-	f->sectors = split(a, v[CF_SECTOR]);
-	f->skills = split(a, v[CF_SKILL]);
-	f->networks = split(a, v[CF_NETWORK]);
+	f->countries = search_split(a, v[CF_COUNTRY]);
+	f->cities = search_split(a, v[CF_CITY]);
+	f->sectors = search_split(a, v[CF_SECTOR]);
+	f->skills = search_split(a, v[CF_SKILL]);
+	f->networks = search_split(a, v[CF_NETWORK]);
 	for (size_t i = 0; i < f->cities.n; i++)
 		((const char **)f->cities.v)[i] = search_fold(a, f->cities.v[i]);
 	f->from = search_day(v[CF_FROM]);
