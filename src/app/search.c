@@ -26,6 +26,8 @@ struct search {
 	pthread_rwlock_t lock; /* readers: queries; writer: sync */
 	pthread_mutex_t sync;  /* one sync at a time */
 	int64_t last_seq;      /* the newest change applied */
+	int64_t *seen;         /* changes applied within the overlap window, sorted */
+	size_t nseen, seen_cap;
 	/* the poller */
 	struct app *app;
 	pthread_t thread;
@@ -96,6 +98,7 @@ void search_close(struct search *s)
 		return;
 	search_poller_stop(s);
 	match_free(s->ix);
+	free(s->seen);
 	pthread_rwlock_destroy(&s->lock);
 	pthread_mutex_destroy(&s->sync);
 	pthread_mutex_destroy(&s->mu);
@@ -204,10 +207,48 @@ static int apply(struct search *s, struct db *db, const struct change *c, int64_
 /* ms << 10: the id layout of app/clock.c new_id. */
 #define SEQ_MS(ms) ((int64_t)(ms) << 10)
 
+static int cmp_seq(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Was change seq applied already (it is inside the overlap window)? */
+static int seen(const struct search *s, int64_t seq)
+{
+	return s->nseen && bsearch(&seq, s->seen, s->nseen, sizeof(*s->seen), cmp_seq) != NULL;
+}
+
+/* Remembers the changes applied now, forgets those before the window. */
+static void remember(struct search *s, const struct change *v, long n, const char *applied)
+{
+	int64_t from = s->last_seq - SEQ_MS(SEARCH_OVERLAP_MS);
+	size_t keep = 0;
+
+	for (size_t i = 0; i < s->nseen; i++)
+		if (s->seen[i] >= from)
+			s->seen[keep++] = s->seen[i];
+	s->nseen = keep;
+	for (long i = 0; i < n; i++) {
+		if (!applied[i])
+			continue;
+		if (s->nseen == s->seen_cap) {
+			s->seen_cap = s->seen_cap ? s->seen_cap * 2 : 256;
+			s->seen = xrealloc(s->seen, s->seen_cap * sizeof(*s->seen));
+		}
+		s->seen[s->nseen++] = v[i].seq;
+	}
+	if (s->nseen > 1)
+		qsort(s->seen, s->nseen, sizeof(*s->seen), cmp_seq);
+}
+
+/* Each change is applied once: the overlap re-reads the last seconds of
+ * the log to catch late commits, and `seen` skips those already applied. */
 int search_sync(struct search *s, struct db *db, int64_t now)
 {
 	struct change *v;
-	long n;
+	char *applied;
+	long n, done = 0;
 	int rc = 0;
 
 	if (!s)
@@ -218,16 +259,23 @@ int search_sync(struct search *s, struct db *db, int64_t now)
 		pthread_mutex_unlock(&s->sync);
 		return -1;
 	}
+	applied = xcalloc((size_t)n + 1, 1);
 	pthread_rwlock_wrlock(&s->lock);
 	for (long i = 0; i < n && rc == 0; i++) {
+		if (seen(s, v[i].seq))
+			continue;
 		rc = apply(s, db, &v[i], now);
+		applied[i] = rc == 0;
+		done += rc == 0;
 		if (rc == 0 && v[i].seq > s->last_seq)
 			s->last_seq = v[i].seq;
 	}
 	pthread_rwlock_unlock(&s->lock);
+	remember(s, v, n, applied);
 	pthread_mutex_unlock(&s->sync);
+	free(applied);
 	free(v);
-	return rc < 0 ? -1 : (int)n;
+	return rc < 0 ? -1 : (int)done;
 }
 
 void search_changed(struct app *app)

@@ -11,7 +11,7 @@
  *
  * Ids come from several nodes' clocks, so a row may commit after a row
  * with a larger seq was applied: each sync re-reads the last
- * SEARCH_OVERLAP_MS of the log too (reloading is idempotent).
+ * SEARCH_OVERLAP_MS of the log too, and skips the rows it already applied.
  *
  * What the engine may show is decided by visibility.h's rules, carried
  * into the engine as flags (consents, pause) and audiences
