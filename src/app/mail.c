@@ -37,6 +37,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "db/db.h"
+#include "db/fault.h"
 
 #define LEASE_SECONDS 300   /* longer than one SMTP delivery (10 s + 30 s) */
 #define MAX_ATTEMPTS 10     /* then failed_at is set */
@@ -943,6 +944,7 @@ static void *sender_main(void *arg)
 {
 	struct mail_sender *s = arg;
 
+	fault_db_exempt_thread(); /* tests aim their faults at requests (db/fault.h) */
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
 		pthread_mutex_unlock(&s->lock);

@@ -34,8 +34,9 @@
 /* Reads FAULT_INJECT_DB, once per process (later calls return at once). */
 void fault_db_init(void);
 /* Calls from the calling thread are never counted nor failed: for the
- * search index's poller, whose steady trickle of reads (ten a second)
- * would otherwise take the Nth call from the request a test aims at. */
+ * background threads (the mail sender and its jobs, the search index's
+ * poller), whose steady trickle of reads would otherwise take the Nth
+ * call from the request a test aims at. */
 void fault_db_exempt_thread(void);
 /* Counts one database call named `call`. Returns 1 when this call is the
  * one to fail, with the reason written into err; 0 otherwise. */
