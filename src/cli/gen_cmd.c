@@ -25,6 +25,7 @@
 
 #include "app/clock.h"
 #include "cli/cli.h"
+#include "cli/gen.h"
 #include "core/buf.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
@@ -34,39 +35,6 @@
 	"usage: kafaat gen --experts N [--needs M [--truth FILE]] [--seed S] [--db PATH|URL]\n"
 
 /* ---- gen: synthetic experts -------------------------------------------------------- */
-
-/* splitmix64 (Steele, Lea and Flood 2014): small, fast, and the same
- * numbers for the same seed on every machine. */
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-static size_t below(struct rng *r, size_t n)
-{
-	return n ? (size_t)(rng_next(r) % n) : 0;
-}
-
-static int chance(struct rng *r, int percent)
-{
-	return (int)below(r, 100) < percent;
-}
-
-static int between(struct rng *r, int lo, int hi)
-{
-	return lo + (int)below(r, (size_t)(hi - lo + 1));
-}
-
-#define COUNT(a) (sizeof(a) / sizeof(a[0]))
-#define PICK(r, a) ((a)[below((r), sizeof(a) / sizeof((a)[0]))])
 
 /* Countries of residence of Moroccans abroad, weighted roughly as their
  * share (per mille): Moroccan consular registrations and the HCP /
@@ -158,12 +126,6 @@ static const struct name families[] = {
         {"Bouchikhi", "البوشيخي"}, {"Naji", "ناجي"},           {"Ouali", "أوعلي"},
 };
 
-static const char *const moroccan_cities[] = {
-        "Casablanca", "Rabat",     "Marrakech",   "Fès",        "Tanger",     "Agadir",
-        "Oujda",      "Meknès",    "Tétouan",     "Nador",      "Laâyoune",   "Dakhla",
-        "Kénitra",    "El Jadida", "Béni Mellal", "Al Hoceïma", "Ouarzazate", "Errachidia",
-};
-
 /* Skill names used when the database has no skills taxonomy yet (they
  * then import as free skills). */
 static const char *const fallback_skills[] = {
@@ -224,14 +186,6 @@ static const char *const organisations[] = {
         "Laboratoire"};
 
 /* The reference data gen draws from, read from the database. */
-struct gen_data {
-	json_t *skills;    /* [[id, ar, fr, en, domain]] ordered by domain */
-	json_t *sectors;   /* [[id, ar, fr, en]] */
-	json_t *isco;      /* [[code]] of the unit groups */
-	json_t *regions;   /* [[code]] */
-	json_t *languages; /* {code: true} */
-	json_t *countries; /* {code: true} */
-};
 
 /* Rows of sql as arrays of strings; NULL on error. */
 static json_t *query_rows(struct db *db, const char *sql)
@@ -270,7 +224,7 @@ static json_t *query_set(struct db *db, const char *sql)
 	return set;
 }
 
-static void gen_data_free(struct gen_data *g)
+void gen_data_free(struct gen_data *g)
 {
 	json_decref(g->skills);
 	json_decref(g->sectors);
@@ -296,7 +250,7 @@ static int gen_data_load(struct db *db, struct gen_data *g)
 	               : -1;
 }
 
-static const char *cell_at(json_t *rows, size_t row, size_t col)
+const char *gen_cell(json_t *rows, size_t row, size_t col)
 {
 	return json_string_value(json_array_get(json_array_get(rows, row), col));
 }
@@ -359,7 +313,7 @@ static void slug(const char *s, struct buf *out)
 	}
 }
 
-static void set_str(json_t *o, const char *key, const char *v)
+void gen_set_str(json_t *o, const char *key, const char *v)
 {
 	json_object_set_new(o, key, json_string(v));
 }
@@ -374,16 +328,16 @@ static void gen_identity(struct gen *g)
 	slug(g->last->latin, &b);
 	buf_addf(&b, ".%ld@%s", g->index, PICK(g->r, domains));
 	json_object_set_new(g->o, "ref", json_sprintf("gen-%" PRId64 "-%ld", g->seed, g->index));
-	set_str(g->o, "email", buf_str(&b));
-	set_str(g->o, "lang", chance(g->r, 15) ? "ar" : g->c->mail);
+	gen_set_str(g->o, "email", buf_str(&b));
+	gen_set_str(g->o, "lang", chance(g->r, 15) ? "ar" : g->c->mail);
 	json_object_set_new(g->o, "name", json_sprintf("%s %s", g->first->latin, g->last->latin));
 	json_object_set_new(g->o, "name_ar",
 	                    json_sprintf("%s %s", g->first->arabic, g->last->arabic));
 	if (chance(g->r, 97))
-		set_str(g->o, "gender", g->female ? "f" : "m");
+		gen_set_str(g->o, "gender", g->female ? "f" : "m");
 	json_object_set_new(g->o, "birth_year", json_integer(g->birth_year));
-	set_str(g->o, "country", g->c->code);
-	set_str(g->o, "city", g->city);
+	gen_set_str(g->o, "country", g->c->code);
+	gen_set_str(g->o, "city", g->city);
 	json_object_set_new(g->o, "nationalities",
 	                    chance(g->r, 45) ? json_pack("[s, s]", "MA", g->c->code)
 	                                     : json_pack("[s]", "MA"));
@@ -427,19 +381,19 @@ static void gen_languages(struct gen *g)
 
 /* A label of row i of rows (columns ar, fr, en at 1..3) in a language
  * drawn as fr 45%, en 35%, ar 20%; sometimes the id itself. */
-static json_t *label_of(struct rng *r, json_t *rows, size_t i, int id_percent)
+json_t *gen_label_of(struct rng *r, json_t *rows, size_t i, int id_percent)
 {
 	int x = (int)below(r, 100);
 
 	if (x < id_percent)
-		return json_string(cell_at(rows, i, 0));
+		return json_string(gen_cell(rows, i, 0));
 	x = (int)below(r, 100);
-	return json_string(cell_at(rows, i, x < 45 ? 2 : x < 80 ? 3 : 1));
+	return json_string(gen_cell(rows, i, x < 45 ? 2 : x < 80 ? 3 : 1));
 }
 
 static json_t *any_label(struct gen *g, json_t *rows, size_t i, int id_percent)
 {
-	return label_of(g->r, rows, i, id_percent);
+	return gen_label_of(g->r, rows, i, id_percent);
 }
 
 static void gen_sectors(struct gen *g)
@@ -450,7 +404,7 @@ static void gen_sectors(struct gen *g)
 	g->sector_ids = json_array();
 	for (size_t j = 0; j < k; j++) {
 		size_t i = below(g->r, n);
-		const char *id = cell_at(g->d->sectors, i, 0);
+		const char *id = gen_cell(g->d->sectors, i, 0);
 		json_t *e;
 		size_t m;
 		int dup = 0;
@@ -489,7 +443,8 @@ static void gen_skills(struct gen *g)
 	}
 	start = below(g->r, n);
 	while (start > 0 &&
-	       strcmp(cell_at(g->d->skills, start - 1, 4), cell_at(g->d->skills, start, 4)) == 0 &&
+	       strcmp(gen_cell(g->d->skills, start - 1, 4), gen_cell(g->d->skills, start, 4)) ==
+	               0 &&
 	       chance(g->r, 80))
 		start--;
 	end = start + (size_t)between(g->r, 2, 4);
@@ -558,8 +513,8 @@ static void gen_career(struct gen *g)
 		grad = 2026;
 	json_object_set_new(g->o, "years_experience", json_integer(2026 - grad));
 	if (json_array_size(g->d->isco))
-		set_str(g->o, "isco",
-		        cell_at(g->d->isco, below(g->r, json_array_size(g->d->isco)), 0));
+		gen_set_str(g->o, "isco",
+		            gen_cell(g->d->isco, below(g->r, json_array_size(g->d->isco)), 0));
 	json_object_set_new(
 	        g->o, "education",
 	        json_pack("[{s:s, s:s, s:s, s:s, s:i}]", "degree", PICK(g->r, degrees), "field",
@@ -662,8 +617,8 @@ static void gen_stays(struct gen *g)
 	if (chance(g->r, 35) && json_array_size(g->d->regions))
 		json_object_set_new(
 		        g->o, "regions",
-		        json_pack("[s]", cell_at(g->d->regions,
-		                                 below(g->r, json_array_size(g->d->regions)), 0)));
+		        json_pack("[s]", gen_cell(g->d->regions,
+		                                  below(g->r, json_array_size(g->d->regions)), 0)));
 }
 
 static void gen_consent(struct gen *g)
@@ -677,7 +632,7 @@ static void gen_consent(struct gen *g)
 	                              "statistics", chance(g->r, 85), "newsletters",
 	                              chance(g->r, 30)));
 	snprintf(date, sizeof(date), "2026-%02d-%02d", between(g->r, 1, 10), between(g->r, 1, 28));
-	set_str(g->o, "confirmed_at", date);
+	gen_set_str(g->o, "confirmed_at", date);
 }
 
 /* ---- The hidden truth about an expert ------------------------------------------------
@@ -696,41 +651,8 @@ static void gen_consent(struct gen *g)
  * that day): dormant profiles were confirmed before 2025-11 (more than 365
  * days before), the others in 2026. */
 
-#define LATENT_SKILLS 8
-#define LATENT_LANGS 8
-#define LATENT_SALT UINT64_C(0x4c4154454e54) /* "LATENT" */
-#define NEED_SALT UINT64_C(0x4e454544)       /* "NEED" */
-
-struct period {
-	int32_t from, to; /* days since 1970-01-01, inclusive */
-};
-
-struct latent {
-	int excluded;       /* no consent to institutions, dormant or paused: never relevant */
-	int responsive;     /* would take a mission now (never shown) */
-	int remote, onsite; /* would truly work from home / come to Morocco */
-	int tz_ok;          /* can work Moroccan office hours from where they live */
-	int hours;          /* hours a month they can truly give */
-	const char *domain; /* the skill domain they master (a taxonomy id), or NULL */
-	int background;     /* their level in the domain's other skills, 0..2 */
-	struct {
-		size_t row; /* in gen_data.skills */
-		int level;  /* 1..5 */
-	} skills[LATENT_SKILLS];
-	int nskills;
-	struct {
-		char code[12];
-		int level; /* 1..6 = A1..C2 */
-	} langs[LATENT_LANGS];
-	int nlangs;
-	struct period windows[2]; /* when they are free in 2027; none: the whole year */
-	int nwindows;
-	struct period stays[2]; /* planned stays in Morocco, as declared */
-	int nstays;
-};
-
 /* A stream of its own for (seed, index, salt). */
-static uint64_t stream(int64_t seed, long index, uint64_t salt)
+uint64_t gen_stream(int64_t seed, long index, uint64_t salt)
 {
 	struct rng r = {(uint64_t)seed ^ salt};
 
@@ -763,7 +685,7 @@ static int32_t day_parse(const char *ymd)
 	return iso_parse(iso, &t) < 0 ? 0 : (int32_t)(t / 86400);
 }
 
-static int32_t day_of(int y, int m, int d)
+int32_t gen_day_of(int y, int m, int d)
 {
 	char ymd[16];
 
@@ -771,7 +693,7 @@ static int32_t day_of(int y, int m, int d)
 	return day_parse(ymd);
 }
 
-static void day_text(int32_t day, char out[11])
+void gen_day_text(int32_t day, char out[11])
 {
 	char iso[ISO_TIME_LEN + 1];
 
@@ -799,20 +721,20 @@ static int has_word(json_t *list, const char *word)
 }
 
 /* The rows [lo, hi) of the skills of row's domain (skills are ordered by domain). */
-static void domain_rows(const struct gen_data *d, size_t row, size_t *lo, size_t *hi)
+void gen_domain_rows(const struct gen_data *d, size_t row, size_t *lo, size_t *hi)
 {
-	const char *dom = cell_at(d->skills, row, 4);
+	const char *dom = gen_cell(d->skills, row, 4);
 	size_t n = json_array_size(d->skills);
 
 	*lo = row;
 	*hi = row + 1;
-	while (*lo > 0 && strcmp(cell_at(d->skills, *lo - 1, 4), dom) == 0)
+	while (*lo > 0 && strcmp(gen_cell(d->skills, *lo - 1, 4), dom) == 0)
 		--*lo;
-	while (*hi < n && strcmp(cell_at(d->skills, *hi, 4), dom) == 0)
+	while (*hi < n && strcmp(gen_cell(d->skills, *hi, 4), dom) == 0)
 		++*hi;
 }
 
-static int latent_level(const struct latent *L, size_t row)
+int gen_latent_level(const struct latent *L, size_t row)
 {
 	for (int i = 0; i < L->nskills; i++)
 		if (L->skills[i].row == row)
@@ -855,7 +777,7 @@ static void mention(struct gen *g, const size_t *rows, int n)
 	while (t + 1 < COUNT(also) && strcmp(also[t].lang, lang) != 0)
 		t++;
 	for (int i = 0; i < n; i++) {
-		json_t *name = label_of(g->lr, g->d->skills, rows[i], 0);
+		json_t *name = gen_label_of(g->lr, g->d->skills, rows[i], 0);
 		buf_addf(&names, "%s%s", i ? also[t].and : "", json_string_value(name));
 		json_decref(name);
 	}
@@ -867,7 +789,7 @@ static void mention(struct gen *g, const size_t *rows, int n)
 		struct buf bio = BUF_INIT;
 		buf_addf(&bio, "%s", jstr(g->o, "bio"));
 		buf_addf(&bio, also[t].bio, buf_str(&names));
-		set_str(g->o, "bio", buf_str(&bio));
+		gen_set_str(g->o, "bio", buf_str(&bio));
 		buf_release(&bio);
 	}
 	buf_release(&names);
@@ -889,13 +811,13 @@ static void latent_skills(struct gen *g, struct latent *L)
 	}
 	if (!g->nrows)
 		return;
-	L->domain = cell_at(g->d->skills, g->rows[0], 4);
+	L->domain = gen_cell(g->d->skills, g->rows[0], 4);
 	L->background = chance(g->lr, 40) ? 0 : chance(g->lr, 58) ? 1 : 2;
-	domain_rows(g->d, g->rows[0], &lo, &hi);
+	gen_domain_rows(g->d, g->rows[0], &lo, &hi);
 	for (int want = chance(g->lr, 40) ? between(g->lr, 1, 2) : 0, tries = 0;
 	     nhidden < want && tries < 8; tries++) {
 		size_t row = lo + below(g->lr, hi - lo);
-		if (latent_level(L, row))
+		if (gen_latent_level(L, row))
 			continue;
 		latent_add(L, row, between(g->lr, 3, 5));
 		hidden[nhidden++] = row;
@@ -937,7 +859,7 @@ static const char *const domain_sector[][2] = {
 };
 
 /* The row of the sector of domain in d->sectors, or -1. */
-static long sector_row(const struct gen_data *d, const char *domain)
+long gen_sector_row(const struct gen_data *d, const char *domain)
 {
 	const char *id = NULL;
 
@@ -945,7 +867,7 @@ static long sector_row(const struct gen_data *d, const char *domain)
 		if (strcmp(domain_sector[i][0], domain) == 0)
 			id = domain_sector[i][1];
 	for (size_t i = 0; id && i < json_array_size(d->sectors); i++)
-		if (strcmp(cell_at(d->sectors, i, 0), id) == 0)
+		if (strcmp(gen_cell(d->sectors, i, 0), id) == 0)
 			return (long)i;
 	return -1;
 }
@@ -953,13 +875,13 @@ static long sector_row(const struct gen_data *d, const char *domain)
 /* Most people also list the sector of what they master. */
 static void latent_sector(struct gen *g, const struct latent *L)
 {
-	long row = sector_row(g->d, L->domain);
+	long row = gen_sector_row(g->d, L->domain);
 
 	if (row < 0 || !chance(g->lr, 65) ||
-	    has_word(g->sector_ids, cell_at(g->d->sectors, (size_t)row, 0)))
+	    has_word(g->sector_ids, gen_cell(g->d->sectors, (size_t)row, 0)))
 		return;
 	json_array_append_new(json_object_get(g->o, "sectors"),
-	                      label_of(g->lr, g->d->sectors, (size_t)row, 40));
+	                      gen_label_of(g->lr, g->d->sectors, (size_t)row, 40));
 }
 
 static void latent_languages(struct gen *g, struct latent *L)
@@ -1012,16 +934,16 @@ static void latent_state(struct gen *g, struct latent *L)
 		int y = chance(g->lr, 50) ? 2024 : 2025;
 		snprintf(date, sizeof(date), "%d-%02d-%02d", y,
 		         between(g->lr, 1, y == 2024 ? 12 : 10), between(g->lr, 1, 28));
-		set_str(g->o, "confirmed_at", date);
+		gen_set_str(g->o, "confirmed_at", date);
 	} else if (!L->responsive && chance(g->lr, 60)) {
 		snprintf(date, sizeof(date), "2026-%02d-%02d", between(g->lr, 1, 2),
 		         between(g->lr, 1, 28));
-		set_str(g->o, "confirmed_at", date);
+		gen_set_str(g->o, "confirmed_at", date);
 	}
 	if (chance(g->lr, 3)) {
 		paused = 1;
 		snprintf(date, sizeof(date), "2027-%02d-28", between(g->lr, 3, 9));
-		set_str(g->o, "paused_until", date);
+		gen_set_str(g->o, "paused_until", date);
 	}
 	L->excluded = !consent || dormant || paused;
 }
@@ -1030,8 +952,8 @@ static json_t *period_json(const struct period *p)
 {
 	char from[11], to[11];
 
-	day_text(p->from, from);
-	day_text(p->to, to);
+	gen_day_text(p->from, from);
+	gen_day_text(p->to, to);
 	return json_pack("{s:s, s:s}", "from", from, "to", to);
 }
 
@@ -1044,13 +966,14 @@ static void latent_time(struct gen *g, struct latent *L)
 	if (chance(g->lr, 35)) {
 		L->nwindows = between(g->lr, 1, 2);
 		for (int k = 0; k < L->nwindows; k++) {
-			L->windows[k].from = day_of(2027, between(g->lr, 1 + 6 * k, 4 + 6 * k), 1);
+			L->windows[k].from =
+			        gen_day_of(2027, between(g->lr, 1 + 6 * k, 4 + 6 * k), 1);
 			L->windows[k].to = L->windows[k].from + between(g->lr, 30, 120);
 		}
 		for (int k = 0; chance(g->lr, 75) && k < L->nwindows; k++)
 			json_array_append_new(list, period_json(&L->windows[k]));
 	} else if (chance(g->lr, 35)) {
-		struct period year = {day_of(2027, 1, 1), day_of(2027, 12, 31)};
+		struct period year = {gen_day_of(2027, 1, 1), gen_day_of(2027, 12, 31)};
 		json_array_append_new(list, period_json(&year));
 	}
 	if (json_array_size(list))
@@ -1080,10 +1003,10 @@ static void gen_latent(struct gen *g, struct latent *L)
 
 /* Expert index (from 1) of seed; r carries the profile's draws from one
  * expert to the next. L receives the hidden truth. */
-static json_t *gen_expert(struct rng *r, const struct gen_data *d, int64_t seed, long index,
-                          struct latent *L)
+json_t *gen_expert(struct rng *r, const struct gen_data *d, int64_t seed, long index,
+                   struct latent *L)
 {
-	struct rng lr = {stream(seed, index, LATENT_SALT)};
+	struct rng lr = {gen_stream(seed, index, LATENT_SALT)};
 	struct gen g = {
 	        .r = r, .d = d, .index = index, .seed = seed, .o = json_object(), .lr = &lr};
 
@@ -1107,452 +1030,9 @@ static json_t *gen_expert(struct rng *r, const struct gen_data *d, int64_t seed,
 	json_decref(g.sector_ids);
 	return g.o;
 }
-/* ---- Needs, from a latent target ------------------------------------------------------
- *
- * Need j (from 1) has a stream of its own. It starts from an anchor, a
- * random expert: the domain that expert masters. It asks 2 to 4 must-have
- * skills of that domain (often some the anchor holds, declared or not), 0
- * to 2 nice-to-have ones, languages, a presence, dates or none, hours; its
- * title and description are written in Arabic, French or English. */
-
-#define NEED_SKILLS 6
-#define MAX_NEEDS 100000
-
-enum { LANG_AR, LANG_FR, LANG_EN }; /* = the label columns 1, 2, 3 minus one */
-enum { NEED_REMOTE = 1, NEED_ONSITE = 2, NEED_HYBRID = 4 };
-
-/* One relevance judgement. */
-struct judged {
-	long index; /* the expert, from 1 */
-	int grade;  /* 1..3 */
-};
-
-struct need {
-	char ref[48];
-	int lang; /* of the title and the description */
-	struct {
-		size_t row; /* in gen_data.skills */
-		int required, min_level;
-	} skills[NEED_SKILLS];
-	int nskills, nmust;
-	struct {
-		const char *code;
-		int level; /* 1..6 */
-	} langs[2];
-	int nlangs;
-	int presence; /* NEED_REMOTE, NEED_ONSITE or NEED_HYBRID */
-	int continuous;
-	int32_t from, to; /* 0: flexible */
-	int hours;
-	long sector;             /* row in gen_data.sectors, or -1 */
-	long city;               /* index in moroccan_cities, or -1 */
-	struct judged *relevant; /* the relevance judgements, while grading */
-	size_t nrelevant, cap;
-};
-
-/* moroccan_cities in Arabic, and their region (ISO 3166-2:MA). */
-static const char *const moroccan_cities_ar[] = {
-        "الدار البيضاء", "الرباط",  "مراكش",    "فاس",     "طنجة",    "أكادير",
-        "وجدة",          "مكناس",   "تطوان",    "الناظور", "العيون",  "الداخلة",
-        "القنيطرة",      "الجديدة", "بني ملال", "الحسيمة", "ورزازات", "الرشيدية",
-};
-static const char *const moroccan_regions[] = {
-        "MA-06", "MA-04", "MA-07", "MA-03", "MA-01", "MA-09", "MA-02", "MA-03", "MA-01",
-        "MA-02", "MA-11", "MA-12", "MA-04", "MA-06", "MA-05", "MA-01", "MA-08", "MA-08",
-};
-
-_Static_assert(COUNT(moroccan_cities_ar) == COUNT(moroccan_cities) &&
-                       COUNT(moroccan_regions) == COUNT(moroccan_cities),
-               "one Arabic name and one region per Moroccan city");
-
-static const char *const need_langs[] = {"ar", "fr", "en"};
-
-/* The words of a need in each language. */
-static const struct need_words {
-	const char *title; /* first must-have, organisation */
-	const char *orgs[5];
-	const char *intro; /* the must-haves */
-	const char *comma, *and;
-	const char *plus;                     /* the nice-to-haves */
-	const char *remote, *onsite, *hybrid; /* the city */
-	const char *dates;                    /* from, to */
-	const char *flexible;
-	const char *hours; /* hours a month */
-} need_words[] = {
-        [LANG_AR] = {"%s: خبرة لفائدة %s",
-                     {"قطاع وزاري", "مؤسسة عمومية", "وكالة وطنية", "جماعة ترابية", "جامعة عمومية"},
-                     "نبحث عن خبير أو خبيرة من مغاربة العالم يتقن %s.",
-                     "، ",
-                     " و",
-                     " من المستحسن إتقان %s.",
-                     " مهمة عن بعد",
-                     " مهمة حضورية في %s",
-                     " مهمة هجينة، جزئيا في %s",
-                     " من %s إلى %s",
-                     " بتواريخ مرنة",
-                     "، حوالي %d ساعة في الشهر."},
-        [LANG_FR] = {"%s : expertise pour %s",
-                     {"un département ministériel", "un établissement public",
-                      "une agence nationale", "une collectivité territoriale",
-                      "une université publique"},
-                     "Nous recherchons un·e expert·e de la diaspora maîtrisant %s.",
-                     ", ",
-                     " et ",
-                     " Atout apprécié : %s.",
-                     " Mission à distance",
-                     " Mission sur site à %s",
-                     " Mission hybride, en partie à %s",
-                     " du %s au %s",
-                     ", dates flexibles",
-                     ", environ %d heures par mois."},
-        [LANG_EN] = {"%s: expertise for %s",
-                     {"a ministry department", "a public establishment", "a national agency",
-                      "a local authority", "a public university"},
-                     "We are looking for a diaspora expert skilled in %s.",
-                     ", ",
-                     " and ",
-                     " Nice to have: %s.",
-                     " Remote mission",
-                     " On-site mission in %s",
-                     " Hybrid mission, partly in %s",
-                     " from %s to %s",
-                     ", flexible dates",
-                     ", about %d hours a month."},
-};
-
-static int need_has(const struct need *n, size_t row)
-{
-	for (int i = 0; i < n->nskills; i++)
-		if (n->skills[i].row == row)
-			return 1;
-	return 0;
-}
-
-static void need_add(struct need *n, size_t row, int required, int min_level)
-{
-	n->skills[n->nskills].row = row;
-	n->skills[n->nskills].required = required;
-	n->skills[n->nskills++].min_level = min_level;
-	n->nmust += required;
-}
-
-/* A must-have: one the anchor truly holds (half the time, always for the
- * first), else any skill of the domain. */
-static size_t need_pick(struct rng *r, const struct need *n, const struct latent *A, size_t lo,
-                        size_t hi)
-{
-	for (int tries = 0; tries < 16; tries++) {
-		size_t row = lo + below(r, hi - lo);
-		if ((n->nskills == 0 || chance(r, 50)) && A->nskills) {
-			int k = (int)below(r, (size_t)A->nskills);
-			if (A->skills[k].row >= lo && A->skills[k].row < hi &&
-			    A->skills[k].level >= 3)
-				row = A->skills[k].row;
-		}
-		if (!need_has(n, row))
-			return row;
-	}
-	return SIZE_MAX;
-}
-
-static void need_skills(struct need *n, struct rng *r, const struct gen_data *d,
-                        const struct latent *A)
-{
-	size_t lo, hi, all = json_array_size(d->skills);
-	int must = chance(r, 40) ? 2 : chance(r, 75) ? 3 : 4, nice = (int)below(r, 5) / 2;
-
-	domain_rows(d, A->nskills ? A->skills[0].row : below(r, all), &lo, &hi);
-	for (int k = 0; k < must; k++) {
-		size_t row = need_pick(r, n, A, lo, hi);
-		int x = (int)below(r, 100);
-		if (row != SIZE_MAX)
-			need_add(n, row, 1, x < 25 ? 2 : x < 75 ? 3 : 4);
-	}
-	for (int k = 0; k < nice; k++) {
-		size_t row = chance(r, 70) ? lo + below(r, hi - lo) : below(r, all);
-		if (!need_has(n, row))
-			need_add(n, row, 0, 2);
-	}
-	n->sector = chance(r, 90) ? sector_row(d, cell_at(d->skills, lo, 4)) : -1;
-}
-
-static void need_terms(struct need *n, struct rng *r)
-{
-	static const int presences[] = {NEED_REMOTE, NEED_ONSITE, NEED_HYBRID};
-	int x = (int)below(r, 100), other;
-
-	n->presence = presences[x < 45 ? 0 : x < 75 ? 1 : 2];
-	n->continuous = chance(r, 30);
-	if (chance(r, 65)) {
-		n->from = day_of(2027, 1, 10) + (int32_t)below(r, 300);
-		n->to = n->from + (n->continuous ? between(r, 60, 180) : between(r, 5, 45));
-	}
-	n->hours = 4 * (n->continuous ? between(r, 1, 5) : between(r, 2, 10));
-	n->langs[0].code = need_langs[n->lang];
-	n->langs[0].level = between(r, 3, 5);
-	n->nlangs = 1;
-	other = (n->lang + between(r, 1, 2)) % 3;
-	if (chance(r, 30)) {
-		n->langs[1].code = need_langs[other];
-		n->langs[1].level = between(r, 3, 4);
-		n->nlangs = 2;
-	}
-	n->city = n->presence == NEED_REMOTE ? -1 : (long)below(r, COUNT(moroccan_cities));
-}
-
-/* Need j of seed from its stream r and its anchor's hidden truth A. */
-static void need_build(struct need *n, struct rng *r, const struct gen_data *d,
-                       const struct latent *A, int64_t seed, long j)
-{
-	int x = (int)below(r, 100);
-
-	n->lang = x < 50 ? LANG_FR : x < 80 ? LANG_AR : LANG_EN;
-	snprintf(n->ref, sizeof(n->ref), "need-%" PRId64 "-%ld-%s", seed, j, need_langs[n->lang]);
-	need_skills(n, r, d, A);
-	need_terms(n, r);
-}
-
-/* "a, b and c": the labels of the need's must-haves (or nice-to-haves). */
-static void need_list(struct buf *b, const struct need *n, const struct gen_data *d, int required)
-{
-	const struct need_words *w = &need_words[n->lang];
-	int total = 0, k = 0;
-
-	for (int i = 0; i < n->nskills; i++)
-		total += n->skills[i].required == required;
-	for (int i = 0; i < n->nskills; i++) {
-		if (n->skills[i].required != required)
-			continue;
-		buf_addf(b, "%s%s",
-		         k == 0           ? ""
-		         : k == total - 1 ? w->and
-		                          : w->comma,
-		         cell_at(d->skills, n->skills[i].row, (size_t)n->lang + 1));
-		k++;
-	}
-}
-
-static void need_text(const struct need *n, struct rng *r, const struct gen_data *d, json_t *o)
-{
-	const struct need_words *w = &need_words[n->lang];
-	const char *city = n->city < 0          ? ""
-	                   : n->lang == LANG_AR ? moroccan_cities_ar[n->city]
-	                                        : moroccan_cities[n->city];
-	struct buf b = BUF_INIT, list = BUF_INIT;
-	char from[11], to[11];
-
-	buf_addf(&b, w->title, cell_at(d->skills, n->skills[0].row, (size_t)n->lang + 1),
-	         PICK(r, w->orgs));
-	set_str(o, "title", buf_str(&b));
-	buf_reset(&b);
-	need_list(&list, n, d, 1);
-	buf_addf(&b, w->intro, buf_str(&list));
-	if (n->nskills > n->nmust) {
-		buf_reset(&list);
-		need_list(&list, n, d, 0);
-		buf_addf(&b, w->plus, buf_str(&list));
-	}
-	buf_addf(&b,
-	         n->presence == NEED_REMOTE   ? w->remote
-	         : n->presence == NEED_ONSITE ? w->onsite
-	                                      : w->hybrid,
-	         city);
-	day_text(n->from, from);
-	day_text(n->to, to);
-	if (n->from)
-		buf_addf(&b, w->dates, from, to);
-	else
-		buf_addf(&b, "%s", w->flexible);
-	buf_addf(&b, w->hours, n->hours);
-	set_str(o, "description", buf_str(&b));
-	buf_release(&b);
-	buf_release(&list);
-}
-
-/* The need as `kafaat match --need FILE` reads it (app/search.h
- * search_need_parse): names in any of the three languages. */
-static json_t *need_json(const struct need *n, struct rng *r, const struct gen_data *d)
-{
-	static const char *const presence[] = {
-	        [NEED_REMOTE] = "remote", [NEED_ONSITE] = "onsite", [NEED_HYBRID] = "hybrid"};
-	static const char *const cefr[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
-	json_t *o = json_object(), *skills = json_array(), *langs = json_array();
-	char day[11];
-
-	set_str(o, "ref", n->ref);
-	need_text(n, r, d, o);
-	if (n->sector >= 0)
-		json_object_set_new(o, "sector", label_of(r, d->sectors, (size_t)n->sector, 30));
-	for (int i = 0; i < n->nskills; i++)
-		json_array_append_new(skills,
-		                      json_pack("{s:o, s:b, s:i}", "name",
-		                                label_of(r, d->skills, n->skills[i].row, 10),
-		                                "required", n->skills[i].required, "min_level",
-		                                n->skills[i].min_level));
-	json_object_set_new(o, "skills", skills);
-	for (int i = 0; i < n->nlangs; i++)
-		json_array_append_new(langs, json_pack("{s:s, s:s}", "code", n->langs[i].code,
-		                                       "level", cefr[n->langs[i].level - 1]));
-	json_object_set_new(o, "languages", langs);
-	set_str(o, "mode", n->continuous ? "continue" : "ponctuelle");
-	set_str(o, "presence", presence[n->presence]);
-	if (n->city >= 0) {
-		set_str(o, "region", moroccan_regions[n->city]);
-		set_str(o, "city", moroccan_cities[n->city]);
-	}
-	if (n->from) {
-		day_text(n->from, day);
-		set_str(o, "from", day);
-		day_text(n->to, day);
-		set_str(o, "to", day);
-	}
-	json_object_set_new(o, "hours_per_month", json_integer(n->hours));
-	return o;
-}
-
-/* ---- Relevance judgements -------------------------------------------------------------
- *
- * grade(need, expert) from the expert's hidden truth only:
- *   never relevant: excluded (no consent to institutions, dormant, paused),
- *   would not answer, cannot work as the need asks (presence), or has no time
- *   (hours, or free on less than half of the need's dates);
- *   fit of a skill: 1 at or above the level asked, 0.5 one level below, 0;
- *   skill = mean fit over the must-haves (true levels; a skill of the domain
- *   they master counts at their background level), nice = share of the
- *   nice-to-haves held at level 2 or more, lang = mean fit over the need's
- *   languages;
- *   3: skill = 1, lang = 1, nice >= 1/2;  2: skill >= 2/3, lang >= 1/2;
- *   1: skill >= 1/2;  otherwise not relevant. */
-
-static int competence(const struct gen_data *d, const struct latent *L, size_t row)
-{
-	int level = latent_level(L, row);
-
-	if (level)
-		return level;
-	return L->domain && strcmp(cell_at(d->skills, row, 4), L->domain) == 0 ? L->background : 0;
-}
-
-static double fit(int have, int want)
-{
-	return have >= want ? 1.0 : have > 0 && have == want - 1 ? 0.5 : 0.0;
-}
-
-static int32_t days_covered(const struct period *p, int n, int32_t from, int32_t to)
-{
-	int32_t sum = 0;
-
-	for (int i = 0; i < n; i++) {
-		int32_t a = p[i].from > from ? p[i].from : from, b = p[i].to < to ? p[i].to : to;
-		sum += b >= a ? b - a + 1 : 0;
-	}
-	return sum;
-}
-
-static int can_work(const struct need *n, const struct latent *L)
-{
-	int remote = L->remote && L->tz_ok;
-	int onsite = L->onsite || (n->from ? days_covered(L->stays, L->nstays, n->from, n->to) > 0
-	                                   : L->nstays > 0);
-
-	return n->presence == NEED_REMOTE   ? remote
-	       : n->presence == NEED_ONSITE ? onsite
-	                                    : remote || onsite;
-}
-
-static int has_time(const struct need *n, const struct latent *L)
-{
-	if (!L->responsive || 2 * L->hours < n->hours)
-		return 0;
-	if (!n->from || !L->nwindows)
-		return 1;
-	return 2 * days_covered(L->windows, L->nwindows, n->from, n->to) >= n->to - n->from + 1;
-}
-
-static double lang_fit(const struct need *n, const struct latent *L)
-{
-	double sum = 0;
-
-	for (int i = 0; i < n->nlangs; i++) {
-		int have = 0;
-		for (int k = 0; k < L->nlangs; k++)
-			if (strcmp(L->langs[k].code, n->langs[i].code) == 0)
-				have = L->langs[k].level;
-		sum += fit(have, n->langs[i].level);
-	}
-	return n->nlangs ? sum / n->nlangs : 1.0;
-}
-
-static int grade(const struct gen_data *d, const struct need *n, const struct latent *L)
-{
-	double skill = 0, nice = 0, lang;
-	int nnice = n->nskills - n->nmust;
-
-	if (L->excluded || !n->nmust || !can_work(n, L) || !has_time(n, L))
-		return 0;
-	for (int i = 0; i < n->nskills; i++) {
-		int have = competence(d, L, n->skills[i].row);
-		if (n->skills[i].required)
-			skill += fit(have, n->skills[i].min_level);
-		else
-			nice += have >= 2;
-	}
-	skill /= n->nmust;
-	nice = nnice ? nice / nnice : 1.0;
-	lang = lang_fit(n, L);
-	if (skill >= 1.0 && lang >= 1.0 && nice >= 0.5)
-		return 3;
-	if (skill >= 0.66 && lang >= 0.5)
-		return 2;
-	return skill >= 0.5 ? 1 : 0;
-}
-
-static void judge(struct need *n, long index, int g)
-{
-	if (n->nrelevant == n->cap) {
-		n->cap = n->cap ? 2 * n->cap : 32;
-		n->relevant = xrealloc(n->relevant, n->cap * sizeof(*n->relevant));
-	}
-	n->relevant[n->nrelevant].index = index;
-	n->relevant[n->nrelevant++].grade = g;
-}
-
-/* Best grade first, then the expert's index. */
-static int by_grade(const void *a, const void *b)
-{
-	const struct judged *x = a, *y = b;
-
-	if (x->grade != y->grade)
-		return y->grade - x->grade;
-	return (x->index > y->index) - (x->index < y->index);
-}
-
-static int write_truth(FILE *f, struct need *needs, int64_t m, int64_t seed)
-{
-	for (int64_t j = 0; j < m; j++) {
-		struct need *n = &needs[j];
-		json_t *list = json_array(), *o;
-		int bad;
-		if (n->nrelevant)
-			qsort(n->relevant, n->nrelevant, sizeof(*n->relevant), by_grade);
-		for (size_t k = 0; k < n->nrelevant; k++)
-			json_array_append_new(list,
-			                      json_pack("{s:o, s:i}", "ref",
-			                                json_sprintf("gen-%" PRId64 "-%ld", seed,
-			                                             n->relevant[k].index),
-			                                "grade", n->relevant[k].grade));
-		o = json_pack("{s:s, s:o}", "need", n->ref, "relevant", list);
-		bad = json_dumpf(o, f, JSON_COMPACT) < 0 || fputc('\n', f) == EOF;
-		json_decref(o);
-		if (bad)
-			return -1;
-	}
-	return 0;
-}
-
 /* ---- The command ------------------------------------------------------------------- */
 
-static int load_data(struct db *db, struct gen_data *d)
+int gen_load_data(struct db *db, struct gen_data *d)
 {
 	if (gen_data_load(db, d) == 0)
 		return 0;
@@ -1568,7 +1048,7 @@ static int run_gen(struct db *db, int64_t n, int64_t seed)
 	struct rng r = {(uint64_t)seed};
 	int rc = 1;
 
-	if (load_data(db, &d) < 0)
+	if (gen_load_data(db, &d) < 0)
 		goto out;
 	if (!json_array_size(d.skills))
 		fprintf(stderr,
@@ -1585,121 +1065,6 @@ static int run_gen(struct db *db, int64_t n, int64_t seed)
 	}
 	rc = fflush(stdout) == 0 ? 0 : 1;
 out:
-	gen_data_free(&d);
-	return rc;
-}
-
-struct anchor {
-	long expert; /* from 1 */
-	long need;   /* from 0 */
-};
-
-static int by_expert(const void *a, const void *b)
-{
-	const struct anchor *x = a, *y = b;
-
-	if (x->expert != y->expert)
-		return (x->expert > y->expert) - (x->expert < y->expert);
-	return (x->need > y->need) - (x->need < y->need);
-}
-
-/* Builds the m needs: each from its stream and its anchor's hidden truth
- * (the experts regenerated in order). */
-static void build_needs(const struct gen_data *d, int64_t n, int64_t m, int64_t seed,
-                        struct need *needs, struct rng *nr)
-{
-	struct anchor *a = xcalloc((size_t)m, sizeof(*a));
-	struct rng r = {(uint64_t)seed};
-	int64_t k = 0;
-
-	for (int64_t j = 0; j < m; j++) {
-		nr[j].s = stream(seed, (long)j + 1, NEED_SALT);
-		a[j] = (struct anchor){1 + (long)below(&nr[j], (size_t)n), (long)j};
-	}
-	qsort(a, (size_t)m, sizeof(*a), by_expert);
-	for (int64_t i = 1; i <= n && k < m; i++) {
-		struct latent L;
-		json_decref(gen_expert(&r, d, seed, (long)i, &L));
-		for (; k < m && a[k].expert == i; k++)
-			need_build(&needs[a[k].need], &nr[a[k].need], d, &L, seed, a[k].need + 1);
-	}
-	free(a);
-}
-
-/* Grades every expert (regenerated in order) against every need. */
-static void grade_all(const struct gen_data *d, int64_t n, int64_t m, int64_t seed,
-                      struct need *needs)
-{
-	struct rng r = {(uint64_t)seed};
-
-	for (int64_t i = 1; i <= n; i++) {
-		struct latent L;
-		json_decref(gen_expert(&r, d, seed, (long)i, &L));
-		for (int64_t j = 0; j < m; j++) {
-			int g = grade(d, &needs[j], &L);
-			if (g)
-				judge(&needs[j], (long)i, g);
-		}
-	}
-}
-
-static int write_needs(const struct gen_data *d, int64_t m, struct need *needs, struct rng *nr)
-{
-	for (int64_t j = 0; j < m; j++) {
-		json_t *o = need_json(&needs[j], &nr[j], d);
-		int bad = json_dumpf(o, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF;
-		json_decref(o);
-		if (bad)
-			return -1;
-	}
-	return fflush(stdout) == 0 ? 0 : -1;
-}
-
-static int save_truth(const char *path, struct need *needs, int64_t m, int64_t seed)
-{
-	FILE *f = fopen(path, "w");
-	int rc;
-
-	if (!f) {
-		fprintf(stderr, "kafaat gen: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	rc = write_truth(f, needs, m, seed);
-	if (fclose(f) != 0 || rc < 0) {
-		fprintf(stderr, "kafaat gen: %s: cannot write the judgements\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int run_needs(struct db *db, int64_t n, int64_t m, int64_t seed, const char *truth)
-{
-	struct gen_data d = {0};
-	struct need *needs = xcalloc((size_t)m, sizeof(*needs));
-	struct rng *nr = xcalloc((size_t)m, sizeof(*nr));
-	int rc = 1;
-
-	if (load_data(db, &d) < 0)
-		goto out;
-	if (!json_array_size(d.skills)) {
-		fprintf(stderr, "kafaat gen: needs need the skills taxonomy (data/skills.tsv); "
-		                "run `kafaat migrate` with the reference data\n");
-		goto out;
-	}
-	build_needs(&d, n, m, seed, needs, nr);
-	if (write_needs(&d, m, needs, nr) < 0)
-		goto out;
-	if (truth) {
-		grade_all(&d, n, m, seed, needs);
-		if (save_truth(truth, needs, m, seed) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	for (int64_t j = 0; j < m; j++)
-		free(needs[j].relevant);
-	free(needs);
-	free(nr);
 	gen_data_free(&d);
 	return rc;
 }
@@ -1722,7 +1087,7 @@ int cmd_gen(struct cli *cli)
 		return 2;
 	if (cli_open_db(cli, &db) < 0)
 		return 1;
-	rc = m ? run_needs(db, n, m, seed, cli->truth) : run_gen(db, n, seed);
+	rc = m ? gen_run_needs(db, n, m, seed, cli->truth) : run_gen(db, n, seed);
 	db_close(db);
 	return rc;
 }
