@@ -242,6 +242,14 @@ static void sub(char *out, size_t n, const char *where, const char *field)
 
 static const char *const cefr[] = {"A1", "A2", "B1", "B2", "C1", "C2", NULL};
 
+int profile_cefr(const char *s)
+{
+	for (int i = 0; s && cefr[i]; i++)
+		if (strcmp(cefr[i], s) == 0)
+			return i + 1;
+	return 0;
+}
+
 static void language_item(struct norm *n, const char *where, json_t *v, json_t *out)
 {
 	static const char *const names[] = {"code", "level", NULL};

@@ -52,4 +52,7 @@ json_t *profile_load(struct db *db, int64_t user_id, int *found);
 /* English description of an issue code (CLI output and logs). */
 const char *profile_issue_text(const char *code);
 
+/* The CEFR level named s: 1..6 for "A1".."C2", 0 for anything else. */
+int profile_cefr(const char *s);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/clock.h"
+#include "app/profile.h"
 #include "app/search_load.h"
 #include "app/sql.h"
 #include "app/taxonomy.h"
@@ -430,6 +431,14 @@ struct match_strs search_split(struct arena *a, const char *list)
 	return out;
 }
 
+int search_lang_item(struct arena *a, const char *item, const char **code)
+{
+	const char *colon = strchr(item, ':');
+
+	*code = colon ? arena_strndup(a, item, (size_t)(colon - item)) : item;
+	return colon ? profile_cefr(colon + 1) : 1;
+}
+
 const char *search_fold(struct arena *a, const char *s)
 {
 	char *f = s ? text_fold(s, strlen(s), NULL) : NULL;
@@ -610,7 +619,6 @@ static int parse_need_skills(const struct taxonomy *tx, struct arena *a, json_t 
 static int parse_need_langs(const struct taxonomy *tx, struct arena *a, json_t *list,
                             struct match_need *out, char *err, size_t errlen)
 {
-	static const char *const levels[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
 	struct match_lang *v;
 	size_t i;
 	json_t *e;
@@ -623,10 +631,7 @@ static int parse_need_langs(const struct taxonomy *tx, struct arena *a, json_t *
 	json_array_foreach(list, i, e)
 	{
 		const char *code = taxonomy_resolve(tx, TAX_LANGUAGE, jstr(e, "code"));
-		const char *level = jstr(e, "level");
-		int l = 0;
-		for (int k = 0; level && k < 6; k++)
-			l = strcmp(levels[k], level) == 0 ? k + 1 : l;
+		int l = profile_cefr(jstr(e, "level"));
 		if (!code || !l) {
 			snprintf(err, errlen,
 			         "languages[%zu]: a known language code and a level A1 to C2", i);

@@ -107,6 +107,11 @@ json_t *search_recommend(struct search *s, int64_t expert_id, int64_t now, size_
  * the form of the search filters in URLs and on the command line. */
 struct match_strs search_split(struct arena *a, const char *list);
 
+/* One language filter, "code" or "code:LEVEL" (at least that CEFR level):
+ * the code in *code (arena), the level 1..6 returned (1 without a level),
+ * 0 when the level is not A1..C2. */
+int search_lang_item(struct arena *a, const char *item, const char **code);
+
 /* The folded form of s in the arena ("" when s is not valid UTF-8). */
 const char *search_fold(struct arena *a, const char *s);
 

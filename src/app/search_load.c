@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/clock.h"
+#include "app/profile.h"
 #include "app/search.h"
 #include "app/taxonomy.h"
 #include "app/visibility.h"
@@ -275,19 +276,9 @@ static void row_consent(struct batch *b, struct xb *x, struct db_stmt *st)
 			x->e.flags |= map[i].flag;
 }
 
-static int cefr(const char *level)
-{
-	static const char *const levels[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
-
-	for (size_t i = 0; level && i < COUNT(levels); i++)
-		if (strcmp(levels[i], level) == 0)
-			return (int)i + 1;
-	return 0;
-}
-
 static void row_language(struct batch *b, struct xb *x, struct db_stmt *st)
 {
-	int level = cefr(db_col_text(st, 2));
+	int level = profile_cefr(db_col_text(st, 2));
 
 	if (!level)
 		return;
@@ -655,7 +646,7 @@ static int need_lists(struct db *db, const struct taxonomy *tx, struct arena *a,
 	while ((rc = db_step(st)) == DB_ROW) {
 		x->langs = grow(a, x->langs, x->n.nlangs, &x->langs_cap, sizeof(*x->langs));
 		x->langs[x->n.nlangs++] = (struct match_lang){arena_strdup(a, db_col_text(st, 0)),
-		                                              cefr(db_col_text(st, 1))};
+		                                              profile_cefr(db_col_text(st, 1))};
 	}
 	db_finalize(st);
 	x->n.langs = x->langs;

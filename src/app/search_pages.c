@@ -87,17 +87,11 @@ static struct match_strs known(struct sp *c, struct match_strs l, enum tax_kind 
 /* Languages, each "code" or "code:LEVEL" (at least that CEFR level). */
 static void read_langs(struct sp *c, struct match_strs langs, struct match_filters *f)
 {
-	static const char *const levels[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
 	struct match_lang *l = arena_zalloc(&c->req->arena, (langs.n + 1) * sizeof(*l));
 
 	for (size_t i = 0; i < langs.n; i++) {
-		const char *colon = strchr(langs.v[i], ':');
-		const char *code = colon ? arena_strndup(&c->req->arena, langs.v[i],
-		                                         (size_t)(colon - langs.v[i]))
-		                         : langs.v[i];
-		int level = colon ? 0 : 1;
-		for (int k = 0; colon && k < 6; k++)
-			level = strcmp(levels[k], colon + 1) == 0 ? k + 1 : level;
+		const char *code;
+		int level = search_lang_item(&c->req->arena, langs.v[i], &code);
 		if (!level || !taxonomy_has(c->app->tx, TAX_LANGUAGE, code))
 			c->error = "lang";
 		l[i] = (struct match_lang){code, level ? level : 1};

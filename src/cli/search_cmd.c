@@ -94,19 +94,13 @@ static int word_bit(const char *list, const char *const *words, size_t n, unsign
 static int parse_langs(struct arena *a, const struct taxonomy *tx, const char *list,
                        struct match_filters *f)
 {
-	static const char *const levels[] = {"A1", "A2", "B1", "B2", "C1", "C2"};
 	struct match_strs l = search_split(a, list);
 	struct match_lang *v = arena_zalloc(a, (l.n + 1) * sizeof(*v));
 
 	for (size_t i = 0; i < l.n; i++) {
-		const char *colon = strchr(l.v[i], ':');
-		const char *code =
-		        colon ? taxonomy_resolve(tx, TAX_LANGUAGE,
-		                                 arena_strndup(a, l.v[i], (size_t)(colon - l.v[i])))
-		              : taxonomy_resolve(tx, TAX_LANGUAGE, l.v[i]);
-		int level = colon ? 0 : 1;
-		for (int k = 0; colon && k < 6; k++)
-			level = strcmp(levels[k], colon + 1) == 0 ? k + 1 : level;
+		const char *name;
+		int level = search_lang_item(a, l.v[i], &name);
+		const char *code = taxonomy_resolve(tx, TAX_LANGUAGE, name);
 		if (!code || !level) {
 			fprintf(stderr,
 			        "kafaat search: --lang takes CODE:LEVEL, e.g. fr:B2 (got \"%s\")\n",
