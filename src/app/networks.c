@@ -1,0 +1,140 @@
+/* networks: the model — a network, someone's role in it and what each role
+ * may do (networks.h). */
+#include "app/networks.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/auth.h"
+#include "app/sql.h"
+#include "db/db.h"
+
+static const char *dup_col(struct db_stmt *st, struct arena *a, int i)
+{
+	const char *v = db_col_text(st, i);
+	return v ? arena_strdup(a, v) : NULL;
+}
+
+int network_load(struct db *db, struct arena *a, const char *slug, struct network *out)
+{
+	struct db_stmt *st = db_prepare(
+	        db, "SELECT slug, kind, membership, position, created_at, updated_at, name_ar, "
+	            "name_fr, name_en, summary_ar, summary_fr, summary_en, charter_ar, charter_fr, "
+	            "charter_en FROM networks WHERE slug = $1");
+	enum db_rc rc = DB_ERROR;
+
+	if (st && db_bind_text(st, 1, slug) == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		*out = (struct network){0};
+		out->slug = dup_col(st, a, 0);
+		out->kind = dup_col(st, a, 1);
+		out->membership = dup_col(st, a, 2);
+		out->position = (int)db_col_int(st, 3);
+		out->created_at = dup_col(st, a, 4);
+		out->updated_at = dup_col(st, a, 5);
+		for (int l = 0; l < LANG_COUNT; l++) {
+			out->name[l] = dup_col(st, a, 6 + l);
+			out->summary[l] = dup_col(st, a, 9 + l);
+			out->charter[l] = dup_col(st, a, 12 + l);
+		}
+	}
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc < 0 ? -1 : 0;
+}
+
+const char *network_label(const struct network *n, enum lang l)
+{
+	if (n->name[l] && *n->name[l])
+		return n->name[l];
+	if (n->name[LANG_FR] && *n->name[LANG_FR])
+		return n->name[LANG_FR];
+	for (int i = 0; i < LANG_COUNT; i++)
+		if (n->name[i] && *n->name[i])
+			return n->name[i];
+	return n->slug ? n->slug : "";
+}
+
+int network_role(struct db *db, int64_t user_id, const char *slug, enum net_role *out)
+{
+	struct db_stmt *st;
+	enum db_rc rc = DB_ERROR;
+
+	*out = NET_OUTSIDER;
+	if (user_id <= 0)
+		return 0;
+	/* One row: is a coordinator (0/1), membership state or NULL. */
+	st = db_prepare(db, "SELECT (SELECT COUNT(*) FROM user_roles WHERE user_id = $1 AND role = "
+	                    "'coordinator' AND scope = $2), (SELECT state FROM network_members "
+	                    "WHERE user_id = $1 AND network = $2)");
+	if (st && db_bind_int(st, 1, user_id) == DB_OK && db_bind_text(st, 2, slug) == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		const char *state = db_col_text(st, 1);
+		if (db_col_int(st, 0) > 0)
+			*out = NET_COORDINATOR;
+		else if (state && strcmp(state, "member") == 0)
+			*out = NET_MEMBER;
+		else if (state && strcmp(state, "pending") == 0)
+			*out = NET_PENDING;
+	}
+	db_finalize(st);
+	return rc == DB_ROW ? 0 : -1;
+}
+
+/* The least role each action needs; admins pass NET_MANAGE and NET_APPOINT
+ * whatever their role. NET_APPOINT: nobody by role (the programme team). */
+static const struct {
+	enum net_role least;
+	int admins;
+} may_table[NET_ACTION_COUNT] = {
+        [NET_SEE_ROSTER] = {NET_MEMBER, 1},
+        [NET_MANAGE] = {NET_COORDINATOR, 1},
+        [NET_APPOINT] = {NET_COORDINATOR + 1, 1},
+        [NET_ASK_INTRO] = {NET_MEMBER, 0},
+        [NET_REGISTER_EVENT] = {NET_MEMBER, 0},
+};
+
+int network_may(const struct identity *who, enum net_role r, enum net_action a)
+{
+	if ((unsigned)a >= NET_ACTION_COUNT || !who || who->second_step_pending)
+		return 0;
+	if (may_table[a].admins && (who->roles & ROLE_ADMIN))
+		return 1;
+	return (int)r >= (int)may_table[a].least;
+}
+
+const char **network_slugs_of(struct db *db, struct arena *a, int64_t user_id, int max)
+{
+	const char **out = arena_alloc(a, sizeof(*out) * (size_t)(max + 1));
+	struct db_stmt *st = db_prepare(
+	        db, "SELECT network FROM network_members WHERE user_id = $1 AND state = 'member' "
+	            "UNION SELECT scope FROM user_roles WHERE user_id = $1 AND role = 'coordinator' "
+	            "ORDER BY 1");
+	enum db_rc rc = DB_ERROR;
+	int n = 0;
+
+	if (st && db_bind_int(st, 1, user_id) == DB_OK)
+		while ((rc = db_step(st)) == DB_ROW)
+			if (n < max)
+				out[n++] = dup_col(st, a, 0);
+	db_finalize(st);
+	out[n] = NULL;
+	return rc == DB_OK ? out : NULL;
+}
+
+int network_shared(struct db *db, int64_t a, int64_t b)
+{
+	int64_t n = 0;
+	char sa[24], sb[24];
+
+	snprintf(sa, sizeof(sa), "%lld", (long long)a);
+	snprintf(sb, sizeof(sb), "%lld", (long long)b);
+	if (db_query_int(db,
+	                 "SELECT COUNT(*) FROM network_members x JOIN network_members y ON "
+	                 "y.network = x.network WHERE x.user_id = CAST($1 AS BIGINT) AND x.state = "
+	                 "'member' AND y.user_id = CAST($2 AS BIGINT) AND y.state = 'member'",
+	                 2, (const char *[]){sa, sb}, &n) != DB_OK)
+		return -1;
+	return n > 0;
+}
