@@ -114,4 +114,9 @@ HANDLER(h_inbox_preference);
 HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */
 
+/* network_pages.c: networks, membership, roster, announcements, introductions */
+/* -- network handlers end -- */
+/* event_pages.c: events, registration, attendance, calendars */
+/* -- event handlers end -- */
+
 #endif

@@ -332,6 +332,12 @@ static const struct field board_query[] = {
         TEXT("pay", 10),    TEXT("q", 100),     {FIELD_INT, "page", 1, 100000}, END};
 static const struct field review_query[] = {TEXT("state", 20), END};
 
+/* ---- Networks: membership, roster, announcements, introductions (network_pages.c) */
+/* -- network fields end -- */
+
+/* ---- Events: registration, waiting list, attendance, calendars (event_pages.c) */
+/* -- event fields end -- */
+
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
 static const struct field bench_fts5_query[] = {TEXT("q", 200), {FIELD_INT, "page", 1, 50}, END};
 
@@ -547,6 +553,15 @@ const struct route app_routes[] = {
         {HTTP_POST, "/:lang/inbox/preference", h_inbox_preference, POLICY_SIGNED_IN, NULL, 0,
          "Mails at once, or one daily digest", notify_form},
         /* -- engagements routes end -- */
+
+        /* Networks: the list and each network's page with its figures, joining and
+         * leaving, the roster, coordinators' management and announcements,
+         * introductions between members (networks.c, network_pages.c) */
+        /* -- network routes end -- */
+
+        /* Events of networks: pages, registration with a waiting list, attendance,
+         * iCalendar files and feeds (events.c, event_pages.c) */
+        /* -- event routes end -- */
 
         /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of
          * bench/search.sh (bench_fts5.c); 404 unless testing.bench_fts5 = 1 */
