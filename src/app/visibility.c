@@ -4,6 +4,7 @@
 
 #include "app/auth.h"
 #include "app/clock.h"
+#include "app/networks.h"
 #include "app/sql.h"
 #include "core/arena.h"
 #include "db/db.h"
@@ -167,7 +168,6 @@ int visibility_facts_load(struct db *db, const struct identity *viewer, int64_t 
 	const char *row[2];
 	int rc;
 
-	(void)viewer; /* the networks hook: shares_network will be read here */
 	memset(f, 0, sizeof(*f));
 	f->owner_id = owner_id;
 	rc = sql_row(db, &a, "SELECT confirmed_at, paused_until FROM profiles WHERE user_id = $1",
@@ -177,6 +177,12 @@ int visibility_facts_load(struct db *db, const struct identity *viewer, int64_t 
 		f->paused = visibility_paused(row[1], now);
 		if (consent_get(db, owner_id, &f->consents) < 0)
 			rc = -1;
+	}
+	if (rc == 1 && viewer && viewer->user_id > 0 && viewer->user_id != owner_id) {
+		int shared = network_shared(db, viewer->user_id, owner_id);
+		if (shared < 0)
+			rc = -1;
+		f->shares_network = shared > 0;
 	}
 	arena_free(&a);
 	return rc < 0 ? -1 : rc;

@@ -10,7 +10,7 @@
  * | PROGRAMME    | admins and advisors (programme team)  | programme     | seen    | seen   |
  * | INSTITUTION  | owners and members of an institution  | institutions  | hidden  | hidden |
  * | PEERS        | members of one of the expert's        | networks      | hidden  | seen   |
- * |              | networks (hook: networks come later)  |               |         |        |
+ * |              | networks (network_shared)             |               |         |        |
  * | DIRECTORY    | anyone, signed in or not              | directory     | hidden  | seen   |
  * | NONE         | everyone else: the profile "does not exist" (404)                |
  *
@@ -61,7 +61,7 @@ struct visibility_facts {
 	unsigned consents;  /* CONSENT_BIT()s granted by the owner */
 	int dormant;        /* visibility_dormant() */
 	int paused;         /* visibility_paused() */
-	int shares_network; /* viewer and owner belong to one network (0 until networks exist) */
+	int shares_network; /* viewer and owner are members of one network (network_shared) */
 };
 
 /* The level `viewer` (NULL: anonymous) may see. A viewer still owing the
@@ -105,8 +105,8 @@ int visibility_dormant(const char *confirmed_at, int64_t now);
  * the profile is back on that day. */
 int visibility_paused(const char *paused_until, int64_t now);
 
-/* Fills f for owner_id from the database (profile dates, consents). The
- * networks hook stays 0 until networks exist. Returns 1, 0 when owner_id
+/* Fills f for owner_id from the database (profile dates, consents, and
+ * whether viewer shares a network with the owner). Returns 1, 0 when owner_id
  * has no profile, or -1 on a database error. */
 int visibility_facts_load(struct db *db, const struct identity *viewer, int64_t owner_id,
                           int64_t now, struct visibility_facts *f);
