@@ -142,7 +142,7 @@ int32_t search_day(const char *s)
 struct xb {
 	struct match_expert e;
 	struct token_list tok[MF_FIELDS];
-	struct strv sectors, preferred, regions;
+	struct strv sectors, preferred, regions, networks;
 	struct match_skill *skills;
 	size_t skills_cap;
 	struct match_lang *langs;
@@ -312,6 +312,11 @@ static void row_region(struct batch *b, struct xb *x, struct db_stmt *st)
 	strv_add(&b->a, &x->regions, arena_strdup(&b->a, db_col_text(st, 1)));
 }
 
+static void row_network(struct batch *b, struct xb *x, struct db_stmt *st)
+{
+	strv_add(&b->a, &x->networks, arena_strdup(&b->a, db_col_text(st, 1)));
+}
+
 static void row_skill(struct batch *b, struct xb *x, struct db_stmt *st)
 {
 	const char *id = dup_col(b, st, 1);
@@ -379,6 +384,9 @@ static const struct {
          "$2",
          row_sector},
         {"SELECT user_id, region FROM profile_regions WHERE user_id BETWEEN $1 AND $2", row_region},
+        {"SELECT user_id, network FROM network_members WHERE state = 'member' AND user_id "
+         "BETWEEN $1 AND $2",
+         row_network},
         {"SELECT user_id, skill_id, free_name, level FROM profile_skills "
          "WHERE user_id BETWEEN $1 AND $2",
          row_skill},
@@ -412,6 +420,7 @@ static void finish(struct xb *x)
 	e->sectors = (struct match_strs){x->sectors.v, x->sectors.n};
 	e->preferred_sectors = (struct match_strs){x->preferred.v, x->preferred.n};
 	e->regions = (struct match_strs){x->regions.v, x->regions.n};
+	e->networks = (struct match_strs){x->networks.v, x->networks.n};
 	e->skills = x->skills;
 	e->langs = x->langs;
 	e->available = x->avail;

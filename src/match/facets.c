@@ -126,9 +126,9 @@ static void facets_doc(struct fcount *c, const struct pfilters *pf, uint32_t dn,
 	int dormant = day_dormant(h->confirmed, pf->today, pf->dormant_days), fails = 0;
 	enum match_facet only = FACET_COUNT;
 
-	if ((h->flags & pf->flags_mask) != pf->flags || (dormant && !pf->dormant_ok))
+	if (dormant && !pf->dormant_ok)
 		return;
-	if (pf->need_peer && !filter_visible(pf, dn))
+	if ((pf->peer_only || (h->flags & pf->flags_mask) != pf->flags) && !filter_peer(pf, dn))
 		return;
 	if (pf->nfields > 0)
 		fails = filter_fails(pf, dn, &only);

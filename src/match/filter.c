@@ -6,17 +6,20 @@
 #include "core/xalloc.h"
 #include "match/internal.h"
 
-/* What each audience requires of an expert. */
+/* What each audience requires of an expert: the consent flag, or (for
+ * network peers) the peer consent and a network shared with the viewer. */
 static const struct audience_rule {
-	unsigned consent; /* this flag must be set */
-	int hide_dormant; /* dormant experts are never shown */
-	int hide_paused;  /* MATCH_PAUSED experts are not shown */
-	int need_peer;    /* must share one of the viewer's networks */
+	unsigned consent;      /* this flag must be set */
+	unsigned peer_consent; /* or this one, with a shared network (0: no second way) */
+	int hide_dormant;      /* dormant experts are never shown */
+	int hide_paused;       /* MATCH_PAUSED experts are not shown */
+	int peer_only;         /* only the second way */
 } audience_rules[] = {
-        [MATCH_FOR_PUBLIC] = {MATCH_CONSENT_DIRECTORY, 1, 0, 0},
-        [MATCH_FOR_PEERS] = {MATCH_CONSENT_NETWORKS, 1, 0, 1},
-        [MATCH_FOR_INSTITUTION] = {MATCH_CONSENT_INSTITUTIONS, 1, 1, 0},
-        [MATCH_FOR_PROGRAMME] = {MATCH_CONSENT_PROGRAMME, 0, 0, 0},
+        [MATCH_FOR_PUBLIC] = {MATCH_CONSENT_DIRECTORY, 0, 1, 0, 0},
+        [MATCH_FOR_PEERS] = {MATCH_CONSENT_DIRECTORY, MATCH_CONSENT_NETWORKS, 1, 0, 0},
+        [MATCH_FOR_INSTITUTION] = {MATCH_CONSENT_INSTITUTIONS, 0, 1, 1, 0},
+        [MATCH_FOR_PROGRAMME] = {MATCH_CONSENT_PROGRAMME, 0, 0, 0, 0},
+        [MATCH_FOR_NETWORK] = {MATCH_CONSENT_NETWORKS, MATCH_CONSENT_NETWORKS, 1, 0, 1},
 };
 
 static int filter_has(const struct id_set *s, uint32_t id)
@@ -229,7 +232,7 @@ static int filter_check(const struct match_query *q)
 	const struct match_filters *f = &q->filters;
 	size_t i;
 
-	if ((unsigned)q->audience > MATCH_FOR_PROGRAMME || (unsigned)f->state > MATCH_ANY_STATE ||
+	if ((unsigned)q->audience > MATCH_FOR_NETWORK || (unsigned)f->state > MATCH_ANY_STATE ||
 	    (unsigned)f->pay > MATCH_PAY_EITHER || q->dormant_days < 0)
 		return -1;
 	if ((f->presence & ~7u) != 0 || (f->modes & ~3u) != 0 || (f->to != 0 && f->from > f->to))
@@ -301,7 +304,8 @@ int filter_prepare(const struct match_index *ix, const struct match_query *q, st
 	pf->flags_mask =
 	        pf->flags | HOT_DEAD | (audience_rules[q->audience].hide_paused ? MATCH_PAUSED : 0);
 	pf->dormant_ok = !audience_rules[q->audience].hide_dormant;
-	pf->need_peer = audience_rules[q->audience].need_peer;
+	pf->peer_flags = audience_rules[q->audience].peer_consent;
+	pf->peer_only = audience_rules[q->audience].peer_only;
 	pf->today = q->today;
 	pf->dormant_days = q->dormant_days;
 	for (i = 0; i < NFIELDS; i++)
@@ -328,11 +332,18 @@ int filter_visible(const struct pfilters *pf, uint32_t dn)
 {
 	const struct hot *h = filter_hot(pf, dn);
 
-	if ((h->flags & pf->flags_mask) != pf->flags)
-		return 0;
 	if (!pf->dormant_ok && day_dormant(h->confirmed, pf->today, pf->dormant_days))
 		return 0;
-	return !pf->need_peer ||
+	if (!pf->peer_only && (h->flags & pf->flags_mask) == pf->flags)
+		return 1;
+	return filter_peer(pf, dn);
+}
+
+int filter_peer(const struct pfilters *pf, uint32_t dn)
+{
+	const struct hot *h = filter_hot(pf, dn);
+
+	return pf->peer_flags && (h->flags & (pf->peer_flags | HOT_DEAD)) == pf->peer_flags &&
 	       filter_meets(&pf->peers, doc_networks(pf->ix, dn), h->nnetworks, ~0u);
 }
 

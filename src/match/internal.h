@@ -301,6 +301,8 @@ struct pneed {
 	unsigned presence;
 	int32_t from, to; /* 0: unsaid; both 0: flexible */
 	int hours;
+	uint32_t nnetworks; /* > 0: only members of networks[] (ID_NONE: a network nobody is in) */
+	uint32_t *networks;
 };
 
 struct need_rec {
@@ -369,10 +371,11 @@ struct pfilters {
 	enum match_audience audience;
 	int32_t today;
 	int dormant_days;
-	/* The audience's rule: visible when (hot.flags & flags_mask) == flags,
-	 * not dormant unless dormant_ok, sharing a network when need_peer. */
-	unsigned flags_mask, flags;
-	int dormant_ok, need_peer;
+	/* The audience's rule: not dormant unless dormant_ok, and visible when
+	 * (hot.flags & flags_mask) == flags, or (peer_flags non-zero) when the
+	 * doc is live, has peer_flags and shares a network in peers. */
+	unsigned flags_mask, flags, peer_flags;
+	int dormant_ok, peer_only;             /* peer_only: the second way only */
 	const struct filter_field *fields[16]; /* the active filters, cheapest first */
 	size_t nfields;
 };
@@ -382,6 +385,8 @@ int filter_prepare(const struct match_index *ix, const struct match_query *q, st
 void filter_release(struct pfilters *pf);
 /* The audience may see doc number dn (consent, peers, paused, dormant). */
 int filter_visible(const struct pfilters *pf, uint32_t dn);
+/* The second way of the audience's rule (consent to peers, a shared network). */
+int filter_peer(const struct pfilters *pf, uint32_t dn);
 /* Every active filter holds. */
 int filter_pass(const struct pfilters *pf, uint32_t dn);
 /* How many active filters fail, stopping at 2; *facet is the facet of the

@@ -143,6 +143,9 @@ struct match_need {
 	int hours_per_month;      /* 0: unknown */
 	enum match_pay pay;       /* MATCH_PAID or MATCH_PRO_BONO; UNKNOWN: unsaid */
 	struct match_strs tokens; /* folded title and description */
+	/* Only members of one of these networks (slugs); empty: anyone. For a
+	 * query (match_need); needs kept by match_put_need ignore it. */
+	struct match_strs networks;
 };
 
 /* Lifetime. NULL on allocation failure is impossible: xalloc aborts. */
@@ -166,9 +169,12 @@ size_t match_memory(const struct match_index *ix);
 /* Who is asking: decides which consents an expert must have given. */
 enum match_audience {
 	MATCH_FOR_PUBLIC, /* needs MATCH_CONSENT_DIRECTORY */
-	MATCH_FOR_PEERS,  /* needs MATCH_CONSENT_NETWORKS and a shared network (peer_networks) */
+	MATCH_FOR_PEERS,  /* a network member: MATCH_CONSENT_DIRECTORY, or MATCH_CONSENT_NETWORKS
+	                     and a network shared with the viewer (peer_networks) */
 	MATCH_FOR_INSTITUTION, /* needs MATCH_CONSENT_INSTITUTIONS; paused experts hidden */
 	MATCH_FOR_PROGRAMME,   /* needs MATCH_CONSENT_PROGRAMME */
+	MATCH_FOR_NETWORK,     /* a network's roster: MATCH_CONSENT_NETWORKS and a network
+	                          shared with the viewer (peer_networks), nobody else */
 };
 
 /* Activity state filter. Dormant: confirmed == 0 or confirmed more than

@@ -61,6 +61,11 @@ int need_check(const struct match_need *n)
 	for (i = 0; i < n->tokens.n; i++)
 		if (n->tokens.v[i] == NULL)
 			return -1;
+	if (n->networks.n > 0 && n->networks.v == NULL)
+		return -1;
+	for (i = 0; i < n->networks.n; i++)
+		if (n->networks.v[i] == NULL)
+			return -1;
 	return 0;
 }
 
@@ -104,12 +109,18 @@ void need_prepare(const struct match_index *ix, struct match_index *mut, const s
 	pn->from = n->from;
 	pn->to = n->to;
 	pn->hours = n->hours_per_month;
+	pn->nnetworks = mut ? 0 : (uint32_t)n->networks.n;
+	pn->networks = xmalloc((pn->nnetworks ? pn->nnetworks : 1) * sizeof(*pn->networks));
+	for (i = 0; i < pn->nnetworks; i++)
+		pn->networks[i] = dict_find(&ix->networks, n->networks.v[i]);
 }
 
 void need_release(struct pneed *pn)
 {
 	free(pn->langs);
+	free(pn->networks);
 	pn->langs = NULL;
+	pn->networks = NULL;
 }
 
 void need_release_all(struct match_index *ix)

@@ -418,6 +418,21 @@ static int score_excl_conflict(const struct pair *p)
 	return 0;
 }
 
+/* Not a member of any network the query asks for. */
+static int score_excl_network(const struct pair *p)
+{
+	const uint32_t *nets = doc_networks(p->ix, p->dn);
+	uint32_t i, j;
+
+	if (p->pn->nnetworks == 0)
+		return 0;
+	for (i = 0; i < p->pn->nnetworks; i++)
+		for (j = 0; j < p->h->nnetworks; j++)
+			if (nets[j] == p->pn->networks[i])
+				return 0;
+	return 1;
+}
+
 /* Missing data is not agreement: no stated presence fails a need's. */
 /* A planned stay in Morocco overlapping the need's dates. */
 static int score_stay_overlaps(const struct pair *p)
@@ -472,9 +487,10 @@ static const struct exclusion {
 	const char *reason;
 	int (*fails)(const struct pair *p);
 } exclusions[] = {
-        {"consent", score_excl_consent},   {"dormant", score_excl_dormant},
-        {"paused", score_excl_paused},     {"conflict", score_excl_conflict},
-        {"presence", score_excl_presence}, {"no_overlap", score_excl_no_overlap},
+        {"consent", score_excl_consent},       {"dormant", score_excl_dormant},
+        {"paused", score_excl_paused},         {"conflict", score_excl_conflict},
+        {"network", score_excl_network},       {"presence", score_excl_presence},
+        {"no_overlap", score_excl_no_overlap},
 };
 
 #define NEXCLUSIONS (sizeof(exclusions) / sizeof(exclusions[0]))

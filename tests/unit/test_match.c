@@ -742,7 +742,16 @@ static void test_audiences_and_consent(void **state)
 	tq_init(&t, "expert");
 	t.q.audience = MATCH_FOR_PUBLIC;
 	EXPECT(ix, &t, 1, 7, 8, 9);
-	t.q.audience = MATCH_FOR_PEERS; /* consent to networks and a shared network */
+	/* The directory, and those consenting to peers who share a network. */
+	t.q.audience = MATCH_FOR_PEERS;
+	t.q.peer_networks = one(&slot[0], "n1");
+	EXPECT(ix, &t, 1, 2, 7, 8, 9);
+	t.q.peer_networks = one(&slot[0], "n2");
+	EXPECT(ix, &t, 1, 3, 7, 8, 9);
+	t.q.peer_networks.n = 0;
+	EXPECT(ix, &t, 1, 7, 8, 9);
+	/* A network's roster: peer consent and the network, nobody else. */
+	t.q.audience = MATCH_FOR_NETWORK;
 	t.q.peer_networks = one(&slot[0], "n1");
 	EXPECT(ix, &t, 2, 7);
 	t.q.peer_networks = one(&slot[0], "n2");
@@ -753,7 +762,7 @@ static void test_audiences_and_consent(void **state)
 	EXPECT(ix, &t, 4, 7, 9);
 	t.q.audience = MATCH_FOR_PROGRAMME;
 	EXPECT(ix, &t, 5, 7, 8);
-	t.q.audience = (enum match_audience)9;
+	t.q.audience = (enum match_audience)(MATCH_FOR_NETWORK + 1);
 	assert_int_equal(match_search(ix, &t.q, NULL), -1);
 
 	/* Consent withdrawn: the next put takes the expert out at once. */
@@ -798,10 +807,7 @@ static void test_dormant_only_for_programme(void **state)
 		t.q.filters.state = MATCH_DORMANT;
 		expect_none(ix, &t);
 		t.q.filters.state = MATCH_ANY_STATE;
-		if (a == MATCH_FOR_PEERS)
-			EXPECT(ix, &t, 5);
-		else
-			EXPECT(ix, &t, 1, 4, 5);
+		EXPECT(ix, &t, 1, 4, 5);
 	}
 	tq_init(&t, "expert");
 	EXPECT(ix, &t, 1, 2, 3, 4, 5);
@@ -1390,6 +1396,41 @@ static void test_exclusions(void **state)
 	match_free(ix);
 }
 
+/* Matching within networks: only members of the networks asked for. */
+static void test_need_networks(void **state)
+{
+	struct match_index *ix = match_new();
+	struct match_explained list[8];
+	const char *slot[2];
+	struct tx t;
+	struct tn n;
+	(void)state;
+
+	for (int64_t id = 1; id <= 3; id++) {
+		tx_init(&t, id);
+		tx_skill(&t, "A", "data", 4);
+		if (id > 1)
+			tx_net(&t, id == 2 ? "europe" : "singapore");
+		tx_put(ix, &t);
+	}
+	tn_init(&n, 1);
+	tn_skill(&n, "A", "data", 1, 3);
+	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), 3);
+	slot[0] = "europe";
+	slot[1] = "singapore";
+	n.n.networks = (struct match_strs){slot, 1};
+	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), 1);
+	assert_int_equal(list[0].id, 2);
+	n.n.networks.n = 2;
+	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), 2);
+	slot[0] = "nobody-is-here";
+	n.n.networks.n = 1;
+	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), 0);
+	slot[0] = NULL;
+	assert_int_equal(match_need(ix, &n.n, TODAY, DD, 0, 8, list), -1);
+	match_free(ix);
+}
+
 static void test_need_ranking(void **state)
 {
 	struct match_index *ix = match_new();
@@ -1624,7 +1665,7 @@ static void rquery_gen(struct rquery *q)
 			q->w[i][j] = rint_(40) == 0 ? -1 : rword();
 	}
 	q->any = rint_(2);
-	q->audience = rint_(4);
+	q->audience = rint_(5); /* every enum match_audience */
 	q->peer = rint_(3);
 	q->country = rint_(4) == 0 ? rint_(4) : -1;
 	q->offset = rint_(4) == 0 ? rint_(30) : 0;
@@ -1659,13 +1700,16 @@ static int raudience(const struct rdoc *d, const struct rquery *q)
 	                                   MATCH_CONSENT_INSTITUTIONS, MATCH_CONSENT_PROGRAMME};
 	int dormant = d->confirmed == 0 || TODAY - d->confirmed > DD;
 
-	if (!d->live || !(d->flags & consent[q->audience]))
-		return 0;
-	if (q->audience != MATCH_FOR_PROGRAMME && dormant)
+	if (!d->live || (q->audience != MATCH_FOR_PROGRAMME && dormant))
 		return 0;
 	if (q->audience == MATCH_FOR_INSTITUTION && (d->flags & MATCH_PAUSED))
 		return 0;
-	return q->audience != MATCH_FOR_PEERS || d->net == q->peer;
+	int peer = (d->flags & MATCH_CONSENT_NETWORKS) && d->net == q->peer;
+	if (q->audience == MATCH_FOR_PEERS) /* the directory, or peers of a shared network */
+		return (d->flags & MATCH_CONSENT_DIRECTORY) || peer;
+	if (q->audience == MATCH_FOR_NETWORK) /* peers of a shared network only */
+		return peer;
+	return (d->flags & consent[q->audience]) != 0;
 }
 
 /* Facet counts by brute force: countries ignore their own filter. */
@@ -2016,6 +2060,7 @@ int main(void)
 	        cmocka_unit_test(test_missing_data_scores_zero),
 	        cmocka_unit_test(test_exclusions),
 	        cmocka_unit_test(test_need_ranking),
+	        cmocka_unit_test(test_need_networks),
 	        cmocka_unit_test(test_recommend),
 	        cmocka_unit_test(test_random_search_is_exact),
 	        cmocka_unit_test(test_random_need_is_exact),
