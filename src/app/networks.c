@@ -88,10 +88,8 @@ static const struct {
 	enum net_role least;
 	int admins;
 } may_table[NET_ACTION_COUNT] = {
-        [NET_SEE_ROSTER] = {NET_MEMBER, 1},
-        [NET_MANAGE] = {NET_COORDINATOR, 1},
-        [NET_APPOINT] = {NET_COORDINATOR + 1, 1},
-        [NET_ASK_INTRO] = {NET_MEMBER, 0},
+        [NET_SEE_ROSTER] = {NET_MEMBER, 1},       [NET_MANAGE] = {NET_COORDINATOR, 1},
+        [NET_APPOINT] = {NET_COORDINATOR + 1, 1}, [NET_ASK_INTRO] = {NET_MEMBER, 0},
         [NET_REGISTER_EVENT] = {NET_MEMBER, 0},
 };
 
@@ -108,9 +106,10 @@ const char **network_slugs_of(struct db *db, struct arena *a, int64_t user_id, i
 {
 	const char **out = arena_alloc(a, sizeof(*out) * (size_t)(max + 1));
 	struct db_stmt *st = db_prepare(
-	        db, "SELECT network FROM network_members WHERE user_id = $1 AND state = 'member' "
-	            "UNION SELECT scope FROM user_roles WHERE user_id = $1 AND role = 'coordinator' "
-	            "ORDER BY 1");
+	        db,
+	        "SELECT network FROM network_members WHERE user_id = $1 AND state = 'member' "
+	        "UNION SELECT scope FROM user_roles WHERE user_id = $1 AND role = 'coordinator' "
+	        "ORDER BY 1");
 	enum db_rc rc = DB_ERROR;
 	int n = 0;
 

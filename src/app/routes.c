@@ -224,12 +224,15 @@ static const struct field search_query[] = {
         TEXT("mode", 40),
         TEXT("pay", 20),
         TEXT("state", 20),
+        TEXT("network", 200),
         TEXT("city", 100),
         TEXT("from", 10),
         TEXT("to", 10),
         {FIELD_INT, "page", 1, 50},
         END,
 };
+
+static const struct field matches_query[] = {TEXT("network", 64), END};
 
 /* ---- Engagements, evaluations, certificates, the inbox (engagement_pages.c,
  * evaluations.c, notify.c) */
@@ -459,8 +462,11 @@ const struct route app_routes[] = {
          "Search experts: text and filters, facet counts, as the viewer may see them", NULL},
         {HTTP_GET, "/api/v1/experts", h_api_search, POLICY_PUBLIC, search_query, ROUTE_API,
          "Search experts (JSON): results, total and facet counts", NULL},
-        {HTTP_GET, "/:lang/institution/needs/:id/matches", h_need_matches, POLICY_INSTITUTION, NULL,
-         0, "A need's best-matching experts, each with the factors of its score", NULL},
+        {HTTP_GET, "/:lang/institution/needs/:id/matches", h_need_matches, POLICY_INSTITUTION,
+         matches_query, 0,
+         "A need's best-matching experts, each with the factors of its score (network: only "
+         "members of that network)",
+         NULL},
         {HTTP_GET, "/:lang/profile/recommendations", h_recommendations, POLICY_EXPERT, NULL, 0,
          "Published needs recommended to the expert, with the reasons", NULL},
 

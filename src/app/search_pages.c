@@ -10,6 +10,7 @@
 #include "app/clock.h"
 #include "app/handlers.h"
 #include "app/page.h"
+#include "app/networks.h"
 #include "app/search.h"
 #include "app/search_pages.h"
 #include "app/sql.h"
@@ -21,13 +22,15 @@
 
 #define PAGE_SIZE 20
 #define FACET_VALUES 12
+#define KIND_NETWORK (-2) /* network slugs, named from the networks table */
+#define MY_NETWORKS 64
 
 /* The query parameters that are filters, each with its facet and how its
  * values are named (a taxonomy kind, or words with catalogue labels). */
 static const struct filter_def {
 	const char *param;
 	enum match_facet facet;
-	int kind; /* enum tax_kind, or -1: words labelled search.value.WORD */
+	int kind; /* enum tax_kind, or -1: words labelled search.value.WORD, or KIND_NETWORK */
 } filter_defs[] = {
         {"country", FACET_COUNTRY, TAX_COUNTRY},
         {"sector", FACET_SECTOR, TAX_SECTOR},
@@ -37,6 +40,7 @@ static const struct filter_def {
         {"mode", FACET_MODE, -1},
         {"pay", FACET_PAY, -1},
         {"state", FACET_STATE, -1},
+        {"network", FACET_NETWORK, KIND_NETWORK},
 };
 #define NFILTERS (sizeof(filter_defs) / sizeof(filter_defs[0]))
 
@@ -51,6 +55,8 @@ struct sp {
 	const char *city, *from, *to; /* kept in links */
 	int64_t page;
 	const char *error; /* the parameter whose value is unknown (422 / 400), or NULL */
+	enum match_audience audience;
+	const char **mine; /* the viewer's networks (NULL-terminated), or NULL */
 };
 
 /* ---- Reading the query ------------------------------------------------------------ */
@@ -145,10 +151,65 @@ static void read_filters(struct sp *c, struct match_query *q)
 	         : strcmp(v, "paid") == 0     ? MATCH_PAID
 	         : strcmp(v, "pro_bono") == 0 ? MATCH_PRO_BONO
 	                                      : (c->error = "pay", MATCH_PAY_UNKNOWN);
+	f->networks = search_split(a, c->value[8]);
 	v = c->value[7];
 	f->state = !v || strcmp(v, "active") == 0 ? MATCH_ACTIVE
 	           : strcmp(v, "dormant") == 0    ? MATCH_DORMANT
 	                                          : (c->error = "state", MATCH_ACTIVE);
+}
+
+static int listed(const char *const *list, const char *v)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		if (strcmp(list[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+static int network_known(struct sp *c, const char *slug)
+{
+	struct db *db = db_pool_get(c->app->pool);
+	struct network n;
+	int rc = network_load(db, &c->req->arena, slug, &n);
+
+	db_pool_put(c->app->pool, db);
+	return rc == 1;
+}
+
+/* Who the viewer may find (visibility.c's rule in the engine's terms). A
+ * member of networks also finds the peers of their networks; filtering by
+ * network searches a roster, which only its members, institutions and the
+ * programme team may do (membership is shown to peers only). */
+static void read_audience(struct sp *c, struct match_query *q)
+{
+	const struct match_strs *asked = &q->filters.networks;
+	struct db *db;
+
+	c->audience = visibility_audience(c->id);
+	if (c->id && c->id->user_id > 0) {
+		db = db_pool_get(c->app->pool);
+		c->mine = network_slugs_of(db, &c->req->arena, c->id->user_id, MY_NETWORKS);
+		db_pool_put(c->app->pool, db);
+	}
+	if (c->audience != MATCH_FOR_PUBLIC) {
+		for (size_t i = 0; i < asked->n; i++)
+			if (!network_known(c, asked->v[i]))
+				c->error = "network";
+		return;
+	}
+	for (size_t i = 0; i < asked->n; i++)
+		if (!listed(c->mine, asked->v[i]))
+			c->error = "network";
+	if (asked->n > 0) {
+		c->audience = MATCH_FOR_NETWORK;
+		q->peer_networks = *asked;
+	} else if (c->mine && c->mine[0]) {
+		size_t n = 0;
+		while (c->mine[n])
+			n++;
+		c->audience = MATCH_FOR_PEERS;
+		q->peer_networks = (struct match_strs){c->mine, n};
+	}
 }
 
 static int read_query(struct sp *c, struct match_query *q)
@@ -164,7 +225,8 @@ static int read_query(struct sp *c, struct match_query *q)
 		c->error = "page";
 	read_filters(c, q);
 	q->nclauses = search_clauses(c->app->tx, &c->req->arena, c->q, &q->clauses);
-	q->audience = visibility_audience(c->id);
+	read_audience(c, q);
+	q->audience = c->audience;
 	q->today = (int32_t)(clock_now(c->app->cfg) / 86400);
 	q->dormant_days = DORMANT_AFTER_DAYS;
 	q->offset = (size_t)(c->page - 1) * PAGE_SIZE;
@@ -280,15 +342,47 @@ static json_t *kept_filters(struct sp *c)
 	return list;
 }
 
+/* A network's name in the page's language (the slug when unknown). */
+static const char *network_name(struct sp *c, const char *slug)
+{
+	struct db *db = db_pool_get(c->app->pool);
+	struct network n;
+	const char *name = slug;
+
+	if (network_load(db, &c->req->arena, slug, &n) == 1)
+		name = network_label(&n, c->lang);
+	db_pool_put(c->app->pool, db);
+	return name;
+}
+
 static const char *value_label(struct sp *c, const struct filter_def *d, const char *value)
 {
 	const char *label;
 
+	if (d->kind == KIND_NETWORK)
+		return network_name(c, value);
 	if (d->kind >= 0) {
 		label = taxonomy_label(c->app->tx, (enum tax_kind)d->kind, value, c->lang);
 		return label && *label ? label : value;
 	}
 	return tr(c->app, c->lang, arena_printf(&c->req->arena, "search.value.%s", value));
+}
+
+/* Is value v of facet i shown to the viewer? Only the programme team sees
+ * dormant profiles; networks are shown where membership may be: to
+ * institutions and the programme team, and to members for their own
+ * networks when they search a roster. */
+static int facet_shown(const struct sp *c, size_t i, const char *v)
+{
+	switch (filter_defs[i].facet) {
+	case FACET_STATE:
+		return c->audience == MATCH_FOR_PROGRAMME;
+	case FACET_NETWORK:
+		return c->audience == MATCH_FOR_PROGRAMME || c->audience == MATCH_FOR_INSTITUTION ||
+		       (c->audience == MATCH_FOR_NETWORK && (!v || listed(c->mine, v)));
+	default:
+		return 1;
+	}
 }
 
 static json_t *facet_json(struct sp *c, size_t i, const struct match_facets *f)
@@ -299,6 +393,8 @@ static json_t *facet_json(struct sp *c, size_t i, const struct match_facets *f)
 	for (size_t k = 0; k < f->nvalues[d->facet]; k++) {
 		const char *v = f->values[d->facet][k].value, *list;
 		int selected;
+		if (!facet_shown(c, i, v))
+			continue;
 		if (d->facet == FACET_PAY || d->facet == FACET_STATE) { /* one value at a time */
 			selected = c->value[i] && strcmp(c->value[i], v) == 0;
 			list = selected ? "" : v;
@@ -321,9 +417,8 @@ static json_t *facets_json(struct sp *c, const struct match_facets *f)
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < NFILTERS; i++) {
-		if (filter_defs[i].facet == FACET_STATE &&
-		    visibility_audience(c->id) != MATCH_FOR_PROGRAMME)
-			continue; /* only the programme team sees dormant profiles */
+		if (!facet_shown(c, i, NULL))
+			continue;
 		if (f->nvalues[filter_defs[i].facet])
 			json_array_append_new(list, facet_json(c, i, f));
 	}
@@ -428,9 +523,11 @@ void h_api_search(void *ctx, struct request *req, struct response *resp)
 		json_t *values = json_array();
 		enum match_facet k = filter_defs[i].facet;
 		for (size_t v = 0; v < f->nvalues[k]; v++)
-			json_array_append_new(values, json_pack("{s:s, s:I}", "value",
-			                                        f->values[k][v].value, "count",
-			                                        (json_int_t)f->values[k][v].count));
+			if (facet_shown(&c, i, f->values[k][v].value))
+				json_array_append_new(values,
+				                      json_pack("{s:s, s:I}", "value",
+				                                f->values[k][v].value, "count",
+				                                (json_int_t)f->values[k][v].count));
 		json_object_set_new(facets, filter_defs[i].param, values);
 	}
 	json_respond(req, resp, 200,
@@ -510,6 +607,26 @@ static int64_t own_need(struct sp *c, struct db *db, const char **title, int *rc
 	return id;
 }
 
+/* [{slug, name, selected}] of every network, for the matches' filter. */
+static json_t *network_options(struct sp *c, const char *selected)
+{
+	struct db *db = db_pool_get(c->app->pool);
+	const char *sql = arena_printf(&c->req->arena,
+	                               "SELECT slug, name_%s FROM networks ORDER BY position, slug",
+	                               lang_code(c->lang));
+	struct db_stmt *st = db_prepare(db, sql);
+	json_t *list = json_array();
+
+	while (st && db_step(st) == DB_ROW)
+		json_array_append_new(
+		        list, json_pack("{s:s, s:s, s:b}", "slug", db_col_text(st, 0), "name",
+		                        db_col_text(st, 1), "selected",
+		                        selected && strcmp(selected, db_col_text(st, 0)) == 0));
+	db_finalize(st);
+	db_pool_put(c->app->pool, db);
+	return list;
+}
+
 void h_need_matches(void *ctx, struct request *req, struct response *resp)
 {
 	struct arena *a = &req->arena;
@@ -533,6 +650,19 @@ void h_need_matches(void *ctx, struct request *req, struct response *resp)
 		page_message(c.app, req, resp, 404, "error.404.title", "error.404.message", NULL);
 		return;
 	}
+	const char *network = kvlist_get(&req->query, "network");
+	if (network && *network) {
+		if (!network_known(&c, network)) {
+			db_pool_put(c.app->pool, db);
+			page_message(c.app, req, resp, 422, "match.title", "search.bad_filter",
+			             json_pack("{s:s}", "field",
+			                       tr(c.app, c.lang, "search.facet.network")));
+			return;
+		}
+		const char **one = arena_alloc(a, sizeof(*one));
+		one[0] = network;
+		need.networks = (struct match_strs){one, 1};
+	}
 	json_t *list = search_match(c.app->search, &need, clock_now(c.app->cfg), 0, PAGE_SIZE);
 	int64_t now = clock_now(c.app->cfg);
 	json_t *results = json_array();
@@ -550,8 +680,8 @@ void h_need_matches(void *ctx, struct request *req, struct response *resp)
 	json_decref(list);
 	db_pool_put(c.app->pool, db);
 	page_render(c.app, req, resp, 200, "match_need", "match.title",
-	            json_pack("{s:s, s:I, s:o}", "title", title, "need", (json_int_t)id, "results",
-	                      results));
+	            json_pack("{s:s, s:I, s:o, s:o}", "title", title, "need", (json_int_t)id,
+	                      "results", results, "networks", network_options(&c, network)));
 }
 
 /* The published needs recommended to the viewer, labelled; NULL when the
