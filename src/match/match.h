@@ -148,6 +148,24 @@ struct match_need {
 	struct match_strs networks;
 };
 
+/* Snapshots: the index as bytes, to start again from them instead of
+ * storage (snapshot.c has the layout). The caller's three words travel
+ * with it (e.g. the change-log position it reflects). match_save calls
+ * write with consecutive chunks (write returns 0, or -1 to fail the save);
+ * needs are not saved (put them again). match_load rebuilds an index from
+ * the bytes of a whole snapshot written by this build on this machine; NULL
+ * when they are not one (truncated, damaged, another version). */
+struct match_snapshot_meta {
+	uint64_t words[3];
+};
+typedef int (*match_write_fn)(void *ud, const void *p, size_t n);
+int match_save(const struct match_index *ix, const struct match_snapshot_meta *meta,
+               match_write_fn write, void *ud);
+struct match_index *match_load(const void *data, size_t n, struct match_snapshot_meta *meta);
+/* The hash in a snapshot's trailer, of the n bytes before the trailer
+ * (its last 16 bytes are this hash, then the 8-byte magic "KAFAATIX"). */
+uint64_t match_snapshot_hash(const void *data, size_t n);
+
 /* Lifetime. NULL on allocation failure is impossible: xalloc aborts. */
 struct match_index *match_new(void);
 void match_free(struct match_index *ix);

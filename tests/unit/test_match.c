@@ -1836,6 +1836,85 @@ static void rcheck(struct match_index *ix, const struct rdoc *docs, int nd, stru
 	}
 }
 
+/* ---- snapshots: save, load, and the loaded index behaves the same ---- */
+
+struct membuf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static int mem_write(void *ud, const void *p, size_t n)
+{
+	struct membuf *b = ud;
+
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	return 0;
+}
+
+static int fail_write(void *ud, const void *p, size_t n)
+{
+	(void)ud;
+	(void)p;
+	(void)n;
+	return -1;
+}
+
+/* Saves ix, loads it back (freeing ix) and checks the copy saves to the
+ * same bytes; damaged or truncated bytes are refused. */
+static struct match_index *roundtrip(struct match_index *ix)
+{
+	struct membuf a = {NULL, 0, 0}, b = {NULL, 0, 0};
+	struct match_snapshot_meta meta = {{7, 1800000000, 42}}, back;
+	struct match_index *copy;
+
+	assert_int_equal(match_save(ix, &meta, mem_write, &a), 0);
+	assert_int_equal(match_save(ix, &meta, fail_write, NULL), -1);
+	copy = match_load(a.p, a.n, &back);
+	assert_non_null(copy);
+	assert_memory_equal(back.words, meta.words, sizeof(meta.words));
+	assert_int_equal(match_save(copy, &meta, mem_write, &b), 0);
+	assert_int_equal(b.n, a.n);
+	assert_memory_equal(b.p, a.p, a.n);
+	assert_int_equal(match_experts(copy), match_experts(ix));
+	for (size_t at = 0; at < a.n; at += 1 + a.n / 7) {
+		a.p[at] ^= 0x10;
+		assert_null(match_load(a.p, a.n, NULL));
+		a.p[at] ^= 0x10;
+	}
+	assert_null(match_load(a.p, a.n - 1, NULL));
+	assert_null(match_load(a.p, 10, NULL));
+	assert_null(match_load(NULL, 0, NULL));
+	free(a.p);
+	free(b.p);
+	match_free(ix);
+	return copy;
+}
+
+static void test_snapshot_empty_and_small(void **state)
+{
+	struct match_index *ix = roundtrip(match_new());
+	struct tq t;
+	(void)state;
+
+	assert_int_equal(match_experts(ix), 0);
+	put_text(ix, 1, "amal", "hydraulique");
+	put_text(ix, 2, "badr", "hydraulique");
+	ix = roundtrip(ix);
+	tq_init(&t, "hydraulique");
+	EXPECT(ix, &t, 1, 2);
+	assert_int_equal(match_remove_expert(ix, 1), 0);
+	put_text(ix, 3, "chama", "hydraulique");
+	EXPECT(ix, &t, 2, 3);
+	tq_init(&t, "chama");
+	EXPECT(ix, &t, 3);
+	match_free(ix);
+}
+
 static void test_random_search_is_exact(void **state)
 {
 	struct match_index *ix = match_new();
@@ -1852,6 +1931,8 @@ static void test_random_search_is_exact(void **state)
 		rdoc_put(ix, &docs[i], i);
 	}
 	for (round = 0; round < 4; round++) {
+		if (round > 0)
+			ix = roundtrip(ix); /* the rest runs on the snapshot's copy */
 		for (q = 0; q < 150; q++)
 			rcheck(ix, docs, nd, want, got);
 		/* Updates, removals and additions: tombstones, then compaction. */
@@ -2017,6 +2098,8 @@ static void test_random_need_is_exact(void **state)
 		live[i] = 1;
 	}
 	for (round = 0; round < 3; round++) {
+		if (round > 0)
+			ix = roundtrip(ix);
 		for (q = 0; q < 100; q++)
 			rneed_check(ix, live, RE, all, got);
 		for (i = 0; i < 300; i++) {
@@ -2061,6 +2144,7 @@ int main(void)
 	        cmocka_unit_test(test_exclusions),
 	        cmocka_unit_test(test_need_ranking),
 	        cmocka_unit_test(test_need_networks),
+	        cmocka_unit_test(test_snapshot_empty_and_small),
 	        cmocka_unit_test(test_recommend),
 	        cmocka_unit_test(test_random_search_is_exact),
 	        cmocka_unit_test(test_random_need_is_exact),
