@@ -129,6 +129,16 @@ static const struct key keys[] = {
          "Working days after which an application still unanswered closes as \"no answer\" "
          "and the expert is told.",
          NULL},
+        {"search", "snapshot", KEY_TEXT, 0, 0, "", FIELD(search_snapshot),
+         "This node's search index snapshot (a file of about 1 KB per expert): the index is "
+         "saved there after it is built, every snapshot_minutes while it changes, and at "
+         "shutdown; a start reads it and the change log instead of every profile. Empty: "
+         "no snapshot, the index is built from storage at every start. One file per node.",
+         NULL},
+        {"search", "snapshot_minutes", KEY_INT, 1, 1440, "60", FIELD(search_snapshot_minutes),
+         "Minutes between two saves of a changed index (the change log keeps a day, so a "
+         "snapshot older than 20 hours is not used).",
+         NULL},
         {"testing", "clock_file", KEY_TEXT, 0, 0, "", FIELD(testing_clock_file),
          "Tests only: read the current time (Unix seconds) from this file. Empty in production.",
          NULL},

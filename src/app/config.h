@@ -56,6 +56,9 @@ struct config {
 	/* [needs] */
 	int needs_reminder_days; /* working days before an unanswered application is recalled */
 	int needs_response_days; /* working days before it closes as "no answer" */
+	/* [search] */
+	char *search_snapshot;       /* the index snapshot file of this node; "" none */
+	int search_snapshot_minutes; /* how often a changed index is saved again */
 	/* [testing] */
 	char *testing_clock_file; /* "" in production */
 	int testing_bench_fts5; /* 1: /api/v1/bench/fts5 answers (bench_fts5.h); 0 in production */

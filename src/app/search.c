@@ -1,10 +1,16 @@
 /* search: the index, its change log and its queries (search.h). */
 #include "app/search.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "app/clock.h"
@@ -13,6 +19,7 @@
 #include "app/sql.h"
 #include "app/taxonomy.h"
 #include "app/visibility.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "db/db.h"
@@ -29,8 +36,12 @@ struct search {
 	int64_t last_seq;      /* the newest change applied */
 	int64_t *seen;         /* changes applied within the overlap window, sorted */
 	size_t nseen, seen_cap;
+	/* snapshots (search_snapshot_save) */
+	uint64_t fingerprint; /* of the reference data and this build */
+	int64_t saved_seq;    /* the last_seq of the last snapshot written */
 	/* the poller */
 	struct app *app;
+	int64_t saved_at; /* when the poller last saved */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -71,8 +82,152 @@ static int last_change(struct db *db, int64_t *seq)
 	               : -1;
 }
 
-struct search *search_open(struct db *db, const struct taxonomy *tx, int64_t now, char *err,
-                           size_t errlen)
+/* ---- Snapshots ------------------------------------------------------------------ */
+
+/* The words of a snapshot's meta (match.h). */
+enum { SNAP_SEQ, SNAP_AT, SNAP_FINGERPRINT };
+#define SNAPSHOT_MAX_AGE (20 * 3600) /* the change log keeps a day */
+
+static uint64_t fnv_text(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (h ^ 0x1f) * 0x100000001b3ull; /* a separator: "ab","c" differs from "a","bc" */
+}
+
+/* What the index's terms were made of besides the profiles: the names and
+ * synonyms of sectors, domains and skills, and this build. */
+static int reference_fingerprint(struct db *db, uint64_t *out)
+{
+	static const char *const sql[] = {
+	        "SELECT id, name_ar, name_fr, name_en, '' FROM sectors ORDER BY id",
+	        "SELECT id, name_ar, name_fr, name_en, '' FROM skill_domains ORDER BY id",
+	        "SELECT id, name_ar, name_fr, name_en, domain_id || '|' || synonyms FROM skills "
+	        "ORDER BY id",
+	};
+	uint64_t h = fnv_text(0xcbf29ce484222325ull, "kafaat " KAFAAT_VERSION);
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		struct db_stmt *st = db_prepare(db, sql[i]);
+		enum db_rc rc = DB_ERROR;
+		while (st && (rc = db_step(st)) == DB_ROW)
+			for (int c = 0; c < 5; c++)
+				h = fnv_text(h, db_col_text(st, c));
+		db_finalize(st);
+		if (rc != DB_OK)
+			return -1;
+	}
+	*out = h;
+	return 0;
+}
+
+/* The snapshot at path, if it is one of this build and data, recent
+ * enough for the change log to cover what happened since, and not ahead
+ * of the log (a restored database). NULL otherwise (logged). */
+static struct match_index *snapshot_read(struct search *s, const char *path, int64_t now,
+                                         int64_t *seq)
+{
+	struct match_snapshot_meta m;
+	struct match_index *ix = NULL;
+	struct stat st;
+	void *map = MAP_FAILED;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("search: cannot open the snapshot %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && st.st_size > 0)
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		log_warn("search: cannot read the snapshot %s", path);
+		return NULL;
+	}
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	ix = match_load(map, (size_t)st.st_size, &m);
+	munmap(map, (size_t)st.st_size);
+	const char *why = !ix ? "damaged, or written by another build"
+	                  : m.words[SNAP_FINGERPRINT] != s->fingerprint ? "other reference data"
+	                  : (int64_t)m.words[SNAP_AT] < now - SNAPSHOT_MAX_AGE ? "too old"
+	                  : (int64_t)m.words[SNAP_SEQ] > s->last_seq ? "ahead of the change log"
+	                                                             : NULL;
+	if (why) {
+		log_info("search: snapshot %s not used (%s): building from storage", path, why);
+		match_free(ix);
+		return NULL;
+	}
+	*seq = (int64_t)m.words[SNAP_SEQ];
+	return ix;
+}
+
+static int write_chunk(void *ud, const void *p, size_t n)
+{
+	return file_write_all(*(int *)ud, p, n);
+}
+
+int search_snapshot_save(struct search *s, const char *path, int64_t now)
+{
+	char tmp[4096];
+	struct match_snapshot_meta m;
+	int64_t seq;
+	int fd, rc;
+
+	if (!s || !path || !*path || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_warn("search: cannot write the snapshot %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	pthread_rwlock_rdlock(&s->lock); /* last_seq moves only under the write lock */
+	seq = s->last_seq;
+	m = (struct match_snapshot_meta){{(uint64_t)seq, (uint64_t)now, s->fingerprint}};
+	rc = match_save(s->ix, &m, write_chunk, &fd);
+	pthread_rwlock_unlock(&s->lock);
+	if (rc == 0)
+		rc = fsync(fd);
+	if (close(fd) != 0 || rc != 0 || rename(tmp, path) != 0) {
+		log_warn("search: cannot write the snapshot %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	s->saved_seq = seq;
+	return 0;
+}
+
+/* The index from the snapshot and the changes since, or from storage. */
+static int search_build(struct search *s, struct db *db, int64_t now, const char *snapshot)
+{
+	int64_t seq;
+	struct match_index *ix =
+	        snapshot && *snapshot ? snapshot_read(s, snapshot, now, &seq) : NULL;
+
+	if (ix) {
+		match_free(s->ix);
+		s->ix = ix;
+		s->last_seq = seq; /* the sync below applies what came after, overlap included */
+		s->saved_seq = seq;
+		int changes = search_load_needs(db, s->tx, 0, put_need, gone_need, s) < 0
+		                      ? -1
+		                      : search_sync(s, db, now);
+		if (changes >= 0)
+			log_info("search: started from the snapshot %s and %d change(s) since",
+			         snapshot, changes);
+		return changes < 0 ? -1 : 0;
+	}
+	if (search_load_experts(db, s->tx, 1, INT64_MAX, now, put_expert, s) < 0 ||
+	    search_load_needs(db, s->tx, 0, put_need, gone_need, s) < 0)
+		return -1;
+	if (snapshot && *snapshot)
+		search_snapshot_save(s, snapshot,
+		                     now); /* the next start is quick (logged if not) */
+	return 0;
+}
+
+struct search *search_open(struct db *db, const struct taxonomy *tx, int64_t now,
+                           const char *snapshot, char *err, size_t errlen)
 {
 	struct search *s = xcalloc(1, sizeof(*s));
 
@@ -83,9 +238,8 @@ struct search *search_open(struct db *db, const struct taxonomy *tx, int64_t now
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	/* The log position first: a change committed while loading is applied again. */
-	if (last_change(db, &s->last_seq) < 0 ||
-	    search_load_experts(db, tx, 1, INT64_MAX, now, put_expert, s) < 0 ||
-	    search_load_needs(db, tx, 0, put_need, gone_need, s) < 0) {
+	if (last_change(db, &s->last_seq) < 0 || reference_fingerprint(db, &s->fingerprint) < 0 ||
+	    search_build(s, db, now, snapshot) < 0) {
 		snprintf(err, errlen, "search index: %s", db_errmsg(db));
 		search_close(s);
 		return NULL;
@@ -293,6 +447,20 @@ void search_changed(struct app *app)
 
 /* ---- The poller -------------------------------------------------------------- */
 
+/* Saves the index when it changed since the last snapshot and the
+ * configured minutes have passed (always, when `now_anyway`). */
+static void maybe_save(struct search *s, int64_t now, int now_anyway)
+{
+	const char *path = s->app->cfg->search_snapshot;
+
+	if (!path || !*path || s->last_seq == s->saved_seq)
+		return;
+	if (!now_anyway && now - s->saved_at < (int64_t)s->app->cfg->search_snapshot_minutes * 60)
+		return;
+	s->saved_at = now;
+	search_snapshot_save(s, path, now);
+}
+
 static void *poll_loop(void *arg)
 {
 	struct search *s = arg;
@@ -314,6 +482,7 @@ static void *poll_loop(void *arg)
 		int64_t now = clock_now(s->app->cfg);
 		if (search_sync(s, db, now) < 0)
 			log_warn("search: cannot read the change log: %s", db_errmsg(db));
+		maybe_save(s, now, 0);
 		if (now - pruned >= 3600) { /* the log keeps a day */
 			char day_ago[ISO_TIME_LEN + 1];
 			iso_time(now - 86400, day_ago);
@@ -332,6 +501,7 @@ int search_poller_start(struct search *s, struct app *app)
 {
 	s->app = app;
 	s->stop = 0;
+	s->saved_at = clock_now(app->cfg);
 	if (pthread_create(&s->thread, NULL, poll_loop, s) != 0)
 		return -1;
 	s->running = 1;
@@ -348,6 +518,7 @@ void search_poller_stop(struct search *s)
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
 	s->running = 0;
+	maybe_save(s, clock_now(s->app->cfg), 1); /* the next start begins from here */
 }
 
 /* ---- Queries ------------------------------------------------------------------ */

@@ -38,13 +38,22 @@ struct search;
 #define SEARCH_POLL_MS 100
 #define SEARCH_OVERLAP_MS 10000
 
-/* Builds the index from storage (experts and published needs). NULL on a
- * database error (err says why). */
-struct search *search_open(struct db *db, const struct taxonomy *tx, int64_t now, char *err,
-                           size_t errlen);
+/* Builds the index (experts and published needs): from the snapshot file
+ * `snapshot` and the change log since, when the snapshot is usable (this
+ * build, the same reference data, younger than 20 hours, not ahead of the
+ * log), else from storage — and then writes the snapshot. snapshot NULL or
+ * "": no snapshot. NULL on a database error (err says why). */
+struct search *search_open(struct db *db, const struct taxonomy *tx, int64_t now,
+                           const char *snapshot, char *err, size_t errlen);
+/* Writes the index to path (through path.tmp, fsync, rename), stamped
+ * with the change-log position it reflects. Queries go on meanwhile;
+ * changes wait. 0, or -1 (logged). */
+int search_snapshot_save(struct search *s, const char *path, int64_t now);
 void search_close(struct search *s);
 
-/* Starts and stops the poller thread (search_sync every SEARCH_POLL_MS). */
+/* Starts and stops the poller thread (search_sync every SEARCH_POLL_MS;
+ * with config search.snapshot, a save every search.snapshot_minutes while
+ * the index changes, and one at stop). */
 int search_poller_start(struct search *s, struct app *app);
 void search_poller_stop(struct search *s);
 

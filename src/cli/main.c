@@ -167,7 +167,8 @@ static int open_search(struct app *app)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	app->search = search_open(db, app->tx, clock_now(app->cfg), err, sizeof(err));
+	app->search = search_open(db, app->tx, clock_now(app->cfg), app->cfg->search_snapshot, err,
+	                          sizeof(err));
 	db_pool_put(app->pool, db);
 	if (!app->search || search_poller_start(app->search, app) < 0) {
 		fprintf(stderr, "kafaat serve: %s\n",

@@ -37,7 +37,7 @@ static int engine_open(struct cli *cli, struct engine *e)
 	e->now = clock_now(&cli->cfg);
 	e->tx = taxonomy_load(e->db, err, sizeof(err));
 	if (e->tx)
-		e->s = search_open(e->db, e->tx, e->now, err, sizeof(err));
+		e->s = search_open(e->db, e->tx, e->now, NULL, err, sizeof(err));
 	if (!e->s) {
 		fprintf(stderr, "kafaat: %s (run `kafaat migrate` first?)\n", err);
 		return -1;
