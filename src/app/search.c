@@ -95,11 +95,14 @@ static uint64_t fnv_text(uint64_t h, const char *s)
 	return (h ^ 0x1f) * 0x100000001b3ull; /* a separator: "ab","c" differs from "a","bc" */
 }
 
-/* What the index's terms were made of besides the profiles: the names and
- * synonyms of sectors, domains and skills, and this build. */
+/* What the index was made from besides the profiles: this database (when
+ * its schema was first created), the names and synonyms of sectors,
+ * domains and skills, and this build. */
 static int reference_fingerprint(struct db *db, uint64_t *out)
 {
 	static const char *const sql[] = {
+	        /* this database (a new one, made when the file was deleted, differs) */
+	        "SELECT version, name, applied_at, '', '' FROM schema_migrations WHERE version = 1",
 	        "SELECT id, name_ar, name_fr, name_en, '' FROM sectors ORDER BY id",
 	        "SELECT id, name_ar, name_fr, name_en, '' FROM skill_domains ORDER BY id",
 	        "SELECT id, name_ar, name_fr, name_en, domain_id || '|' || synonyms FROM skills "
