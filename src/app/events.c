@@ -138,7 +138,7 @@ const char *event_local_text(struct arena *a, const struct tz *z, int64_t t, enu
 	tz_civil(t, off, &c);
 	if (i18n_format_date(l, c.year, c.month, c.day, &b) < 0)
 		buf_addf(&b, "%04d-%02d-%02d", c.year, c.month, c.day);
-	buf_addf(&b, ", %02d:%02d", c.hour, c.minute);
+	buf_addf(&b, "%s%02d:%02d", l == LANG_AR ? "، " : ", ", c.hour, c.minute);
 	out = arena_strdup(a, buf_str(&b));
 	buf_release(&b);
 	return out;
