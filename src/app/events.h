@@ -168,9 +168,13 @@ int events_held(struct db *db, const char *slug, int64_t now, int64_t *n);
 
 /* ---- Demo data (event_demo.c) ---------------------------------------------------- */
 
-/* A few events per demo network, past and upcoming, with registrations of
- * its members and attendance on past ones. Deterministic for a given now.
- * 0, or -1 with the reason in err. */
+/* A few events per demo network (those of data/demo/networks.tsv that
+ * exist), past and upcoming, online and in person, in the networks' zones,
+ * with seats for its members (network_members, if any) and attendance on
+ * past ones. The same now gives the same events (not the same ids). Does
+ * nothing when events exist. Runs its own transaction: call it outside
+ * one. app may be NULL (ids then come without the config). The rows
+ * written, or -1 with the reason in err. */
 int events_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen);
 
 #endif
