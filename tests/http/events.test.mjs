@@ -274,6 +274,17 @@ describe('registration and the waiting list', () => {
 		assert.match(args, /2026-12-10 19:00 \(Europe\/Paris, UTC\+01:00\)/);
 	});
 
+	test('the last seat goes to one person, however many ask at once', async () => {
+		const last = await create(coord.c, { title: 'Une seule place', capacity: '1' });
+		const who = ['amal', 'badr', 'chama', 'driss'];
+		for (const n of who) await people[n].c.get(`/fr/events/${last}`);
+		const answers = await Promise.all(who.map((n) => people[n].c.post(`/fr/events/${last}/register`, {})));
+		assert.deepEqual(answers.map((r) => r.status), [303, 303, 303, 303]);
+		assert.equal(one(`SELECT seats_taken FROM events WHERE id = ${last}`), '1');
+		assert.deepEqual(sql(`SELECT state, COUNT(*) FROM event_registrations WHERE event_id = ${last} GROUP BY state ORDER BY state`),
+			['registered\t1', 'waiting\t3']);
+	});
+
 	test('members only: a non-member is refused; an event open to everyone accepts them', async () => {
 		const r = await post(people.outsider.c, `/fr/events/${id}/register`);
 		assert.equal(r.status, 403);
