@@ -527,15 +527,18 @@ static json_t *editor_fields(json_t *values, json_t *errors)
 	return out;
 }
 
-/* Shows the editor (status 200 or 422); consumes values and errors. */
+/* Shows the editor (status 200, 409 or 422); consumes values and errors.
+ * values holds the fields and, when editing, "sequence": the version of
+ * the event the form was made from (a hidden field). */
 static void show_editor(struct pp *c, int status, const char *action, const char *slug,
                         const char *name, int64_t id, json_t *values, json_t *errors,
                         json_t *error_list)
 {
-	json_t *data = json_pack("{s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o}}", "action", action,
-	                         "slug", slug, "network_name", name, "id", (json_int_t)id, "fields",
-	                         editor_fields(values, errors), "form", "errors", errors,
-	                         "error_list", error_list);
+	json_t *data = json_pack("{s:s, s:s, s:s, s:I, s:o, s:O?, s:b, s:{s:o, s:o}}", "action",
+	                         action, "slug", slug, "network_name", name, "id", (json_int_t)id,
+	                         "fields", editor_fields(values, errors), "sequence",
+	                         json_object_get(values, "sequence"), "conflict", status == 409,
+	                         "form", "errors", errors, "error_list", error_list);
 	json_decref(values);
 	page_render(c->app, c->req, c->resp, status, "event_edit",
 	            id ? "event.edit.title" : "event.new.title", data);
@@ -560,6 +563,7 @@ static json_t *posted_values(struct request *req)
 	for (int i = 0; i < NFIELDS; i++)
 		json_object_set_new(v, fields[i].name,
 		                    json_string(form_value(req, fields[i].name)));
+	json_object_set_new(v, "sequence", json_string(form_value(req, "sequence")));
 	return v;
 }
 
@@ -576,12 +580,12 @@ static json_t *stored_values(struct pp *c, const struct event *e)
 		event_local_fields(a, z, e->closes_at, &cd, &ct);
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-	                 "s:I}",
+	                 "s:I, s:s}",
 	                 "title", e->title, "description", e->description, "mode", e->mode, "city",
 	                 e->city, "address", e->address, "online_url", e->online_url, "open_to",
 	                 e->open_to, "tz", e->tz, "start_date", sd, "start_time", st, "end_date",
 	                 ed, "end_time", et, "closes_date", cd, "closes_time", ct, "capacity",
-	                 (json_int_t)e->capacity);
+	                 (json_int_t)e->capacity, "sequence", sql_int(a, e->sequence));
 }
 
 /* Reads the posted form into e; with issues, shows the editor (422) and
@@ -678,6 +682,12 @@ void h_event_edit(void *ctx, struct request *req, struct response *resp)
 	action = arena_printf(&req->arena, "events/%lld/edit", (long long)v.e.id);
 	if (req->method != HTTP_POST) {
 		show_editor(&v.c, 200, action, v.n.slug, network_label(&v.n, v.c.l), v.e.id,
+		            stored_values(&v.c, &v.e), json_object(), json_array());
+		return;
+	}
+	if (strcmp(form_value(req, "sequence"), sql_int(&req->arena, v.e.sequence)) != 0) {
+		/* Changed since the form was shown: show the event as it is now. */
+		show_editor(&v.c, 409, action, v.n.slug, network_label(&v.n, v.c.l), v.e.id,
 		            stored_values(&v.c, &v.e), json_object(), json_array());
 		return;
 	}

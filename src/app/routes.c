@@ -337,23 +337,13 @@ static const struct field review_query[] = {TEXT("state", 20), END};
 
 /* ---- Events: registration, waiting list, attendance, calendars (event_pages.c) */
 static const struct field event_done_query[] = {TEXT("done", 20), END};
-static const struct field event_form[] = {TEXT("csrf", 64),
-                                          TEXT("title", 200),
-                                          TEXT("description", 5000),
-                                          TEXT("mode", 20),
-                                          TEXT("open_to", 20),
-                                          TEXT("online_url", 500),
-                                          TEXT("city", 300),
-                                          TEXT("address", 300),
-                                          TEXT("tz", 64),
-                                          TEXT("start_date", 10),
-                                          TEXT("start_time", 5),
-                                          TEXT("end_date", 10),
-                                          TEXT("end_time", 5),
-                                          TEXT("closes_date", 10),
-                                          TEXT("closes_time", 5),
-                                          TEXT("capacity", 10),
-                                          END};
+static const struct field event_form[] = {
+        TEXT("csrf", 64),       TEXT("title", 200),      TEXT("description", 5000),
+        TEXT("mode", 20),       TEXT("open_to", 20),     TEXT("online_url", 500),
+        TEXT("city", 300),      TEXT("address", 300),    TEXT("tz", 64),
+        TEXT("start_date", 10), TEXT("start_time", 5),   TEXT("end_date", 10),
+        TEXT("end_time", 5),    TEXT("closes_date", 10), TEXT("closes_time", 5),
+        TEXT("capacity", 10),   TEXT("sequence", 20),    END};
 static const struct field event_cancel_form[] = {TEXT("csrf", 64), TEXT("reason", 1000), END};
 static const struct field event_attendance_form[] = {TEXT("csrf", 64), TEXT("user", 20),
                                                      TEXT("attended", 1), END};

@@ -103,6 +103,13 @@ async function create(who, over = {}, slug = 'europe') {
 	return /\/events\/(\d+)\?done=created$/.exec(r.location)[1];
 }
 
+// Posts the edit form of event id as `who` saw it (its hidden sequence).
+async function edit(who, id, over = {}) {
+	const page = await who.get(`/fr/events/${id}/edit`);
+	const sequence = /name="sequence" value="(\d+)"/.exec(page.text)[1];
+	return who.post(`/fr/events/${id}/edit`, eventForm({ sequence, ...over }));
+}
+
 async function post(who, url, form = {}) {
 	await who.get(url.replace(/\/(register|unregister|cancel)$/, ''));
 	return who.post(url, form);
@@ -252,12 +259,11 @@ describe('registration and the waiting list', () => {
 	test('capacity: lowering below the seats taken is refused; raising promotes', async () => {
 		assert.equal((await post(people.driss.c, `/fr/events/${id}/register`)).status, 303);
 		assert.equal(one(`SELECT state FROM event_registrations WHERE event_id = ${id} AND user_id = ${people.driss.id}`), 'waiting');
-		await coord.c.get(`/fr/events/${id}/edit`);
-		const low = await coord.c.post(`/fr/events/${id}/edit`, eventForm({ title: 'Atelier à deux places', capacity: '1' }));
+		const low = await edit(coord.c, id, { title: 'Atelier à deux places', capacity: '1' });
 		assert.equal(low.status, 422);
 		assert.match(formErrors(low.text).capacity, /sous le nombre de places déjà prises/);
 		assert.equal(one(`SELECT capacity FROM events WHERE id = ${id}`), '2');
-		const high = await coord.c.post(`/fr/events/${id}/edit`, eventForm({ title: 'Atelier à deux places', capacity: '3' }));
+		const high = await edit(coord.c, id, { title: 'Atelier à deux places', capacity: '3' });
 		assert.equal(high.status, 303);
 		assert.equal(one(`SELECT state FROM event_registrations WHERE event_id = ${id} AND user_id = ${people.driss.id}`), 'registered');
 		assert.equal(one(`SELECT seats_taken || '/' || capacity || ' ' || sequence FROM events WHERE id = ${id}`), '3/3 1');
@@ -266,9 +272,15 @@ describe('registration and the waiting list', () => {
 
 	test('a new time tells everyone registered', async () => {
 		const before = count('notifications', `kind = 'event.changed'`);
-		await coord.c.get(`/fr/events/${id}/edit`);
-		const r = await coord.c.post(`/fr/events/${id}/edit`, eventForm({ title: 'Atelier à deux places', capacity: '3', start_time: '19:00' }));
+		const stale = (/name="sequence" value="(\d+)"/.exec((await coord.c.get(`/fr/events/${id}/edit`)).text))[1];
+		const r = await edit(coord.c, id, { title: 'Atelier à deux places', capacity: '3', start_time: '19:00' });
 		assert.equal(r.status, 303);
+		// A form made before that change is refused, and shows the event as it is now.
+		const old = await coord.c.post(`/fr/events/${id}/edit`, eventForm({ sequence: stale, title: 'Écrasé', capacity: '3' }));
+		assert.equal(old.status, 409);
+		assert.match(old.text, /id="event-conflict"/);
+		assert.match(old.text, /value="19:00"/);
+		assert.equal(one(`SELECT title FROM events WHERE id = ${id}`), 'Atelier à deux places');
 		assert.equal(count('notifications', `kind = 'event.changed'`), before + 3);
 		const args = one(`SELECT args FROM notifications WHERE kind = 'event.changed' AND user_id = ${people.badr.id}`);
 		assert.match(args, /2026-12-10 19:00 \(Europe\/Paris, UTC\+01:00\)/);
