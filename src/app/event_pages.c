@@ -336,17 +336,25 @@ static int reg_tx(struct db *db, void *ud)
 	                : event_register(db, &r->v->c.req->arena, &who, &r->v->e, &r->out);
 }
 
+/* What a registration or giving up came to: where the person goes (the
+ * event's page with done=WORD), or why nothing changed. */
+static const struct {
+	const char *done, *error;
+} reg_outcomes[EV_OUTCOMES] = {
+        [EV_SEAT] = {"registered", NULL},
+        [EV_WAITING] = {"waiting", NULL},
+        [EV_CANCELLED] = {"unregistered", NULL},
+        [EV_ALREADY] = {NULL, "event.error.already"},
+        [EV_CLOSED] = {NULL, "event.error.closed"},
+        [EV_NOT_THERE] = {NULL, "event.error.not_registered"},
+        [EV_CHANGED] = {NULL, "event.error.changed"},
+        [EV_CAPACITY_LOW] = {NULL, "event.error.changed"},
+};
+
 static void registration(void *ctx, struct request *req, struct response *resp, int leave)
 {
 	struct ev v;
 	struct reg r = {&v, leave, EV_CHANGED};
-	static const char *const done[] = {[EV_SEAT] = "registered",
-	                                   [EV_WAITING] = "waiting",
-	                                   [EV_CANCELLED] = "unregistered"};
-	static const char *const errors[] = {[EV_ALREADY] = "event.error.already",
-	                                     [EV_CLOSED] = "event.error.closed",
-	                                     [EV_NOT_THERE] = "event.error.not_registered",
-	                                     [EV_CHANGED] = "event.error.changed"};
 
 	if (load_event(&v, ctx, req, resp) != 1)
 		return;
@@ -368,8 +376,8 @@ static void registration(void *ctx, struct request *req, struct response *resp, 
 		page_unavailable(v.c.app, req, resp);
 		return;
 	}
-	if (r.out == EV_SEAT || r.out == EV_WAITING || r.out == EV_CANCELLED) {
-		to_event(&v.c, v.e.id, done[r.out]);
+	if (reg_outcomes[r.out].done) {
+		to_event(&v.c, v.e.id, reg_outcomes[r.out].done);
 		return;
 	}
 	/* Nothing changed: show why, with the event as it is now. */
@@ -379,7 +387,7 @@ static void registration(void *ctx, struct request *req, struct response *resp, 
 	if (rc != 1)
 		page_unavailable(v.c.app, req, resp);
 	else
-		show_event(&v, 422, errors[r.out] ? errors[r.out] : "event.error.changed", NULL);
+		show_event(&v, 422, reg_outcomes[r.out].error, NULL);
 }
 
 void h_event_register(void *ctx, struct request *req, struct response *resp)

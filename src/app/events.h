@@ -111,6 +111,7 @@ enum event_outcome {
 	EV_NOT_THERE,    /* not registered nor waiting */
 	EV_CHANGED,      /* the event changed meanwhile: nothing done */
 	EV_CAPACITY_LOW, /* a capacity below the seats taken */
+	EV_OUTCOMES
 };
 
 struct event_actor {
