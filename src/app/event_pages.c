@@ -168,30 +168,49 @@ static json_t *event_json(struct pp *c, const struct event *e, const char *netwo
 	return o;
 }
 
-/* The events a query gives ($1: a network or "", $2: now) as list items. */
-static json_t *event_list(struct pp *c, struct db *db, const char *sql, const char *slug, int *err)
+/* The name of network slug in the page's language, from a small cache of
+ * the names this request looked up already (NULL on error). */
+struct names {
+	int n;
+	const char *slug[16], *name[16];
+};
+
+static const char *network_name(struct pp *c, struct db *db, struct names *k, const char *slug)
+{
+	struct network net;
+
+	for (int i = 0; i < k->n; i++)
+		if (strcmp(k->slug[i], slug) == 0)
+			return k->name[i];
+	if (network_load(db, &c->req->arena, slug, &net) != 1)
+		return NULL;
+	if (k->n < 16) {
+		k->slug[k->n] = net.slug;
+		k->name[k->n++] = network_label(&net, c->l);
+	}
+	return network_label(&net, c->l);
+}
+
+/* The events of "… FROM events e " + tail ($1: a network or "", $2: now)
+ * as list items. */
+static json_t *event_list(struct pp *c, struct db *db, const char *tail, const char *slug, int *err)
 {
 	struct arena *a = &c->req->arena;
-	struct db_stmt *st = db_prepare(db, sql);
-	json_t *out = json_array();
-	enum db_rc rc = DB_ERROR;
-	int64_t ids[LIST_MAX];
-	int n = 0;
+	struct event *ev = arena_alloc(a, LIST_MAX * sizeof(*ev));
+	struct names names = {0};
 	char now[ISO_TIME_LEN + 1];
+	json_t *out = json_array();
+	int n;
 
 	iso_time(c->now, now);
-	if (st && db_bind_text(st, 1, slug) == DB_OK && db_bind_text(st, 2, now) == DB_OK)
-		while ((rc = db_step(st)) == DB_ROW && n < LIST_MAX)
-			ids[n++] = db_col_int(st, 0);
-	db_finalize(st);
-	*err = rc < 0;
+	n = events_select(db, a, tail, 2, (const char *[]){slug, now}, ev, LIST_MAX);
+	*err = n < 0;
 	for (int i = 0; i < n && !*err; i++) {
-		struct event e;
-		struct network net;
-		if (event_load(db, a, ids[i], &e) != 1 || network_load(db, a, e.network, &net) != 1)
+		const char *name = network_name(c, db, &names, ev[i].network);
+		if (!name)
 			*err = 1;
 		else
-			json_array_append_new(out, event_json(c, &e, network_label(&net, c->l)));
+			json_array_append_new(out, event_json(c, &ev[i], name));
 	}
 	return out;
 }
@@ -208,8 +227,8 @@ void h_events(void *ctx, struct request *req, struct response *resp)
 	pp_init(&c, ctx, req, resp);
 	db = db_pool_get(c.app->pool);
 	list = event_list(&c, db,
-	                  "SELECT id FROM events WHERE network <> $1 AND ends_at > $2 ORDER BY "
-	                  "starts_at, id LIMIT 100",
+	                  "WHERE e.network <> $1 AND e.ends_at > $2 ORDER BY e.starts_at, e.id "
+	                  "LIMIT 100",
 	                  "", &err);
 	db_pool_put(c.app->pool, db);
 	if (err) {
@@ -233,12 +252,12 @@ void h_network_events(void *ctx, struct request *req, struct response *resp)
 		return;
 	db = db_pool_get(v.c.app->pool);
 	upcoming = event_list(&v.c, db,
-	                      "SELECT id FROM events WHERE network = $1 AND ends_at > $2 ORDER BY "
-	                      "starts_at, id LIMIT 100",
+	                      "WHERE e.network = $1 AND e.ends_at > $2 ORDER BY e.starts_at, e.id "
+	                      "LIMIT 100",
 	                      v.n.slug, &e1);
 	past = event_list(&v.c, db,
-	                  "SELECT id FROM events WHERE network = $1 AND ends_at <= $2 ORDER BY "
-	                  "starts_at DESC, id DESC LIMIT 100",
+	                  "WHERE e.network = $1 AND e.ends_at <= $2 ORDER BY e.starts_at DESC, "
+	                  "e.id DESC LIMIT 100",
 	                  v.n.slug, &e2);
 	db_pool_put(v.c.app->pool, db);
 	if (e1 || e2) {
@@ -852,31 +871,24 @@ void h_network_ics(void *ctx, struct request *req, struct response *resp)
 	struct ev v;
 	struct buf b;
 	struct db *db;
-	struct db_stmt *st;
-	int64_t ids[FEED_MAX];
-	int n = 0, bad;
-	enum db_rc rc = DB_ERROR;
+	struct event *ev = arena_alloc(&req->arena, FEED_MAX * sizeof(*ev));
+	int n, bad;
 
 	pp_init(&v.c, ctx, req, resp);
 	if (load_network(&v, req_param(req, "slug")) != 1)
 		return;
 	buf_init(&b, 8 << 20);
 	db = db_pool_get(v.c.app->pool);
-	st = db_prepare(db, "SELECT id FROM events WHERE network = $1 ORDER BY starts_at DESC, id "
-	                    "DESC LIMIT 500");
-	if (st && db_bind_text(st, 1, v.n.slug) == DB_OK)
-		while ((rc = db_step(st)) == DB_ROW && n < FEED_MAX)
-			ids[n++] = db_col_int(st, 0);
-	db_finalize(st);
-	bad = rc < 0 || ics_begin(&b, "-//Kafaat//Events//EN") < 0 ||
-	      ics_text(&b, "X-WR-CALNAME", network_label(&v.n, v.c.l)) < 0;
-	for (int i = n - 1; i >= 0 && !bad; i--) {
-		struct event e;
-		bad = event_load(db, &req->arena, ids[i], &e) != 1 ||
-		      event_ics(v.c.app, &b, &req->arena, &e, network_label(&v.n, v.c.l), v.c.l,
-		                v.c.now) < 0;
-	}
+	/* The latest FEED_MAX events, written oldest first. */
+	n = events_select(db, &req->arena,
+	                  "WHERE e.network = $1 ORDER BY e.starts_at DESC, e.id DESC LIMIT 500", 1,
+	                  (const char *[]){v.n.slug}, ev, FEED_MAX);
 	db_pool_put(v.c.app->pool, db);
+	bad = n < 0 || ics_begin(&b, "-//Kafaat//Events//EN") < 0 ||
+	      ics_text(&b, "X-WR-CALNAME", network_label(&v.n, v.c.l)) < 0;
+	for (int i = n - 1; i >= 0 && !bad; i--)
+		bad = event_ics(v.c.app, &b, &req->arena, &ev[i], network_label(&v.n, v.c.l), v.c.l,
+		                v.c.now) < 0;
 	if (bad || ics_end(&b) < 0)
 		page_unavailable(v.c.app, req, resp);
 	else

@@ -254,6 +254,23 @@ int event_load(struct db *db, struct arena *a, int64_t id, struct event *out)
 	return rc < 0 ? -1 : ok;
 }
 
+int events_select(struct db *db, struct arena *a, const char *tail, int n,
+                  const char *const *params, struct event *out, int max)
+{
+	struct db_stmt *st =
+	        db_prepare(db, arena_printf(a, "SELECT " EVENT_COLUMNS " FROM events e %s", tail));
+	enum db_rc rc = st ? DB_OK : DB_ERROR;
+	int count = 0;
+
+	for (int i = 0; i < n && rc == DB_OK; i++)
+		rc = db_bind_text(st, i + 1, params[i]);
+	while (rc >= 0 && count < max && (rc = db_step(st)) == DB_ROW)
+		if (fill(st, a, &out[count++]) < 0)
+			rc = DB_ERROR;
+	db_finalize(st);
+	return rc < 0 ? -1 : count;
+}
+
 int event_cancelled(const struct event *e)
 {
 	return strcmp(e->state, "cancelled") == 0;
@@ -801,33 +818,34 @@ done:
 json_t *events_upcoming_json(struct db *db, struct arena *a, const char *slug, enum lang l,
                              int64_t now, int max)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE "
-	                                    "e.network = $1 AND e.state = 'scheduled' AND "
-	                                    "e.ends_at > $2 ORDER BY e.starts_at, e.id LIMIT $3");
-	json_t *out = json_array();
-	enum db_rc rc = DB_ERROR;
+	struct event *ev;
+	json_t *out;
+	int n;
 
-	if (st && db_bind_text(st, 1, slug) == DB_OK && db_bind_text(st, 2, iso(a, now)) == DB_OK &&
-	    db_bind_int(st, 3, max) == DB_OK)
-		while ((rc = db_step(st)) == DB_ROW) {
-			struct event e;
-			const struct tz *z;
-			if (fill(st, a, &e) < 0 || !(z = event_zone(e.tz))) {
-				rc = DB_ERROR;
-				break;
-			}
-			json_array_append_new(
-			        out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
-			                       (json_int_t)e.id, "title", e.title, "start",
-			                       event_local_text(a, z, e.starts_at, l), "zone", e.tz,
-			                       "offset", event_offset_text(a, z, e.starts_at),
-			                       "mode", e.mode, "city", e.city, "seats_left",
-			                       (json_int_t)(e.capacity - e.seats_taken)));
-		}
-	db_finalize(st);
-	if (rc < 0) {
-		json_decref(out);
+	max = max < 1 ? 1 : max > 100 ? 100 : max;
+	ev = arena_alloc(a, (size_t)max * sizeof(*ev));
+	n = events_select(db, a,
+	                  arena_printf(a,
+	                               "WHERE e.network = $1 AND e.state = 'scheduled' AND "
+	                               "e.ends_at > $2 ORDER BY e.starts_at, e.id LIMIT %d",
+	                               max),
+	                  2, (const char *[]){slug, iso(a, now)}, ev, max);
+	if (n < 0)
 		return NULL;
+	out = json_array();
+	for (int i = 0; i < n; i++) {
+		const struct tz *z = event_zone(ev[i].tz);
+		if (!z) {
+			json_decref(out);
+			return NULL;
+		}
+		json_array_append_new(
+		        out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+		                       (json_int_t)ev[i].id, "title", ev[i].title, "start",
+		                       event_local_text(a, z, ev[i].starts_at, l), "zone", ev[i].tz,
+		                       "offset", event_offset_text(a, z, ev[i].starts_at), "mode",
+		                       ev[i].mode, "city", ev[i].city, "seats_left",
+		                       (json_int_t)(ev[i].capacity - ev[i].seats_taken)));
 	}
 	return out;
 }

@@ -55,6 +55,11 @@ struct event {
 /* Loads event id (with the length of its waiting list): 1, 0, -1. */
 int event_load(struct db *db, struct arena *a, int64_t id, struct event *out);
 int event_cancelled(const struct event *e);
+/* The events of "SELECT … FROM events e " + tail (a constant: WHERE, ORDER
+ * BY, LIMIT; $1..$n bound to params as text), at most max, into out: how
+ * many, or -1. */
+int events_select(struct db *db, struct arena *a, const char *tail, int n,
+                  const char *const *params, struct event *out, int max);
 
 /* ---- Zones ----------------------------------------------------------------------- */
 
