@@ -162,8 +162,10 @@ static json_t *event_json(struct pp *c, const struct event *e, const char *netwo
 		                    json_string(event_local_text(a, z, e->closes_at, c->l)));
 		json_object_set_new(o, "offset",
 		                    json_string(event_offset_text(a, z, e->starts_at)));
-		json_object_set_new(o, "end_offset",
-		                    json_string(event_offset_text(a, z, e->ends_at)));
+		if (strcmp(event_offset_text(a, z, e->starts_at),
+		           event_offset_text(a, z, e->ends_at)) != 0) /* across a change */
+			json_object_set_new(o, "end_offset",
+			                    json_string(event_offset_text(a, z, e->ends_at)));
 	}
 	return o;
 }
