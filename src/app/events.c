@@ -692,6 +692,44 @@ int event_unregister(struct db *db, struct arena *a, const struct event_actor *w
 	return seat && !event_cancelled(e) ? promote(db, a, who, e) : 0;
 }
 
+int events_forget_user(struct app *app, struct db *db, struct arena *a, int64_t user_id,
+                       int64_t now)
+{
+	struct event_actor who = {app, user_id, "", now};
+	struct db_stmt *st = db_prepare(db, "SELECT event_id FROM event_registrations WHERE "
+	                                    "user_id = $1 AND state IN ('registered', 'waiting')");
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	enum db_rc rc = DB_ERROR;
+	int out = 0;
+
+	if (st && db_bind_int(st, 1, user_id) == DB_OK)
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (n == cap) {
+				int64_t *more =
+				        arena_alloc(a, (cap ? 2 * cap : 16) * sizeof(*more));
+				if (n)
+					memcpy(more, ids, n * sizeof(*more));
+				ids = more;
+				cap = cap ? 2 * cap : 16;
+			}
+			ids[n++] = db_col_int(st, 0);
+		}
+	db_finalize(st);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n && out == 0; i++) {
+		struct event e;
+		enum event_outcome got;
+		if (event_load(db, a, ids[i], &e) != 1)
+			return -1;
+		if (event_cancelled(&e) || now >= e.starts_at) /* no promotion any more */
+			e.state = "cancelled";
+		out = event_unregister(db, a, &who, &e, &got);
+	}
+	return out;
+}
+
 int event_cancel(struct db *db, struct arena *a, const struct event_actor *who,
                  const struct event *e, const char *reason, enum event_outcome *out)
 {

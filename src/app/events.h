@@ -150,6 +150,14 @@ int event_cancel(struct db *db, struct arena *a, const struct event_actor *who,
 int event_attend(struct db *db, struct arena *a, const struct event_actor *who,
                  const struct event *e, int64_t user, int present, enum event_outcome *out);
 
+/* Before an account is erased (inside the erasure's transaction, before
+ * its rows go): user_id gives up every seat and place, so that seats_taken
+ * keeps counting the seats held — a seat at an event still to come
+ * promotes the first waiting, as when the person gives it up; a seat at a
+ * past or cancelled event is only counted off. 0/-1. */
+int events_forget_user(struct app *app, struct db *db, struct arena *a, int64_t user_id,
+                       int64_t now);
+
 /* The actor's place: "registered", "waiting", or NULL (none), and their
  * position on the waiting list (1 = next). 0/-1. */
 int event_place(struct db *db, struct arena *a, int64_t event_id, int64_t user_id,
