@@ -117,6 +117,17 @@ HANDLER(h_bench_fts5);
 /* network_pages.c: networks, membership, roster, announcements, introductions */
 /* -- network handlers end -- */
 /* event_pages.c: events, registration, attendance, calendars */
+HANDLER(h_events);
+HANDLER(h_event);
+HANDLER(h_event_ics);
+HANDLER(h_network_events);
+HANDLER(h_network_ics);
+HANDLER(h_event_new);
+HANDLER(h_event_edit);
+HANDLER(h_event_cancel);
+HANDLER(h_event_register);
+HANDLER(h_event_unregister);
+HANDLER(h_event_attendance);
 /* -- event handlers end -- */
 
 #endif

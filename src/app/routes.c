@@ -339,6 +339,17 @@ static const struct field review_query[] = {TEXT("state", 20), END};
 /* -- network fields end -- */
 
 /* ---- Events: registration, waiting list, attendance, calendars (event_pages.c) */
+static const struct field event_done_query[] = {TEXT("done", 20), END};
+static const struct field event_form[] = {
+        TEXT("csrf", 64),       TEXT("title", 200),      TEXT("description", 5000),
+        TEXT("mode", 20),       TEXT("open_to", 20),     TEXT("online_url", 500),
+        TEXT("city", 300),      TEXT("address", 300),    TEXT("tz", 64),
+        TEXT("start_date", 10), TEXT("start_time", 5),   TEXT("end_date", 10),
+        TEXT("end_time", 5),    TEXT("closes_date", 10), TEXT("closes_time", 5),
+        TEXT("capacity", 10),   TEXT("sequence", 20),    END};
+static const struct field event_cancel_form[] = {TEXT("csrf", 64), TEXT("reason", 1000), END};
+static const struct field event_attendance_form[] = {TEXT("csrf", 64), TEXT("user", 20),
+                                                     TEXT("attended", 1), END};
 /* -- event fields end -- */
 
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
@@ -567,6 +578,37 @@ const struct route app_routes[] = {
 
         /* Events of networks: pages, registration with a waiting list, attendance,
          * iCalendar files and feeds (events.c, event_pages.c) */
+        {HTTP_GET, "/:lang/events", h_events, POLICY_PUBLIC, NULL, 0,
+         "Upcoming events of every network", NULL},
+        {HTTP_GET, "/:lang/events/:id", h_event, POLICY_PUBLIC, event_done_query, 0,
+         "An event: times in its zone and in UTC, place, seats, register or give up a place "
+         "(the online link for people holding a seat)",
+         NULL},
+        {HTTP_GET, "/:lang/events/:id/calendar.ics", h_event_ics, POLICY_PUBLIC, NULL, 0,
+         "An event as an iCalendar file (RFC 5545)", NULL},
+        {HTTP_GET, "/:lang/networks/:slug/events", h_network_events, POLICY_PUBLIC, NULL, 0,
+         "A network's events, upcoming and past", NULL},
+        {HTTP_GET, "/:lang/networks/:slug/calendar.ics", h_network_ics, POLICY_PUBLIC, NULL, 0,
+         "A network's calendar feed (iCalendar; cancelled events marked CANCELLED)", NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/networks/:slug/events/new", h_event_new, POLICY_COORDINATOR,
+         NULL, 0, "A coordinator of the network creates an event (times in a chosen zone)",
+         event_form},
+        {HTTP_GET | HTTP_POST, "/:lang/events/:id/edit", h_event_edit, POLICY_COORDINATOR, NULL, 0,
+         "A coordinator of the network edits an event (the registered are told of a new time "
+         "or place)",
+         event_form},
+        {HTTP_POST, "/:lang/events/:id/cancel", h_event_cancel, POLICY_COORDINATOR, NULL, 0,
+         "A coordinator of the network cancels an event with a reason (everyone told)",
+         event_cancel_form},
+        {HTTP_POST, "/:lang/events/:id/register", h_event_register, POLICY_SIGNED_IN, NULL, 0,
+         "Register for an event: a seat, or the waiting list when full", csrf_only},
+        {HTTP_POST, "/:lang/events/:id/unregister", h_event_unregister, POLICY_SIGNED_IN, NULL, 0,
+         "Give up a seat (the first waiting is promoted) or a place on the waiting list",
+         csrf_only},
+        {HTTP_GET | HTTP_POST, "/:lang/events/:id/attendance", h_event_attendance,
+         POLICY_COORDINATOR, NULL, 0,
+         "A coordinator of the network marks who came (from the start of the event)",
+         event_attendance_form},
         /* -- event routes end -- */
 
         /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of
