@@ -465,8 +465,8 @@ static void show_network(struct np *p, int status, struct form *form)
 	}
 	page_render(
 	        p->c.app, p->c.req, p->c.resp, status, "network_page", "network.page.title",
-	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o?, s:s, s:b, s:b, "
-	                  "s:b, s:b, s:s?}",
+	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o?, s:s, s:o, s:b, "
+	                  "s:b, s:b, s:b, s:s?}",
 	                  "slug", p->net.slug, "name", network_label(&p->net, p->c.l), "summary",
 	                  p->net.summary[p->c.l] ? p->net.summary[p->c.l] : "", "kind",
 	                  arena_printf(&p->c.req->arena, "network.kind.%s", p->net.kind),
@@ -475,7 +475,11 @@ static void show_network(struct np *p, int status, struct form *form)
 	                               p->net.membership),
 	                  "charter", np_paragraphs(&p->c.req->arena, p->net.charter[p->c.l]),
 	                  "figures", figures_json(&fig), "coordinators", coord, "form",
-	                  form_json(form), "announcements", news, "role", role_names[p->role],
+	                  form_json(form), "announcements", news, "role", role_names[p->role], "is",
+	                  json_pack("{s:b, s:b, s:b, s:b}", "outsider", p->role == NET_OUTSIDER,
+	                            "pending", p->role == NET_PENDING, "member",
+	                            p->role == NET_MEMBER, "coordinator",
+	                            p->role == NET_COORDINATOR),
 	                  "signed_in", p->c.id != NULL, "see_roster", see, "manage",
 	                  network_may(p->c.id, p->role, NET_MANAGE), "approval",
 	                  strcmp(p->net.membership, "approval") == 0, "done", np_done_key(&p->c)));
