@@ -120,6 +120,7 @@ HANDLER(h_network);
 HANDLER(h_network_join);
 HANDLER(h_network_leave);
 HANDLER(h_network_roster);
+/* network_manage.c: coordinators' texts, join requests, announcements */
 HANDLER(h_network_manage);
 HANDLER(h_network_request);
 HANDLER(h_network_announcements);

@@ -170,10 +170,10 @@ static void show_edit(struct np *p, int status, struct form *f, struct form *cf)
 	db_pool_put(p->c.app->pool, db);
 	page_render(p->c.app, p->c.req, p->c.resp, status, "network_admin_edit",
 	            "network.admin.edit.title",
-	            json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s?, s:b}", "slug", p->net.slug, "name",
-	                      network_label(&p->net, p->c.l), "coordinators", coord, "choices",
-	                      np_choices(json_object_get(form, "values")), "form", form, "cform",
-	                      form_json(cf), "done", np_done_key(&p->c), "with_kind", 1));
+	            json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s?, s:b}", "slug", p->net.slug,
+	                      "name", network_label(&p->net, p->c.l), "coordinators", coord,
+	                      "choices", np_choices(json_object_get(form, "values")), "form", form,
+	                      "cform", form_json(cf), "done", np_done_key(&p->c), "with_kind", 1));
 }
 
 struct texts {

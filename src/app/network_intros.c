@@ -262,16 +262,17 @@ static json_t *intro_json(struct intro_view *v, const struct intro *in, const ch
 		json_array_extend(actions, actions_json(c, in, INTRO_BY_COORDINATOR));
 	else if (received)
 		json_array_extend(actions, actions_json(c, in, INTRO_BY_TARGET));
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s?, s:s?, s:s?, s:o, s:b, s:b}",
-	                 "id", (json_int_t)in->id, "network", network_label(&n, c->l), "slug",
-	                 in->network, "requester", name_or(in->requester_name, unnamed), "target",
-	                 name_or(in->target_name, unnamed), "state",
-	                 arena_printf(a, "network.intro.state.%s", intro_state_name(in->state)),
-	                 "message", np_paragraphs(a, in->message), "note",
-	                 np_paragraphs(a, in->note), "date", pp_date(c, in->updated_at),
-	                 "requester_email", accepted && !waiting ? in->requester_email : NULL,
-	                 "target_email", accepted && !waiting ? in->target_email : NULL, "actions",
-	                 actions, "accepted", accepted, "waiting", waiting);
+	return json_pack(
+	        "{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s?, s:s?, s:s?, s:o, s:b, s:b}", "id",
+	        (json_int_t)in->id, "network", network_label(&n, c->l), "slug", in->network,
+	        "requester", name_or(in->requester_name, unnamed), "target",
+	        name_or(in->target_name, unnamed), "state",
+	        arena_printf(a, "network.intro.state.%s", intro_state_name(in->state)), "message",
+	        np_paragraphs(a, in->message), "note", np_paragraphs(a, in->note), "date",
+	        pp_date(c, in->updated_at), "requester_email",
+	        accepted && !waiting ? in->requester_email : NULL, "target_email",
+	        accepted && !waiting ? in->target_email : NULL, "actions", actions, "accepted",
+	        accepted, "waiting", waiting);
 }
 
 /* Runs intro_select + where with $1 = the viewer, adding each to list. */

@@ -1,7 +1,7 @@
 /* network_pages: what the pages of networks share (network_pages.c: the
- * list, a network's page, joining and leaving, the roster, management and
- * announcements; network_intros.c: introductions; network_admin.c: the
- * programme team's pages). All strings and JSON are made for one request
+ * list, a network's page, joining and leaving, the roster; network_manage.c:
+ * texts, join requests and announcements; network_intros.c: introductions;
+ * network_admin.c: the programme team's pages). All strings and JSON are made for one request
  * (the arena of c.req).
  *
  * Whoever may not take a network's action gets 404 from these pages, as
@@ -25,6 +25,7 @@ struct form;
 #define NETWORK_MESSAGE_MAX 1000 /* characters of a join message, an introduction, a note */
 #define ANNOUNCEMENT_TITLE_MAX 200
 #define ANNOUNCEMENT_BODY_MAX 5000
+#define ROSTER_MAX 2000 /* members read for one roster or announcement */
 
 /* One request to a network's page: the network of the path (:slug) and the
  * viewer's role in it. */
@@ -89,6 +90,12 @@ void np_show_roster(struct np *p, int status, struct form *form);
 /* The catalogue key "network.done.WORD" of the query's done=WORD when WORD
  * is one the pages use, else NULL. */
 const char *np_done_key(struct pp *c);
+
+/* The ids a query with $1 = slug returns, at most max: how many, or -1. */
+int np_ids_of(struct db *db, const char *sql, const char *slug, int64_t *out, int max);
+/* The network's latest announcements, newest first: [{id, title, body
+ * [paragraphs], date}]. */
+json_t *np_announcements(struct np *p, struct db *db, int limit);
 
 /* Paragraphs of a text: its non-empty lines. */
 json_t *np_paragraphs(struct arena *a, const char *s);

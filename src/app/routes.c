@@ -578,7 +578,7 @@ const struct route app_routes[] = {
         /* Networks: the list and each network's page with its figures, joining and
          * leaving, the roster, coordinators' management and announcements,
          * introductions between members (networks.c, network_pages.c,
-         * network_intros.c, network_admin.c). Signed-in routes: network_may
+         * network_manage.c, network_intros.c, network_admin.c). Signed-in routes: network_may
          * decides, and who may not gets 404. */
         {HTTP_GET, "/:lang/networks", h_networks, POLICY_PUBLIC, NULL, 0,
          "Networks, geographic and thematic, with their members; my networks", NULL},
