@@ -320,7 +320,7 @@ static void show_introductions(struct pp *c, int status, const char *error)
 	if (rc == 0 && (admin || (c->id->roles & ROLE_COORDINATOR)))
 		rc = list_into(
 		        &v,
-		        admin ? "WHERE i.state = 'requested' AND $1 > 0 ORDER BY "
+		        admin ? "WHERE i.state = 'requested' AND CAST($1 AS BIGINT) > 0 ORDER BY "
 		                "i.created_at, i.id"
 		              : "WHERE i.state = 'requested' AND i.network IN (SELECT scope "
 		                "FROM user_roles WHERE user_id = $1 AND role = 'coordinator') "

@@ -364,6 +364,10 @@ describe('introductions', () => {
 		}
 		assert.equal(intros(), n);
 		assert.equal((await act(who.farid, id, 'accept')).status, 404, 'the target cannot act before it is forwarded');
+		const waiting = await adminC.get('/en/introductions');
+		assert.equal(waiting.status, 200);
+		assert.match(waiting.text, new RegExp(`id="waiting"[^]*id="i-${id}"`), 'admins see what waits in every network');
+		assert.doesNotMatch((await who.driss.get('/en/introductions')).text, new RegExp(`id="i-${id}"`), 'not a coordinator of europe');
 		r = await act(who.chadia, id, 'refuse', 'You met already.');
 		assert.equal(r.status, 303);
 		assert.equal(sql(`SELECT state FROM introductions WHERE id = ${id}`), 'refused');
