@@ -34,6 +34,23 @@
 
 /* ---- Shared (network_pages.h) ------------------------------------------------------- */
 
+static int load_row(struct np *p, struct db *db)
+{
+	const char *state = NULL;
+	int rc = 0;
+
+	p->row = NP_NO_ROW;
+	if (p->c.id && p->c.id->user_id > 0)
+		rc = sql_row(
+		        db, &p->c.req->arena,
+		        "SELECT state FROM network_members WHERE network = $1 AND user_id = $2", 2,
+		        (const char *[]){p->net.slug, sql_int(&p->c.req->arena, p->c.id->user_id)},
+		        &state, 1);
+	if (rc == 1)
+		p->row = strcmp(state, "member") == 0 ? NP_MEMBER_ROW : NP_PENDING_ROW;
+	return rc < 0 ? -1 : 0;
+}
+
 int np_load(struct np *p, void *ctx, struct request *req, struct response *resp, const char *slug)
 {
 	struct db *db;
@@ -48,6 +65,8 @@ int np_load(struct np *p, void *ctx, struct request *req, struct response *resp,
 	db = db_pool_get(p->c.app->pool);
 	rc = network_load(db, &req->arena, slug, &p->net);
 	if (rc == 1 && network_role(db, p->c.id ? p->c.id->user_id : 0, slug, &p->role) < 0)
+		rc = -1;
+	if (rc == 1 && load_row(p, db) < 0)
 		rc = -1;
 	db_pool_put(p->c.app->pool, db);
 	if (rc < 0)
@@ -473,9 +492,9 @@ static void show_network(struct np *p, int status, struct form *form)
 	                  "charter", np_paragraphs(&p->c.req->arena, p->net.charter[p->c.l]),
 	                  "figures", figures_json(&fig), "coordinators", coord, "form",
 	                  form_json(form), "announcements", news, "role", role_names[p->role], "is",
-	                  json_pack("{s:b, s:b, s:b, s:b}", "outsider", p->role == NET_OUTSIDER,
-	                            "pending", p->role == NET_PENDING, "member",
-	                            p->role == NET_MEMBER, "coordinator",
+	                  json_pack("{s:b, s:b, s:b, s:b}", "outsider", p->row == NP_NO_ROW,
+	                            "pending", p->row == NP_PENDING_ROW, "member",
+	                            p->row == NP_MEMBER_ROW, "coordinator",
 	                            p->role == NET_COORDINATOR),
 	                  "signed_in", p->c.id != NULL, "see_roster", see, "manage",
 	                  network_may(p->c.id, p->role, NET_MANAGE), "approval",
@@ -551,12 +570,12 @@ void h_network_join(void *ctx, struct request *req, struct response *resp)
 	form_keep(&f, "message", m.message);
 	if (!np_text_ok(m.message, NETWORK_MESSAGE_MAX, 1))
 		form_error(&f, "message", "network.error.message_invalid");
-	if (p.role != NET_OUTSIDER)
+	if (p.row != NP_NO_ROW)
 		form_error(&f, "message",
-		           p.role == NET_PENDING ? "network.error.already_pending"
-		                                 : "network.error.already_member");
+		           p.row == NP_PENDING_ROW ? "network.error.already_pending"
+		                                   : "network.error.already_member");
 	if (form_has_errors(&f)) {
-		show_network(&p, p.role != NET_OUTSIDER ? 409 : 422, &f);
+		show_network(&p, p.row != NP_NO_ROW ? 409 : 422, &f);
 		return;
 	}
 	json_decref(form_json(&f));

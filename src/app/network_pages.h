@@ -33,6 +33,9 @@ struct np {
 	struct pp c;
 	struct network net;
 	enum net_role role;
+	/* The viewer's own membership row, whatever their role (a coordinator
+	 * need not be a member): none, pending or member. */
+	enum { NP_NO_ROW, NP_PENDING_ROW, NP_MEMBER_ROW } row;
 };
 
 /* Loads the network named slug and the viewer's role: 1, or 0 / -1 with

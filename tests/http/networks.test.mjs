@@ -470,5 +470,13 @@ describe('figures and the programme team', () => {
 		r = await appoint('north-america', who.driss, 'remove');
 		assert.equal(r.status, 422);
 		assert.match(r.text, /does not coordinate this network/);
+		// A coordinator need not be a member, and may become one.
+		let p = await who.chadia.get('/en/networks/europe');
+		assert.match(p.text, /id="membership" data-role="coordinator"[^]*id="join-form"[^]*You coordinate this network/);
+		assert.equal((await join(who.chadia, 'europe')).status, 303);
+		assert.equal(memberState('europe', who.chadia.id), 'member');
+		p = await who.chadia.get('/en/networks/europe');
+		assert.match(p.text, /id="leave-form"/);
+		assert.doesNotMatch(p.text, /id="join-form"/);
 	});
 });
