@@ -210,7 +210,7 @@ static int announce_tx(struct db *db, void *ud)
 	struct announce *an = ud;
 	struct np *p = an->p;
 	struct arena *a = &p->c.req->arena;
-	int64_t *ids = arena_alloc(a, sizeof(int64_t) * ROSTER_MAX);
+	int64_t *ids = NULL;
 	int64_t id = new_id(p->c.app->cfg);
 	const char *link = arena_printf(a, "/networks/%s/announcements", p->net.slug);
 	char now[ISO_TIME_LEN + 1];
@@ -230,10 +230,10 @@ static int announce_tx(struct db *db, void *ud)
 	        req_ip(p->c.req), arena_printf(a, "{\"announcement\":%lld}", (long long)id)};
 	if (audit_append(db, p->c.now, &e) < 0)
 		return -1;
-	n = np_ids_of(db,
-	              "SELECT user_id FROM network_members WHERE network = $1 AND state = 'member' "
-	              "ORDER BY user_id",
-	              p->net.slug, ids, ROSTER_MAX);
+	n = np_ids_all(db, a,
+	               "SELECT user_id FROM network_members WHERE network = $1 AND state = "
+	               "'member' ORDER BY user_id",
+	               p->net.slug, &ids);
 	for (int i = 0; i < n; i++)
 		if (ids[i] != p->c.id->user_id &&
 		    np_notify(p->c.app, db, &p->net, ids[i], "network.announcement", link,

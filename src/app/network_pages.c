@@ -157,6 +157,30 @@ int np_ids_of(struct db *db, const char *sql, const char *slug, int64_t *out, in
 	return rc == DB_OK ? n : -1;
 }
 
+int np_ids_all(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t **out)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	enum db_rc rc = DB_ERROR;
+	int n = 0, cap = 0;
+	int64_t *ids = NULL;
+
+	if (st && db_bind_text(st, 1, slug) == DB_OK)
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (n ==
+			    cap) { /* grow: the arena keeps the old block until the request ends */
+				int64_t *more = arena_alloc(
+				        a, sizeof(*more) * (size_t)(cap = cap ? 2 * cap : 64));
+				if (n)
+					memcpy(more, ids, sizeof(*ids) * (size_t)n);
+				ids = more;
+			}
+			ids[n++] = db_col_int(st, 0);
+		}
+	db_finalize(st);
+	*out = ids;
+	return rc == DB_OK ? n : -1;
+}
+
 #define COORDINATORS_MAX 64
 
 int np_notify_coordinators(struct app *app, struct db *db, const struct network *n,
@@ -679,18 +703,17 @@ static json_t *member_json(struct pp *c, struct db *db, int64_t uid, enum visibi
 	        "skills", visibility_allows(v, PART_SKILLS) ? skills_of(c, db, uid) : json_array());
 }
 
-int np_roster(struct np *p, struct db *db, struct roster *r)
+int np_roster(struct np *p, struct db *db, int page, struct roster *r)
 {
-	int64_t *ids = arena_alloc(&p->c.req->arena, sizeof(int64_t) * ROSTER_MAX);
-	int n = np_ids_of(
-	        db,
-	        "SELECT m.user_id FROM network_members m LEFT JOIN profiles pr ON "
-	        "pr.user_id = m.user_id WHERE m.network = $1 AND m.state = 'member' ORDER "
-	        "BY COALESCE(pr.name, ''), m.user_id",
-	        p->net.slug, ids, ROSTER_MAX);
+	int64_t *ids = NULL;
+	int n = np_ids_all(db, &p->c.req->arena,
+	                   "SELECT m.user_id FROM network_members m LEFT JOIN profiles pr ON "
+	                   "pr.user_id = m.user_id WHERE m.network = $1 AND m.state = 'member' "
+	                   "ORDER BY COALESCE(pr.name, ''), m.user_id",
+	                   p->net.slug, &ids);
+	int first = (page - 1) * ROSTER_PAGE;
 
-	r->shown = json_array();
-	r->hidden = 0;
+	*r = (struct roster){json_array(), 0, 0, page};
 	for (int i = 0; i < n; i++) {
 		struct visibility_facts f;
 		int rc = visibility_facts_load(db, NULL, ids[i], p->c.now, &f);
@@ -698,22 +721,48 @@ int np_roster(struct np *p, struct db *db, struct roster *r)
 		json_t *m;
 		if (rc < 0)
 			return -1;
-		if (v < VIS_PEERS || !(m = member_json(&p->c, db, ids[i], v))) {
+		if (v < VIS_PEERS) {
 			r->hidden++;
 			continue;
 		}
+		int k = r->total++; /* its place on the roster, from 0 */
+		if (k < first || k >= first + ROSTER_PAGE)
+			continue; /* on another page */
+		if (!(m = member_json(&p->c, db, ids[i], v)))
+			return -1;
 		json_object_set_new(m, "me", json_boolean(p->c.id && ids[i] == p->c.id->user_id));
 		json_array_append_new(r->shown, m);
 	}
 	return n < 0 ? -1 : 0;
 }
 
+/* Marks the member the introduction form being re-shown had chosen. */
+static void mark_target(json_t *members, const struct form *form)
+{
+	const char *target = json_string_value(json_object_get(form->values, "target"));
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(members, i, m)
+	{
+		char id[24];
+		snprintf(id, sizeof(id), "%lld",
+		         (long long)json_integer_value(json_object_get(m, "id")));
+		json_object_set_new(m, "selected", json_boolean(target && strcmp(target, id) == 0));
+	}
+}
+
 void np_show_roster(struct np *p, int status, struct form *form)
 {
 	struct db *db = db_pool_get(p->c.app->pool);
 	struct roster r;
-	int rc = np_roster(p, db, &r), manage = network_may(p->c.id, p->role, NET_MANAGE);
+	int64_t page = 1;
+	int rc, manage = network_may(p->c.id, p->role, NET_MANAGE), pages;
+	const char *asked = kvlist_get(&p->c.req->query, "page");
 
+	if (asked && parse_int64(asked, 1, 100000, &page) < 0)
+		page = 1;
+	rc = np_roster(p, db, (int)page, &r);
 	db_pool_put(p->c.app->pool, db);
 	if (rc < 0) {
 		json_decref(r.shown);
@@ -721,12 +770,16 @@ void np_show_roster(struct np *p, int status, struct form *form)
 		page_unavailable(p->c.app, p->c.req, p->c.resp);
 		return;
 	}
+	pages = (r.total + ROSTER_PAGE - 1) / ROSTER_PAGE;
+	mark_target(r.shown, form);
 	page_render(p->c.app, p->c.req, p->c.resp, status, "network_roster", "network.roster.title",
-	            json_pack("{s:s, s:s, s:o, s:I, s:I, s:b, s:b, s:o}", "slug", p->net.slug,
-	                      "name", network_label(&p->net, p->c.l), "members", r.shown, "count",
-	                      (json_int_t)json_array_size(r.shown), "hidden", (json_int_t)r.hidden,
-	                      "manage", manage, "ask", network_may(p->c.id, p->role, NET_ASK_INTRO),
-	                      "form", form_json(form)));
+	            json_pack("{s:s, s:s, s:o, s:i, s:i, s:b, s:b, s:o, s:i, s:i, s:o?, s:o?}",
+	                      "slug", p->net.slug, "name", network_label(&p->net, p->c.l),
+	                      "members", r.shown, "count", r.total, "hidden", r.hidden, "manage",
+	                      manage, "ask", network_may(p->c.id, p->role, NET_ASK_INTRO), "form",
+	                      form_json(form), "page", r.page, "pages", pages > 0 ? pages : 1,
+	                      "prev", r.page > 1 ? json_integer(r.page - 1) : NULL, "next",
+	                      r.page < pages ? json_integer(r.page + 1) : NULL));
 }
 
 void h_network_roster(void *ctx, struct request *req, struct response *resp)

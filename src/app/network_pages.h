@@ -25,7 +25,7 @@ struct form;
 #define NETWORK_MESSAGE_MAX 1000 /* characters of a join message, an introduction, a note */
 #define ANNOUNCEMENT_TITLE_MAX 200
 #define ANNOUNCEMENT_BODY_MAX 5000
-#define ROSTER_MAX 2000 /* members read for one roster or announcement */
+#define ROSTER_PAGE 100 /* members per page of a roster */
 
 /* One request to a network's page: the network of the path (:slug) and the
  * viewer's role in it. */
@@ -78,15 +78,17 @@ json_t *np_choices(json_t *values);
  * transaction). */
 int np_save_texts(struct pp *c, struct db *db, const struct network *n);
 
-/* The members on a network's roster (np_roster_level at least VIS_PEERS),
- * each {id, name, headline, country, city, skills, me}, and how many
- * members are not shown. */
+/* A page of a network's roster: the members on it (np_roster_level at
+ * least VIS_PEERS), ROSTER_PAGE at most, each {id, name, headline, country,
+ * city, skills, me}; how many are on the roster in all, and how many
+ * members are not shown (every member's visibility is decided, the
+ * details are read for the page only). */
 struct roster {
 	json_t *shown; /* new reference */
-	int hidden;
+	int total, hidden, page;
 };
-/* 0, or -1 on a database error (r->shown is still set). */
-int np_roster(struct np *p, struct db *db, struct roster *r);
+/* page counts from 1. 0, or -1 on a database error (r->shown is still set). */
+int np_roster(struct np *p, struct db *db, int page, struct roster *r);
 /* The roster page; form: the introduction form being re-shown (emptied). */
 void np_show_roster(struct np *p, int status, struct form *form);
 
@@ -96,6 +98,8 @@ const char *np_done_key(struct pp *c);
 
 /* The ids a query with $1 = slug returns, at most max: how many, or -1. */
 int np_ids_of(struct db *db, const char *sql, const char *slug, int64_t *out, int max);
+/* Every id it returns, in an array of the arena (*out): how many, or -1. */
+int np_ids_all(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t **out);
 /* The network's latest announcements, newest first: [{id, title, body
  * [paragraphs], date}]. */
 json_t *np_announcements(struct np *p, struct db *db, int limit);

@@ -338,6 +338,7 @@ static const struct field review_query[] = {TEXT("state", 20), END};
  * of a network are written out in both forms (cppcheck, as lint runs it,
  * does not expand a macro of macros). */
 static const struct field net_done_query[] = {TEXT("done", 20), END};
+static const struct field net_roster_query[] = {{FIELD_INT, "page", 1, 100000}, END};
 static const struct field net_join_form[] = {TEXT("csrf", 64), TEXT("message", 2000), END};
 static const struct field net_manage_form[] = {
         TEXT("csrf", 64),          TEXT("name_ar", 400),      TEXT("name_fr", 400),
@@ -594,7 +595,8 @@ const struct route app_routes[] = {
          "Join a network (open: at once; on approval: a request with a message)", net_join_form},
         {HTTP_POST, "/:lang/networks/:slug/leave", h_network_leave, POLICY_SIGNED_IN, NULL, 0,
          "Leave a network (or withdraw a pending request)", csrf_only},
-        {HTTP_GET, "/:lang/networks/:slug/members", h_network_roster, POLICY_SIGNED_IN, NULL, 0,
+        {HTTP_GET, "/:lang/networks/:slug/members", h_network_roster, POLICY_SIGNED_IN,
+         net_roster_query, 0,
          "The roster: members who consented to network peers (members, coordinators, admins; "
          "404 for others)",
          NULL},
