@@ -480,3 +480,27 @@ describe('figures and the programme team', () => {
 		assert.doesNotMatch(p.text, /id="join-form"/);
 	});
 });
+
+describe('a large roster', () => {
+	test('more than 100 members shown: pages of 100, every member counted', async () => {
+		const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+		const bulk = (table, columns, select) => sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 130) INSERT INTO ${table} (${columns}) SELECT ${select} FROM n`);
+		bulk('users', 'id, email, lang, created_at, updated_at', `900000 + i, 'bulk' || i || '@example.org', 'en', '${now}', '${now}'`);
+		bulk('profiles', 'user_id, name, country, city, confirmed_at, created_at, updated_at', `900000 + i, 'Zz Bulk ' || (1000 + i), 'SG', 'Singapore', '${now}', '${now}', '${now}'`);
+		bulk('consents', 'user_id, audience, granted, notice_version, at', `900000 + i, 'networks', CASE WHEN i % 10 = 0 THEN 0 ELSE 1 END, 1, '${now}'`);
+		bulk('network_members', 'network, user_id, state, message, requested_at, joined_at', `'singapore', 900000 + i, 'member', '', '${now}', '${now}'`);
+		assert.equal((await join(who.amina, 'singapore')).status, 303);
+		const shown = 130 - 13 + 1; // a tenth did not consent; Amina
+		const p1 = await who.amina.get('/en/networks/singapore/members');
+		assert.equal(p1.text.match(/id="m-\d+"/g).length, 100);
+		assert.match(p1.text, new RegExp(`id="roster-count">Members shown: ${shown}<`));
+		assert.match(p1.text, /Amina Alaoui[^]*Zz Bulk 1001/, 'sorted by name');
+		assert.match(p1.text, /Page 1 of 2[^]*href="\/en\/networks\/singapore\/members\?page=2"/);
+		const p2 = await who.amina.get('/en/networks/singapore/members?page=2');
+		assert.equal(p2.text.match(/id="m-\d+"/g).length, shown - 100);
+		assert.match(p2.text, /Zz Bulk 1129/);
+		assert.doesNotMatch(p2.text, /Zz Bulk 1120/, 'no consent, not shown');
+		assert.match((await adminC.get('/en/networks/singapore/members?page=2')).text, /roster-hidden">[^<]*: 13</);
+		assert.match((await new Client(srv.url).get('/en/networks/singapore')).text, /id="fig-members">131</);
+	});
+});
