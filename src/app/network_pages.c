@@ -40,7 +40,7 @@ static int load_row(struct np *p, struct db *db)
 	int rc = 0;
 
 	p->row = NP_NO_ROW;
-	if (p->c.id && p->c.id->user_id > 0)
+	if (p->c.id && p->c.id->user_id > 0 && !p->c.id->second_step_pending)
 		rc = sql_row(
 		        db, &p->c.req->arena,
 		        "SELECT state FROM network_members WHERE network = $1 AND user_id = $2", 2,
@@ -64,7 +64,9 @@ int np_load(struct np *p, void *ctx, struct request *req, struct response *resp,
 	}
 	db = db_pool_get(p->c.app->pool);
 	rc = network_load(db, &req->arena, slug, &p->net);
-	if (rc == 1 && network_role(db, p->c.id ? p->c.id->user_id : 0, slug, &p->role) < 0)
+	if (rc == 1 &&
+	    network_role(db, p->c.id && !p->c.id->second_step_pending ? p->c.id->user_id : 0, slug,
+	                 &p->role) < 0)
 		rc = -1;
 	if (rc == 1 && load_row(p, db) < 0)
 		rc = -1;
@@ -520,8 +522,8 @@ static void show_network(struct np *p, int status, struct form *form)
 	                            "pending", p->row == NP_PENDING_ROW, "member",
 	                            p->row == NP_MEMBER_ROW, "coordinator",
 	                            p->role == NET_COORDINATOR),
-	                  "signed_in", p->c.id != NULL, "see_roster", see, "manage",
-	                  network_may(p->c.id, p->role, NET_MANAGE), "approval",
+	                  "signed_in", p->c.id && !p->c.id->second_step_pending, "see_roster", see,
+	                  "manage", network_may(p->c.id, p->role, NET_MANAGE), "approval",
 	                  strcmp(p->net.membership, "approval") == 0, "done", np_done_key(&p->c)));
 }
 
