@@ -261,16 +261,17 @@ static int load(struct demo *d)
 int networks_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen)
 {
 	struct demo d = {app, db, now, "", 0, err, errlen};
-	int64_t members;
+	int64_t ready;
 
 	iso_time(now, d.at);
 	if (db_query_int(db,
-	                 "SELECT (SELECT COUNT(*) FROM network_members) + (SELECT COUNT(*) FROM "
-	                 "network_announcements)",
-	                 0, NULL, &members) != DB_OK)
+	                 "SELECT CASE WHEN EXISTS (SELECT 1 FROM profiles) AND NOT EXISTS (SELECT "
+	                 "1 FROM network_members) AND NOT EXISTS (SELECT 1 FROM "
+	                 "network_announcements) THEN 1 ELSE 0 END",
+	                 0, NULL, &ready) != DB_OK)
 		return fail(&d, "network_members");
-	if (members > 0)
-		return 0; /* loaded already, or real life began: never twice */
+	if (!ready)
+		return 0; /* no expert yet; or loaded already, or real life began: never twice */
 	if (db_begin(db) != DB_OK)
 		return fail(&d, "begin");
 	if (load(&d) < 0) {

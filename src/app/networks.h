@@ -144,9 +144,11 @@ struct app;
  * (data/demo/network_charters.tsv) and membership policies of the demo
  * networks, memberships of the imported experts (the geographic network of
  * their country of residence, the thematic ones of their sectors), one or
- * two coordinators per network, a few announcements. Deterministic; refuses
- * (returns 0, nothing written) when any network already has a member.
- * Returns the rows written, or -1 with a reason in err. */
+ * two coordinators per network, a few announcements. Deterministic. Writes
+ * nothing and returns 0 when there is no expert yet, or when any network
+ * already has a member or an announcement (it never runs twice). Only
+ * app->cfg is used (data_dir, ids). Returns the rows written, or -1 with a
+ * reason in err. */
 int networks_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen);
 
 #endif
