@@ -115,6 +115,23 @@ HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */
 
 /* network_pages.c: networks, membership, roster, announcements, introductions */
+HANDLER(h_networks);
+HANDLER(h_network);
+HANDLER(h_network_join);
+HANDLER(h_network_leave);
+HANDLER(h_network_roster);
+/* network_manage.c: coordinators' texts, join requests, announcements */
+HANDLER(h_network_manage);
+HANDLER(h_network_request);
+HANDLER(h_network_announcements);
+/* network_intros.c: introductions between members */
+HANDLER(h_network_intro_ask);
+HANDLER(h_introductions);
+HANDLER(h_introduction_step);
+/* network_admin.c: the programme team's networks and coordinators */
+HANDLER(h_admin_networks);
+HANDLER(h_admin_network);
+HANDLER(h_admin_network_coordinators);
 /* -- network handlers end -- */
 /* event_pages.c: events, registration, attendance, calendars */
 HANDLER(h_events);

@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "app/auth.h"
+#include "app/clock.h"
+#include "app/engagements.h"
 #include "app/sql.h"
+#include "app/visibility.h"
 #include "db/db.h"
 
 static const char *dup_col(struct db_stmt *st, struct arena *a, int i)
@@ -136,4 +139,108 @@ int network_shared(struct db *db, int64_t a, int64_t b)
 	                 2, (const char *[]){sa, sb}, &n) != DB_OK)
 		return -1;
 	return n > 0;
+}
+
+/* ---- Slugs, texts, figures ----------------------------------------------------------- */
+
+int network_slug_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > NETWORK_SLUG_MAX || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int network_kind_valid(const char *s)
+{
+	return s && (strcmp(s, "geographic") == 0 || strcmp(s, "thematic") == 0);
+}
+
+int network_membership_valid(const char *s)
+{
+	return s && (strcmp(s, "open") == 0 || strcmp(s, "approval") == 0);
+}
+
+/* The four figures in one statement: $1 the slug, $2 the oldest confirmation
+ * still active, $3 now. */
+static const char figures_sql[] =
+        "SELECT (SELECT COUNT(*) FROM network_members m WHERE m.network = $1 AND m.state = "
+        "'member'), (SELECT COUNT(*) FROM network_members m JOIN profiles p ON p.user_id = "
+        "m.user_id WHERE m.network = $1 AND m.state = 'member' AND p.confirmed_at >= $2), "
+        "(SELECT COUNT(*) FROM network_members m WHERE m.network = $1 AND m.state = 'member' "
+        "AND m.user_id IN (" ENG_MOBILISED_EXPERTS_SQL ")), (SELECT COUNT(*) FROM events e "
+        "WHERE e.network = $1 AND e.state = 'scheduled' AND e.ends_at < $3)";
+
+int network_figures(struct db *db, const char *slug, int64_t now, struct network_figures *f)
+{
+	char since[ISO_TIME_LEN + 1], at[ISO_TIME_LEN + 1];
+	struct db_stmt *st = db_prepare(db, figures_sql);
+	enum db_rc rc = DB_ERROR;
+
+	*f = (struct network_figures){0};
+	iso_time(now - (int64_t)DORMANT_AFTER_DAYS * 86400, since);
+	iso_time(now, at);
+	if (st && db_bind_text(st, 1, slug) == DB_OK && db_bind_text(st, 2, since) == DB_OK &&
+	    db_bind_text(st, 3, at) == DB_OK)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		f->members = db_col_int(st, 0);
+		f->active = db_col_int(st, 1);
+		f->mobilised = db_col_int(st, 2);
+		f->events_held = db_col_int(st, 3);
+	}
+	db_finalize(st);
+	return rc == DB_ROW ? 0 : -1;
+}
+
+/* ---- Introductions -------------------------------------------------------------------- */
+
+static const char *const intro_states[INTRO_STATE_COUNT] = {
+        "requested", "forwarded", "refused", "accepted", "declined",
+};
+
+/* Every step an introduction may take; anything else is refused. */
+const struct intro_transition intro_transitions[] = {
+        {"forward", INTRO_REQUESTED, INTRO_FORWARDED, INTRO_BY_COORDINATOR,
+         "network.intro_forwarded", "network.intro_received"},
+        {"refuse", INTRO_REQUESTED, INTRO_REFUSED, INTRO_BY_COORDINATOR, "network.intro_refused",
+         NULL},
+        {"accept", INTRO_FORWARDED, INTRO_ACCEPTED, INTRO_BY_TARGET, "network.intro_accepted",
+         NULL},
+        {"decline", INTRO_FORWARDED, INTRO_DECLINED, INTRO_BY_TARGET, "network.intro_declined",
+         NULL},
+};
+const int intro_transition_count = (int)(sizeof(intro_transitions) / sizeof(intro_transitions[0]));
+
+const char *intro_state_name(enum intro_state s)
+{
+	return (unsigned)s < INTRO_STATE_COUNT ? intro_states[s] : NULL;
+}
+
+int intro_state_parse(const char *s, enum intro_state *out)
+{
+	for (int i = 0; s && i < INTRO_STATE_COUNT; i++)
+		if (strcmp(intro_states[i], s) == 0) {
+			*out = (enum intro_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+const struct intro_transition *intro_transition_find(const char *name, enum intro_state from)
+{
+	for (int i = 0; name && i < intro_transition_count; i++)
+		if (intro_transitions[i].from == from &&
+		    strcmp(intro_transitions[i].name, name) == 0)
+			return &intro_transitions[i];
+	return NULL;
+}
+
+int intro_open(enum intro_state s)
+{
+	return s == INTRO_REQUESTED || s == INTRO_FORWARDED;
 }

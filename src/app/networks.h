@@ -75,4 +75,80 @@ const char **network_slugs_of(struct db *db, struct arena *a, int64_t user_id, i
  * 1, 0, or -1 on error. */
 int network_shared(struct db *db, int64_t a, int64_t b);
 
+/* ---- Slugs, texts, figures ---- */
+
+#define NETWORK_SLUG_MAX 64
+/* Is s a network slug: 1 to 64 lowercase ASCII letters, digits and hyphens,
+ * neither first nor last a hyphen? */
+int network_slug_valid(const char *s);
+/* Is s "geographic" or "thematic"; "open" or "approval"? */
+int network_kind_valid(const char *s);
+int network_membership_valid(const char *s);
+
+/* A network's figures (docs/NETWORKS.md gives the definitions; this is the
+ * only place that computes them):
+ *   members    rows of network_members in state 'member'
+ *   active     members whose profile is not dormant (confirmed within
+ *              DORMANT_AFTER_DAYS of now, visibility.h)
+ *   mobilised  members in ENG_MOBILISED_EXPERTS_SQL (engagements.h)
+ *   events     events of the network, 'scheduled', ended before now */
+struct network_figures {
+	int64_t members, active, mobilised, events_held;
+};
+/* 0, or -1 on a database error. */
+int network_figures(struct db *db, const char *slug, int64_t now, struct network_figures *f);
+
+/* ---- Introductions ---- */
+
+/* An introduction's states: requested → forwarded | refused (a coordinator
+ * of the network); forwarded → accepted | declined (the member asked to
+ * meet). Contact details (both addresses) are shown to the two members
+ * only in INTRO_ACCEPTED. */
+enum intro_state {
+	INTRO_REQUESTED,
+	INTRO_FORWARDED,
+	INTRO_REFUSED,
+	INTRO_ACCEPTED,
+	INTRO_DECLINED,
+	INTRO_STATE_COUNT
+};
+enum intro_actor {
+	INTRO_BY_COORDINATOR, /* a coordinator of the network, or an admin (NET_MANAGE) */
+	INTRO_BY_TARGET,      /* the member the requester wants to meet */
+};
+/* One step: its name in forms ("forward"), from, to, who takes it, the
+ * notification kind sent to the requester and, when set, to the target. */
+struct intro_transition {
+	const char *name;
+	enum intro_state from, to;
+	enum intro_actor actor;
+	const char *notify_requester; /* kind, or NULL */
+	const char *notify_target;    /* kind, or NULL */
+};
+extern const struct intro_transition intro_transitions[];
+extern const int intro_transition_count;
+/* The stored name of a state ("requested"…), or NULL. */
+const char *intro_state_name(enum intro_state s);
+/* The state named s: 0 and *out, or -1. */
+int intro_state_parse(const char *s, enum intro_state *out);
+/* The transition named name from state `from`, or NULL when the table has
+ * none (the step is not allowed now). */
+const struct intro_transition *intro_transition_find(const char *name, enum intro_state from);
+/* Is an introduction in state s still open (requested or forwarded)? */
+int intro_open(enum intro_state s);
+
+/* ---- Demo ---- */
+
+struct app;
+/* The second phase of `kafaat demo`, once experts are imported: charters
+ * (data/demo/network_charters.tsv) and membership policies of the demo
+ * networks, memberships of the imported experts (the geographic network of
+ * their country of residence, the thematic ones of their sectors), one or
+ * two coordinators per network, a few announcements. Deterministic. Writes
+ * nothing and returns 0 when there is no expert yet, or when any network
+ * already has a member or an announcement (it never runs twice). Only
+ * app->cfg is used (data_dir, ids). Returns the rows written, or -1 with a
+ * reason in err. */
+int networks_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen);
+
 #endif

@@ -336,6 +336,34 @@ static const struct field board_query[] = {
 static const struct field review_query[] = {TEXT("state", 20), END};
 
 /* ---- Networks: membership, roster, announcements, introductions (network_pages.c) */
+/* The router's maxima are above the pages' own (network_pages.h), so that a
+ * text too long is answered with the form and its message (422). The texts
+ * of a network are written out in both forms (cppcheck, as lint runs it,
+ * does not expand a macro of macros). */
+static const struct field net_done_query[] = {TEXT("done", 20), END};
+static const struct field net_roster_query[] = {{FIELD_INT, "page", 1, 100000}, END};
+static const struct field net_join_form[] = {TEXT("csrf", 64), TEXT("message", 2000), END};
+static const struct field net_manage_form[] = {
+        TEXT("csrf", 64),          TEXT("name_ar", 400),      TEXT("name_fr", 400),
+        TEXT("name_en", 400),      TEXT("summary_ar", 2000),  TEXT("summary_fr", 2000),
+        TEXT("summary_en", 2000),  TEXT("charter_ar", 16000), TEXT("charter_fr", 16000),
+        TEXT("charter_en", 16000), TEXT("membership", 20),    END};
+static const struct field net_admin_form[] = {TEXT("csrf", 64),          TEXT("slug", 200),
+                                              TEXT("kind", 20),          TEXT("name_ar", 400),
+                                              TEXT("name_fr", 400),      TEXT("name_en", 400),
+                                              TEXT("summary_ar", 2000),  TEXT("summary_fr", 2000),
+                                              TEXT("summary_en", 2000),  TEXT("charter_ar", 16000),
+                                              TEXT("charter_fr", 16000), TEXT("charter_en", 16000),
+                                              TEXT("membership", 20),    END};
+static const struct field net_decision_form[] = {TEXT("csrf", 64), TEXT("decision", 20), END};
+static const struct field net_announce_form[] = {TEXT("csrf", 64), TEXT("title", 400),
+                                                 TEXT("body", 10000), END};
+static const struct field net_intro_form[] = {TEXT("csrf", 64), TEXT("target", 20),
+                                              TEXT("message", 2000), END};
+static const struct field net_step_form[] = {TEXT("csrf", 64), TEXT("action", 20),
+                                             TEXT("note", 2000), END};
+static const struct field net_coordinator_form[] = {TEXT("csrf", 64), TEXT("email", 254),
+                                                    TEXT("action", 20), END};
 /* -- network fields end -- */
 
 /* ---- Events: registration, waiting list, attendance, calendars (event_pages.c) */
@@ -573,7 +601,49 @@ const struct route app_routes[] = {
 
         /* Networks: the list and each network's page with its figures, joining and
          * leaving, the roster, coordinators' management and announcements,
-         * introductions between members (networks.c, network_pages.c) */
+         * introductions between members (networks.c, network_pages.c,
+         * network_manage.c, network_intros.c, network_admin.c). Signed-in routes: network_may
+         * decides, and who may not gets 404. */
+        {HTTP_GET, "/:lang/networks", h_networks, POLICY_PUBLIC, NULL, 0,
+         "Networks, geographic and thematic, with their members; my networks", NULL},
+        {HTTP_GET, "/:lang/networks/:slug", h_network, POLICY_PUBLIC, net_done_query, 0,
+         "A network's page: charter, figures, coordinators; join, leave, request pending", NULL},
+        {HTTP_POST, "/:lang/networks/:slug/join", h_network_join, POLICY_SIGNED_IN, NULL, 0,
+         "Join a network (open: at once; on approval: a request with a message)", net_join_form},
+        {HTTP_POST, "/:lang/networks/:slug/leave", h_network_leave, POLICY_SIGNED_IN, NULL, 0,
+         "Leave a network (or withdraw a pending request)", csrf_only},
+        {HTTP_GET, "/:lang/networks/:slug/members", h_network_roster, POLICY_SIGNED_IN,
+         net_roster_query, 0,
+         "The roster: members who consented to network peers (members, coordinators, admins; "
+         "404 for others)",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/networks/:slug/manage", h_network_manage, POLICY_SIGNED_IN,
+         net_done_query, 0,
+         "Coordinators (and admins): texts, membership policy, pending requests (404 for "
+         "others)",
+         net_manage_form},
+        {HTTP_POST, "/:lang/networks/:slug/requests/:id", h_network_request, POLICY_SIGNED_IN, NULL,
+         0, "A coordinator accepts or refuses a join request (id: the person)", net_decision_form},
+        {HTTP_GET | HTTP_POST, "/:lang/networks/:slug/announcements", h_network_announcements,
+         POLICY_SIGNED_IN, net_done_query, 0,
+         "Announcements: members read them, coordinators post (every member notified)",
+         net_announce_form},
+        {HTTP_POST, "/:lang/networks/:slug/introductions", h_network_intro_ask, POLICY_SIGNED_IN,
+         NULL, 0, "A member asks a coordinator for an introduction to another member",
+         net_intro_form},
+        {HTTP_GET, "/:lang/introductions", h_introductions, POLICY_SIGNED_IN, net_done_query, 0,
+         "My introductions (asked, received) and those waiting for me as a coordinator", NULL},
+        {HTTP_POST, "/:lang/introductions/:id", h_introduction_step, POLICY_SIGNED_IN, NULL, 0,
+         "A step of an introduction: forward or refuse (coordinator), accept or decline",
+         net_step_form},
+        {HTTP_GET | HTTP_POST, "/:lang/admin/networks", h_admin_networks, POLICY_ADMIN, NULL, 0,
+         "The programme team: networks and their coordinators; create a network", net_admin_form},
+        {HTTP_GET | HTTP_POST, "/:lang/admin/networks/:slug", h_admin_network, POLICY_ADMIN,
+         net_done_query, 0, "The programme team edits a network (kind, membership, texts)",
+         net_admin_form},
+        {HTTP_POST, "/:lang/admin/networks/:slug/coordinators", h_admin_network_coordinators,
+         POLICY_ADMIN, NULL, 0, "Appoint (add) or remove a coordinator by email; audited",
+         net_coordinator_form},
         /* -- network routes end -- */
 
         /* Events of networks: pages, registration with a waiting list, attendance,
