@@ -217,7 +217,8 @@ static const unsigned policy_roles[POLICY_COUNT] = {
         [POLICY_EXPERT] = ROLE_EXPERT,
         [POLICY_INSTITUTION] = ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER,
         [POLICY_INSTITUTION_OWNER] = ROLE_INSTITUTION_OWNER,
-        [POLICY_COORDINATOR] = ROLE_COORDINATOR,
+        [POLICY_COORDINATOR] =
+                ROLE_COORDINATOR | ROLE_ADMIN, /* the programme team manages every network */
         [POLICY_ADVISOR] = ROLE_ADVISOR,
         [POLICY_ADMIN] = ROLE_ADMIN,
 };

@@ -730,6 +730,17 @@ int events_forget_user(struct app *app, struct db *db, struct arena *a, int64_t 
 	return out;
 }
 
+int events_recount_seats(struct db *db)
+{
+	return sql_exec(db,
+	                "UPDATE events SET seats_taken = (SELECT COUNT(*) FROM event_registrations "
+	                "r "
+	                "WHERE r.event_id = events.id AND r.state = 'registered')",
+	                0, NULL) < 0
+	               ? -1
+	               : 0;
+}
+
 int event_cancel(struct db *db, struct arena *a, const struct event_actor *who,
                  const struct event *e, const char *reason, enum event_outcome *out)
 {

@@ -158,6 +158,11 @@ int event_attend(struct db *db, struct arena *a, const struct event_actor *who,
 int events_forget_user(struct app *app, struct db *db, struct arena *a, int64_t user_id,
                        int64_t now);
 
+/* Sets every event's seats_taken to its registered rows: after an erasure
+ * replayed by `kafaat restore`, which deletes rows without the web's
+ * promotions (nobody waiting is promoted then). 0/-1. */
+int events_recount_seats(struct db *db);
+
 /* The actor's place: "registered", "waiting", or NULL (none), and their
  * position on the waiting list (1 = next). 0/-1. */
 int event_place(struct db *db, struct arena *a, int64_t event_id, int64_t user_id,

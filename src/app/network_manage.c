@@ -13,6 +13,7 @@
 #include "app/handlers.h"
 #include "app/network_pages.h"
 #include "app/page.h"
+#include "app/search.h"
 #include "app/sql.h"
 #include "app/users.h"
 #include "core/parse.h"
@@ -133,6 +134,8 @@ static int decide_tx(struct db *db, void *ud)
 	if (rc <= 0)
 		return rc < 0 ? -1 : 0;
 	d->changed = 1;
+	if (d->accept && search_touch(db, "expert", d->user_id, p->c.now) < 0)
+		return -1;
 	struct audit_entry e = {p->c.id->user_id,
 	                        d->accept ? "network_request_accepted" : "network_request_refused",
 	                        "user",
@@ -172,6 +175,7 @@ void h_network_request(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(p.c.app, req, resp);
 		return;
 	}
+	search_changed(p.c.app);
 	if (!d.changed) { /* no such request, or decided meanwhile */
 		np_keep_texts(&p.net, &f);
 		form_error(&f, "decision", "network.error.no_request");

@@ -18,9 +18,11 @@
 #include "app/audit.h"
 #include "app/auth.h"
 #include "app/clock.h"
+#include "app/events.h"
 #include "app/handlers.h"
 #include "app/notify.h"
 #include "app/page.h"
+#include "app/search.h"
 #include "app/sql.h"
 #include "app/taxonomy.h"
 #include "app/users.h"
@@ -29,6 +31,7 @@
 #include "core/utf8.h"
 #include "web/urlenc.h"
 
+#define UPCOMING_EVENTS 3      /* on the network page */
 #define ANNOUNCEMENTS_RECENT 3 /* on the network's page */
 #define ROSTER_SKILLS 5        /* skills shown per member */
 
@@ -492,22 +495,27 @@ static void show_network(struct np *p, int status, struct form *form)
 	struct db *db = db_pool_get(p->c.app->pool);
 	struct network_figures fig;
 	int see = network_may(p->c.id, p->role, NET_SEE_ROSTER);
-	json_t *coord = NULL, *news = NULL;
+	json_t *coord = NULL, *news = NULL, *events = NULL;
 	int rc = network_figures(db, p->net.slug, p->c.now, &fig);
 
 	if (rc == 0) {
 		coord = coordinators(p, db);
 		news = see ? np_announcements(p, db, ANNOUNCEMENTS_RECENT) : NULL;
+		events = events_upcoming_json(db, &p->c.req->arena, p->net.slug, p->c.l, p->c.now,
+		                              UPCOMING_EVENTS);
+		rc = events ? 0 : -1;
 	}
 	db_pool_put(p->c.app->pool, db);
 	if (rc < 0) {
 		json_decref(form_json(form));
+		json_decref(coord);
+		json_decref(news);
 		page_unavailable(p->c.app, p->c.req, p->c.resp);
 		return;
 	}
 	page_render(
 	        p->c.app, p->c.req, p->c.resp, status, "network_page", "network.page.title",
-	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o?, s:s, s:o, s:b, "
+	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o?, s:s, s:o, s:b, "
 	                  "s:b, s:b, s:b, s:s?}",
 	                  "slug", p->net.slug, "name", network_label(&p->net, p->c.l), "summary",
 	                  p->net.summary[p->c.l] ? p->net.summary[p->c.l] : "", "kind",
@@ -516,8 +524,9 @@ static void show_network(struct np *p, int status, struct form *form)
 	                  arena_printf(&p->c.req->arena, "network.membership.%s.explain",
 	                               p->net.membership),
 	                  "charter", np_paragraphs(&p->c.req->arena, p->net.charter[p->c.l]),
-	                  "figures", figures_json(&fig), "coordinators", coord, "form",
-	                  form_json(form), "announcements", news, "role", role_names[p->role], "is",
+	                  "figures", figures_json(&fig), "events", events, "coordinators", coord,
+	                  "form", form_json(form), "announcements", news, "role",
+	                  role_names[p->role], "is",
 	                  json_pack("{s:b, s:b, s:b, s:b}", "outsider", p->row == NP_NO_ROW,
 	                            "pending", p->row == NP_PENDING_ROW, "member",
 	                            p->row == NP_MEMBER_ROW, "coordinator",
@@ -567,6 +576,9 @@ static int join_tx(struct db *db, void *ud)
 	if (rc <= 0)
 		return rc < 0 ? -1 : 0;
 	m->changed = 1;
+	/* a member's networks are searchable (peers, the network filter) */
+	if (!approval && search_touch(db, "expert", p->c.id->user_id, p->c.now) < 0)
+		return -1;
 	struct audit_entry e = {
 	        p->c.id->user_id, approval ? "network_join_requested" : "network_joined",
 	        "network",        p->net.slug,
@@ -609,6 +621,7 @@ void h_network_join(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(p.c.app, req, resp);
 		return;
 	}
+	search_changed(p.c.app);
 	if (!m.changed) { /* joined meanwhile (another tab, another node) */
 		form_init(&f);
 		form_error(&f, "message", "network.error.already_member");
@@ -631,6 +644,8 @@ static int leave_tx(struct db *db, void *ud)
 	if (rc <= 0)
 		return rc < 0 ? -1 : 0;
 	m->changed = 1;
+	if (search_touch(db, "expert", p->c.id->user_id, p->c.now) < 0)
+		return -1;
 	struct audit_entry e = {p->c.id->user_id, "network_left",   "network",
 	                        p->net.slug,      req_ip(p->c.req), ""};
 	return audit_append(db, p->c.now, &e);
@@ -648,6 +663,7 @@ void h_network_leave(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(p.c.app, req, resp);
 		return;
 	}
+	search_changed(p.c.app);
 	if (!m.changed) {
 		form_init(&f);
 		form_error(&f, "leave", "network.error.not_member");

@@ -13,6 +13,7 @@
 #include "app/audit.h"
 #include "app/auth.h"
 #include "app/clock.h"
+#include "app/events.h"
 #include "app/files.h"
 #include "app/handlers.h"
 #include "app/page.h"
@@ -900,8 +901,11 @@ static int erase_tx(struct db *db, void *ud)
 	struct rreq *r = ud;
 
 	r->files = files_stored_names(db, r->subj.user_id);
+	/* seats given up first: the waiting are promoted, the counts stay true */
 	if (!r->files || audit_self(r, db, "account_erased") < 0 ||
-	    search_touch(db, "expert", r->subj.user_id, clock_now(r->app->cfg)) < 0)
+	    search_touch(db, "expert", r->subj.user_id, clock_now(r->app->cfg)) < 0 ||
+	    events_forget_user(r->app, db, &r->req->arena, r->subj.user_id,
+	                       clock_now(r->app->cfg)) < 0)
 		return -1;
 	return rights_erase(db, &r->cat, &r->subj);
 }

@@ -27,6 +27,7 @@
 #include "app/app.h"
 #include "app/audit.h"
 #include "app/clock.h"
+#include "app/events.h"
 #include "app/files.h"
 #include "app/rights.h"
 #include "app/sql.h"
@@ -200,7 +201,7 @@ static int reerase_tx(struct db *db, void *ud)
 		return -1;
 	r->files = files_stored_names(db, uid);
 	if (!r->files || audit_append(db, clock_now(&r->cli->cfg), &e) < 0 ||
-	    rights_erase(db, &r->cat, &subj) < 0)
+	    rights_erase(db, &r->cat, &subj) < 0 || events_recount_seats(db) < 0)
 		return -1;
 	r->done = 1;
 	return 0;

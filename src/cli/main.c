@@ -17,6 +17,8 @@
 #include "app/config.h"
 #include "cli/cli.h"
 #include "app/data.h"
+#include "app/events.h"
+#include "app/networks.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrations.h"
@@ -103,6 +105,35 @@ static int cmd_migrate(struct cli *cli)
 	return 0;
 }
 
+/* The second phase, once experts are imported (scripts/run.sh runs `kafaat
+ * demo` again after the import): network members, coordinators and
+ * announcements, then events with registrations. Each part writes only into
+ * an installation without it. Returns the rows written, or -1. */
+static int demo_people(struct cli *cli, struct db *db)
+{
+	struct app app = {.cfg = &cli->cfg};
+	int64_t now = clock_now(&cli->cfg);
+	char err[512];
+	int nets, events = 0;
+
+	nets = networks_demo_load(&app, db, now, err, sizeof(err));
+	if (nets > 0)
+		events = events_demo_load(&app, db, now, err, sizeof(err));
+	if (nets < 0 || events < 0) {
+		fprintf(stderr, "kafaat demo: %s\n", err);
+		return -1;
+	}
+	if (nets > 0) {
+		printf("demo networks and events loaded into %s (%d rows)\n", shown_db(cli),
+		       nets + events);
+		/* memberships are not in the change log: a node's snapshot would miss them */
+		if (cli->cfg.search_snapshot[0] && unlink(cli->cfg.search_snapshot) == 0)
+			printf("search snapshot %s removed: the next start builds the index\n",
+			       cli->cfg.search_snapshot);
+	}
+	return nets + events;
+}
+
 static int cmd_demo(struct cli *cli)
 {
 	struct db *db;
@@ -112,8 +143,8 @@ static int cmd_demo(struct cli *cli)
 	if (cli_load_config(cli) < 0 || cli_open_db(cli, &db) < 0)
 		return 1;
 	rows = data_load_demo(db, cli->cfg.data_dir, err, sizeof(err));
-	db_close(db);
 	if (rows < 0) {
+		db_close(db);
 		fprintf(stderr, "kafaat demo: %s\n", err);
 		return 1;
 	}
@@ -121,7 +152,9 @@ static int cmd_demo(struct cli *cli)
 		printf("database %s already has content: demo data not loaded\n", shown_db(cli));
 	else
 		printf("demo data loaded into %s (%d rows)\n", shown_db(cli), rows);
-	return 0;
+	int people = demo_people(cli, db);
+	db_close(db);
+	return people < 0 ? 1 : 0;
 }
 
 /* Refuses to serve a database whose schema is behind this binary. */

@@ -26,7 +26,7 @@ enum policy {
 	POLICY_EXPERT,            /* an expert */
 	POLICY_INSTITUTION,       /* a member (or owner) of an institution */
 	POLICY_INSTITUTION_OWNER, /* an owner of an institution */
-	POLICY_COORDINATOR,       /* a network coordinator */
+	POLICY_COORDINATOR,       /* a network coordinator, or the programme team (admins) */
 	POLICY_ADVISOR,           /* a project advisor */
 	POLICY_ADMIN,             /* the programme team */
 	POLICY_COUNT

@@ -82,7 +82,7 @@ const allowed = {
 	expert: (w) => ['expert', 'coordinator', 'advisor'].includes(w),
 	institution: (w) => ['owner', 'member'].includes(w),
 	institution_owner: (w) => w === 'owner',
-	coordinator: (w) => w === 'coordinator',
+	coordinator: (w) => ['coordinator', 'admin'].includes(w), // admins manage every network
 	advisor: (w) => w === 'advisor',
 	admin: (w) => w === 'admin',
 };

@@ -330,6 +330,25 @@ describe('registration and the waiting list', () => {
 	});
 });
 
+describe('erasure', () => {
+	test('an erased account gives up its seat: the first waiting is promoted, the count stays true', async () => {
+		const id = await create(coord.c, { title: 'Une seule place', capacity: '1' });
+		const leaving = await newExpert('leaving@example.org');
+		addMember('europe', leaving.id);
+		assert.equal((await post(leaving.c, `/fr/events/${id}/register`)).status, 303);
+		assert.equal((await post(people.badr.c, `/fr/events/${id}/register`)).status, 303);
+		assert.equal(one(`SELECT state FROM event_registrations WHERE event_id = ${id} AND user_id = ${people.badr.id}`), 'waiting');
+		await leaving.c.get('/fr/profile/delete');
+		const gone = await leaving.c.post('/fr/profile/delete', { password: PW });
+		assert.ok([200, 303].includes(gone.status), `erasure: ${gone.status}`);
+		assert.equal(count('users', "email = 'leaving@example.org'"), 0);
+		assert.equal(count('event_registrations', `user_id = ${leaving.id}`), 0);
+		assert.equal(one(`SELECT state FROM event_registrations WHERE event_id = ${id} AND user_id = ${people.badr.id}`), 'registered');
+		assert.equal(one(`SELECT seats_taken FROM events WHERE id = ${id}`), '1');
+		assert.ok(kinds(people.badr.id).includes('event.promoted'));
+	});
+});
+
 describe('cancellation and attendance', () => {
 	test('cancelling tells everyone registered or waiting; the calendar says CANCELLED', async () => {
 		const id = await create(coord.c, { title: 'Dîner du réseau', capacity: '1' });
