@@ -114,6 +114,16 @@ HANDLER(h_inbox_preference);
 HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */
 
+/* api_docs.c, api_reference.c, api_*.c: the partner API. The description of
+ * each API route (the api member of its entry in routes.c), this
+ * description as OpenAPI and as a reference page, and the partner routes. */
+struct api_doc;
+extern const struct api_doc api_doc_needs_list, api_doc_need, api_doc_experts, api_doc_skills,
+        api_doc_meta, api_doc_me, api_doc_health, api_doc_openapi, api_doc_bench_fts5;
+HANDLER(h_api_openapi);
+HANDLER(h_api_reference);
+/* -- api handlers end -- */
+
 /* network_pages.c: networks, membership, roster, announcements, introductions */
 /* -- network handlers end -- */
 /* event_pages.c: events, registration, attendance, calendars */
