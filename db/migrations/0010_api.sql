@@ -1,7 +1,8 @@
 -- 0010_api: the partner API — the server key that signs list cursors
 -- (shared by every node) and the answers of creating requests kept by
 -- their Idempotency-Key for 24 hours (app/api_common.c, docs/API.md).
--- Personal columns are listed in db/personal_data.tsv.
+-- No personal data: the answers kept are ids, states and links (never a
+-- person's details), the request bodies only as a hash.
 -- Portable SQL: SQLite and PostgreSQL 15.
 
 CREATE TABLE api_secrets (

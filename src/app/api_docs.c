@@ -19,8 +19,9 @@
 const struct openapi_scope api_scopes[] = {
         {"read_profile", "read the token owner’s own account (GET /api/v1/me)."},
         {"read_needs",
-         "read the needs of the token owner’s institution in every state, drafts included "
-         "(GET /api/v1/institution/needs). Published needs are open to all without a token."},
+         "read needs: for a member of an institution, its needs in every state, drafts "
+         "included (GET /api/v1/institution/needs). Published needs are open to all, with or "
+         "without a token."},
         {"write_needs",
          "write draft needs for the token owner’s institution (POST /api/v1/needs); only for "
          "members of an institution."},

@@ -129,6 +129,11 @@ static const struct key keys[] = {
          "Working days after which an application still unanswered closes as \"no answer\" "
          "and the expert is told.",
          NULL},
+        {"api", "rate_limit", KEY_INT, 0, 1000000, "1200", FIELD(api_rate_limit),
+         "Requests per minute to the /api/ routes for each API token, or each client address "
+         "without one, counted on each node (in memory); over it, 429 with Retry-After. 0: no "
+         "limit (benchmarks).",
+         NULL},
         {"testing", "clock_file", KEY_TEXT, 0, 0, "", FIELD(testing_clock_file),
          "Tests only: read the current time (Unix seconds) from this file. Empty in production.",
          NULL},

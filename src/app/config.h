@@ -56,6 +56,8 @@ struct config {
 	/* [needs] */
 	int needs_reminder_days; /* working days before an unanswered application is recalled */
 	int needs_response_days; /* working days before it closes as "no answer" */
+	/* [api] */
+	int api_rate_limit; /* requests per minute per token or address, per node; 0: none */
 	/* [testing] */
 	char *testing_clock_file; /* "" in production */
 	int testing_bench_fts5; /* 1: /api/v1/bench/fts5 answers (bench_fts5.h); 0 in production */

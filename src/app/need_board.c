@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/api.h"
 #include "app/app.h"
 #include "app/clock.h"
 #include "app/handlers.h"
@@ -266,16 +267,19 @@ static json_t *card_json(struct pp *c, struct db_stmt *st)
 /* The rows of the requested page. */
 struct page_rows {
 	int64_t first; /* index of the first row of the page */
+	int64_t size;  /* rows per page (the API's limit); 0: BOARD_PAGE */
 	json_t *cards; /* the board's cards, or NULL */
-	int64_t ids[BOARD_PAGE];
+	int64_t ids[API_LIMIT_MAX];
 	int nids;
 };
+_Static_assert(BOARD_PAGE <= API_LIMIT_MAX, "a board page fits the API's");
 
 static int keep_page_row(struct scan *s, struct db_stmt *st)
 {
 	struct page_rows *p = s->ud;
+	int64_t size = p->size ? p->size : BOARD_PAGE;
 
-	if (s->matched < p->first || s->matched >= p->first + BOARD_PAGE)
+	if (s->matched < p->first || s->matched >= p->first + size)
 		return 0;
 	if (p->cards)
 		json_array_append_new(p->cards, card_json(s->c, st));
@@ -452,6 +456,23 @@ static int api_load(struct pp *c, struct db *db, int64_t id, struct need *n, str
 	return rc;
 }
 
+/* The first row the request asks for: its cursor's, else (earlier
+ * versions) its page's; -1 with the error sent. */
+static int64_t api_first_row(struct pp *c, const struct filter *f, int64_t limit)
+{
+	int64_t offset;
+	int rc = api_cursor_read(c->app, c->req, &offset);
+
+	if (rc < 0) {
+		json_error(c->app, c->req, c->resp, rc == -1 ? 400 : 503,
+		           rc == -1 ? "bad_cursor" : "unavailable", rc == -1 ? "cursor" : NULL);
+		return -1;
+	}
+	if (!kvlist_get(&c->req->query, "cursor"))
+		offset = (f->page - 1) * limit;
+	return offset;
+}
+
 void h_api_needs(void *ctx, struct request *req, struct response *resp)
 {
 	struct pp c;
@@ -460,7 +481,7 @@ void h_api_needs(void *ctx, struct request *req, struct response *resp)
 	struct scan s = {0};
 	struct db *db;
 	json_t *list;
-	int64_t pages;
+	const char *cursor = NULL;
 
 	pp_init(&c, ctx, req, resp);
 	read_filter(&c, &f);
@@ -468,9 +489,16 @@ void h_api_needs(void *ctx, struct request *req, struct response *resp)
 		json_error(c.app, req, resp, 400, "bad_parameter", f.bad);
 		return;
 	}
-	p.first = (f.page - 1) * BOARD_PAGE;
+	p.size = api_limit(req);
+	if ((p.first = api_first_row(&c, &f, p.size)) < 0)
+		return;
 	s = (struct scan){.c = &c, .f = &f, .fn = keep_page_row, .ud = &p};
 	if (board_scan(&s) < 0) {
+		json_error(c.app, req, resp, 503, "unavailable", NULL);
+		return;
+	}
+	if (p.first + p.size < s.matched &&
+	    !(cursor = api_cursor_make(c.app, req, p.first + p.size))) {
 		json_error(c.app, req, resp, 503, "unavailable", NULL);
 		return;
 	}
@@ -483,14 +511,10 @@ void h_api_needs(void *ctx, struct request *req, struct response *resp)
 			json_array_append_new(list, api_need(&c, &n, &in));
 	}
 	db_pool_put(c.app->pool, db);
-	pages = (s.matched + BOARD_PAGE - 1) / BOARD_PAGE;
 	json_respond(req, resp, 200,
-	             json_pack("{s:o, s:I, s:i, s:i, s:I, s:s?}", "needs", list, "page",
-	                       (json_int_t)f.page, "per_page", BOARD_PAGE, "total", s.matched,
-	                       "pages", (json_int_t)pages, "next",
-	                       f.page < pages ? arena_printf(&req->arena, "/api/v1/needs%s",
-	                                                     query_of(&c, &f, f.page + 1))
-	                                      : NULL));
+	             json_pack("{s:o, s:i, s:I, s:s?, s:s?}", "needs", list, "total", s.matched,
+	                       "limit", (json_int_t)p.size, "cursor", cursor, "next",
+	                       cursor ? api_next_url(req, cursor) : NULL));
 	resp_header(req, resp, "Cache-Control", "public, max-age=60");
 }
 
