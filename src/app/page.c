@@ -230,6 +230,7 @@ static void etag(struct request *req, struct response *resp)
 	resp_header(req, resp, "ETag", tag);
 	if (inm && etag_listed(inm, tag)) {
 		resp->status = 304;
+		resp->content_type = NULL; /* no body, so no type */
 		buf_reset(&resp->body);
 	}
 }

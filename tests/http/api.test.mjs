@@ -3,22 +3,70 @@
 // filters), limits and unknown parameters refused, errors in the language
 // of Accept-Language, ETag and If-None-Match, rate limits per token or per
 // address, tokens and their scopes (docs/API.md).
+//
+// With API_PRISM=1 (api_prism.test.mjs), every request goes through Prism,
+// a proxy that validates requests and responses against the description
+// the server publishes (/api/v1/openapi.json) and fails on any violation;
+// only the requests the description itself rules out (a limit past its
+// maximum, a word where a number goes) go straight to the server, to check
+// that it refuses them too. API_PRISM_BREAK=1 alters the description first
+// (a deliberate mismatch): the run must then fail.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServer } from '../kafaat.mjs';
+import { freePort, root, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
-let srv;
-before(async () => { srv = await startServer(); });
-after(async () => { await srv.stop(); });
+let srv, prism, base;
+before(async () => {
+	srv = await startServer();
+	base = srv.url;
+	if (process.env.API_PRISM === '1') {
+		prism = await startPrism(srv);
+		base = prism.url;
+	}
+});
+after(async () => { prism?.stop(); await srv.stop(); });
 
-// ---- Helpers (exported for the validating-proxy run, api_prism.test.mjs) ----
+// ---- Helpers ------------------------------------------------------------------
 
-export function sqlOn(db, text) {
+// Prism in proxy mode in front of the server, with --errors: a request or
+// a response that does not match the description becomes an error.
+async function startPrism(server) {
+	const description = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
+	if (process.env.API_PRISM_BREAK === '1') // the answer says v1: the description now disagrees
+		description.paths['/api/v1/meta'].get.responses['200'].content['application/json'].schema.properties.api.const = 'v2';
+	const file = path.join(server.dir, 'openapi.json');
+	writeFileSync(file, JSON.stringify(description));
+	const port = await freePort();
+	const child = spawn(path.join(root, 'scripts/node.sh'), [path.join(root, 'node_modules/.bin/prism'), 'proxy', file,
+		server.url, '--errors', '--host', '127.0.0.1', '--port', String(port)], { cwd: server.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+	let out = '';
+	await new Promise((ok, fail) => {
+		const timer = setTimeout(() => fail(new Error(`prism did not start: ${out}`)), 60_000);
+		const seen = (d) => { out += d; if (out.includes('Prism is listening')) { clearTimeout(timer); ok(); } };
+		child.stdout.on('data', seen);
+		child.stderr.on('data', seen);
+		child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`prism exited ${code}: ${out}`)); });
+	});
+	return { url: `http://127.0.0.1:${port}`, stop() { child.kill('SIGTERM'); } };
+}
+
+// Fails on a violation Prism reports (its sl-violations header, or its
+// problem document in place of the answer).
+async function checked(r) {
+	if (!prism) return r;
+	const violations = r.headers.get('sl-violations');
+	assert.equal(violations, null, `${r.url}: the description and the exchange disagree: ${violations}`);
+	if (/problem\+json/.test(r.headers.get('content-type') ?? ''))
+		assert.fail(`${r.url}: prism refused the exchange: ${await r.text()}`);
+	return r;
+}
+
+function sqlOn(db, text) {
 	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', db, '-c', text]]
 		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', db, text]];
 	const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -30,7 +78,7 @@ let nextId = 7_000_000;
 // A person with roles ([[role, scope]]) and an API token of scope; returns
 // {id, token, tokenId}. Written straight into the database: the account
 // pages that make tokens are tested by accounts.test.mjs.
-export function personWithToken(db, email, roles, scope, { expires = null } = {}) {
+function personWithToken(db, email, roles, scope, { expires = null } = {}) {
 	const id = nextId++, tokenId = nextId++;
 	const token = randomBytes(32).toString('base64url');
 	const hash = createHash('sha256').update(token).digest('hex');
@@ -42,7 +90,10 @@ export function personWithToken(db, email, roles, scope, { expires = null } = {}
 	return { id, token, tokenId };
 }
 
-const get = (p, headers = {}) => fetch(srv.url + p, { headers });
+// A request the description allows (through Prism when it runs)...
+const get = async (p, headers = {}) => checked(await fetch(base + p, { headers }));
+// ...and one it rules out: straight to the server.
+const direct = (p, headers = {}) => fetch(srv.url + p, { headers });
 const bearer = (t) => ({ Authorization: `Bearer ${t}` });
 
 describe('lists by cursor', () => {
@@ -75,7 +126,7 @@ describe('lists by cursor', () => {
 		for (const bad of [`/api/v1/needs?limit=2&presence=remote&cursor=${c}`, `/api/v1/experts?cursor=${c}`,
 			`/api/v1/needs?limit=2&cursor=${c.slice(0, -2)}${c.endsWith('AA') ? 'AB' : 'AA'}`,
 			`/api/v1/needs?cursor=${'A'.repeat(32)}`, '/api/v1/needs?cursor=not-a-cursor']) {
-			const r = await get(bad);
+			const r = await get(bad); // a cursor is any short text to the description
 			assert.equal(r.status, 400, bad);
 			assert.deepEqual((await r.json()).error.code, 'bad_cursor');
 		}
@@ -87,7 +138,8 @@ describe('lists by cursor', () => {
 		for (const [q, code, field] of [['limit=0', 'out_of_range', 'limit'], ['limit=101', 'out_of_range', 'limit'],
 			['limit=ten', 'not_an_integer', 'limit'], ['colour=red', 'unknown_parameter', 'colour'],
 			['limit=1&limit=2', 'repeated_parameter', 'limit'], ['sector=nowhere', 'bad_parameter', 'sector']]) {
-			const r = await get(`/api/v1/needs?${q}`);
+			const ruledOut = /^limit/.test(q); // by the description's bounds and types
+			const r = await (ruledOut ? direct : get)(`/api/v1/needs?${q}`);
 			assert.equal(r.status, 400, q);
 			const e = (await r.json()).error;
 			assert.deepEqual([e.code, e.field], [code, field], q);
