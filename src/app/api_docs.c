@@ -27,8 +27,8 @@ const struct openapi_scope api_scopes[] = {
          "members of an institution."},
         {"read_statistics", "read the programme’s headline figures (GET /api/v1/statistics)."},
         {"import_rosters",
-         "import rosters of experts (POST /api/v1/rosters); only for network coordinators and "
-         "the programme team."},
+         "import rosters of experts (POST /api/v1/rosters); only for network coordinators (the "
+         "programme team imports with `kafaat import experts`)."},
         {NULL, NULL},
 };
 
@@ -118,6 +118,8 @@ static const char api_schemas[] =
         "  'updated_at': {'$ref': '#/components/schemas/Timestamp'}}},"
         "'Cursor': {'type': ['string', 'null'],"
         " 'description': 'The cursor of the next page (send it as cursor), or null on the last.'},"
+        "'Count': {'type': ['integer', 'null'], 'minimum': 10,"
+        " 'description': 'A count, or null when below 10 (small cells are not published).'},"
         "'NextUrl': {'type': ['string', 'null'],"
         " 'description': 'The next page: path and query (the same filters, limit and cursor),"
         " or null on the last.'}"
@@ -366,6 +368,141 @@ const struct api_doc api_doc_bench_fts5 = {
         NULL,
         NULL,
         (const int[]){404, 0},
+};
+
+static const char need_body[] =
+        "{'type': 'object', 'additionalProperties': false,"
+        " 'required': ['title', 'mode', 'presence', 'dates', 'pay', 'experts_wanted'],"
+        " 'description': 'The need editor’s fields. A draft may be incomplete; what is given"
+        " is checked as the editor checks it (names of sectors, regions, skills and languages"
+        " in any of the three languages).',"
+        " 'properties': {"
+        "  'title': {'type': 'string', 'maxLength': 200},"
+        "  'description': {'type': 'string', 'maxLength': 5000},"
+        "  'sector': {'type': 'string', 'description': 'A sector id or name.'},"
+        "  'mode': {'type': 'string', 'enum': ['ponctuelle', 'continue']},"
+        "  'presence': {'type': 'string', 'enum': ['remote', 'onsite', 'hybrid']},"
+        "  'region': {'type': 'string', 'description': 'A region code or name.'},"
+        "  'city': {'type': 'string', 'maxLength': 200},"
+        "  'dates': {'type': 'string', 'enum': ['fixed', 'window', 'open'],"
+        "   'description': 'fixed: from start_date to end_date; window: some time between"
+        " them; open: to agree.'},"
+        "  'start_date': {'type': 'string', 'format': 'date'},"
+        "  'end_date': {'type': 'string', 'format': 'date'},"
+        "  'effort_days': {'type': 'integer', 'minimum': 1, 'maximum': 365},"
+        "  'hours_per_month': {'type': 'integer', 'minimum': 1, 'maximum': 200},"
+        "  'experts_wanted': {'type': 'integer', 'minimum': 1, 'maximum': 50},"
+        "  'pay': {'type': 'string', 'enum': ['paid', 'pro_bono']},"
+        "  'covers_travel': {'type': 'boolean'}, 'covers_stay': {'type': 'boolean'},"
+        "  'counterpart_name': {'type': 'string', 'maxLength': 200},"
+        "  'counterpart_role': {'type': 'string', 'maxLength': 200},"
+        "  'counterpart_email': {'type': 'string', 'format': 'email', 'maxLength': 254},"
+        "  'ready_counterpart': {'type': 'boolean'}, 'ready_resources': {'type': 'boolean'},"
+        "  'ready_approval': {'type': 'boolean'},"
+        "  'skills': {'type': 'array', 'maxItems': 12, 'items': {'type': 'object',"
+        "   'additionalProperties': false, 'required': ['name', 'required', 'min_level'],"
+        "   'properties': {'name': {'type': 'string', 'maxLength': 120},"
+        "    'required': {'type': 'boolean'},"
+        "    'min_level': {'type': 'integer', 'minimum': 1, 'maximum': 5}}}},"
+        "  'languages': {'type': 'array', 'maxItems': 6, 'items': {'type': 'object',"
+        "   'additionalProperties': false, 'required': ['code', 'level'],"
+        "   'properties': {'code': {'type': 'string', 'maxLength': 100},"
+        "    'level': {'type': 'string', 'enum': ['A1', 'A2', 'B1', 'B2', 'C1', 'C2']}}}}}}";
+
+const struct api_doc api_doc_need_create = {
+        "createNeed",
+        "needs",
+        "write_needs",
+        API_CREATES,
+        "A draft need of the token owner’s institution, checked as the need editor checks it; "
+        "the institution then reviews and submits it on Kafaat. With an Idempotency-Key, the "
+        "same request sent again gives the same answer without a second draft.",
+        NULL,
+        "{'type': 'object', 'required': ['id', 'state', 'institution', 'created_at', 'url'],"
+        " 'properties': {'id': {'type': 'integer', 'format': 'int64'},"
+        "  'state': {'type': 'string', 'const': 'draft'},"
+        "  'institution': {'type': 'integer', 'format': 'int64'},"
+        "  'created_at': {'type': 'string', 'format': 'date-time'},"
+        "  'url': {'type': 'string', 'format': 'uri',"
+        "   'description': 'The draft in the institution’s pages.'}}}",
+        0,
+        "application/json",
+        need_body,
+        (const int[]){403, 409, 422, 0},
+};
+
+const struct api_doc api_doc_statistics = {
+        "getStatistics",
+        "statistics",
+        "read_statistics",
+        0,
+        "Registered and mobilised experts, and needs in each state. A count below 10 is null: "
+        "no figure points at a handful of people.",
+        NULL,
+        "{'type': 'object', 'required': ['generated_at', 'suppressed_below', 'experts', 'needs'],"
+        " 'properties': {"
+        "  'generated_at': {'type': 'string', 'format': 'date-time'},"
+        "  'suppressed_below': {'type': 'integer', 'const': 10},"
+        "  'experts': {'type': 'object', 'required': ['registered', 'mobilised'], 'properties': {"
+        "   'registered': {'$ref': '#/components/schemas/Count'},"
+        "   'mobilised': {'$ref': '#/components/schemas/Count'}}},"
+        "  'needs': {'type': 'object', 'description': 'Needs in each state.',"
+        "   'required': ['draft', 'submitted', 'published', 'staffed', 'in_progress', 'completed',"
+        "    'cancelled'], 'properties': {"
+        "    'draft': {'$ref': '#/components/schemas/Count'},"
+        "    'submitted': {'$ref': '#/components/schemas/Count'},"
+        "    'published': {'$ref': '#/components/schemas/Count'},"
+        "    'staffed': {'$ref': '#/components/schemas/Count'},"
+        "    'in_progress': {'$ref': '#/components/schemas/Count'},"
+        "    'completed': {'$ref': '#/components/schemas/Count'},"
+        "    'cancelled': {'$ref': '#/components/schemas/Count'}}}}}",
+        0,
+        NULL,
+        NULL,
+        NULL,
+};
+
+static const struct api_param rosters_params[] = {
+        {"dry_run", "1: check every row and report, write nothing."},
+        {NULL, NULL},
+};
+
+const struct api_doc api_doc_rosters = {
+        "importRoster",
+        "rosters",
+        "import_rosters",
+        0,
+        "Experts of a network’s roster, one JSON object per line in the import format "
+        "(docs/IMPORT.md), by the same rules as `kafaat import experts`: rows deduplicated "
+        "by address, new addresses invited to claim their profile, unchanged profiles left "
+        "alone (importing twice changes nothing). Consent is never imported: experts give it "
+        "themselves. Every row skipped or imported with warnings is reported.",
+        rosters_params,
+        "{'type': 'object', 'required': ['dry_run', 'counts', 'rows'], 'properties': {"
+        " 'dry_run': {'type': 'boolean'},"
+        " 'counts': {'type': 'object', 'required': ['rows', 'created', 'updated', 'unchanged',"
+        "  'skipped', 'warned'], 'properties': {"
+        "   'rows': {'type': 'integer', 'minimum': 0, 'description': 'Rows read.'},"
+        "   'created': {'type': 'integer', 'minimum': 0, 'description': 'New experts (invited).'},"
+        "   'updated': {'type': 'integer', 'minimum': 0, 'description': 'Profiles rewritten.'},"
+        "   'unchanged': {'type': 'integer', 'minimum': 0},"
+        "   'skipped': {'type': 'integer', 'minimum': 0, 'description': 'Rows with errors.'},"
+        "   'warned': {'type': 'integer', 'minimum': 0,"
+        "    'description': 'Rows imported with warnings.'}}},"
+        " 'rows': {'type': 'array', 'items': {'type': 'object',"
+        "  'required': ['line', 'status', 'email', 'issues'], 'properties': {"
+        "   'line': {'type': 'integer', 'minimum': 1},"
+        "   'status': {'type': 'string', 'enum': ['created', 'updated', 'unchanged', 'skipped']},"
+        "   'email': {'type': 'string'},"
+        "   'issues': {'type': 'array', 'items': {'type': 'object',"
+        "    'required': ['field', 'code', 'message', 'warning'], 'properties': {"
+        "     'field': {'type': 'string'}, 'code': {'type': 'string'},"
+        "     'message': {'type': 'string'}, 'warning': {'type': 'boolean'}}}}}}}}}",
+        0,
+        "application/jsonl",
+        "{'type': 'string', 'description': 'JSON Lines: one expert per line, in the import "
+        "format.'}",
+        (const int[]){403, 0},
 };
 
 /* ---- The handlers -------------------------------------------------------------------- */

@@ -236,7 +236,7 @@ static const struct {
         {"read_needs", 0},
         {"write_needs", ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER},
         {"read_statistics", 0},
-        {"import_rosters", ROLE_COORDINATOR | ROLE_ADMIN},
+        {"import_rosters", ROLE_COORDINATOR},
 };
 
 int auth_scope_allowed(const struct identity *id, const char *scope)
@@ -350,20 +350,27 @@ static int rate_limit(struct app *app, struct request *req, struct response *res
 	return -1;
 }
 
-/* A route whose description names a scope takes only API tokens that carry
- * it, of a person who may still hold it: none (or a session) → 401,
- * another scope, or a role lost since → 403 naming the scope due. */
+/* A route whose description names a scope takes an API token that carries
+ * it, or a signed-in session (the browser), of a person who may hold it;
+ * a session's state-changing request must come from this site (Origin).
+ * No identity → 401; a token of another scope, or a person who may not
+ * (or no longer) hold it → 403 naming the scope due. */
 static int scope_ok(struct app *app, struct request *req, struct response *resp,
                     const struct route *r, const struct identity *id)
 {
 	const char *scope = r->api ? r->api->scope : NULL;
+	int session = id && !id->token_id;
 
-	if (!scope || (auth_has_scope(id, scope) && auth_scope_allowed(id, scope)))
+	if (!scope)
 		return 0;
-	if (!id || !id->token_id)
+	if (!id) {
 		json_error(app, req, resp, 401, "unauthenticated", NULL);
-	else
-		json_error(app, req, resp, 403, "insufficient_scope", scope);
+		return -1;
+	}
+	if (auth_scope_allowed(id, scope) && (session || auth_has_scope(id, scope)) &&
+	    (!session || (req->method & HTTP_GET) || same_origin(app, req)))
+		return 0;
+	json_error(app, req, resp, 403, "insufficient_scope", scope);
 	return -1;
 }
 

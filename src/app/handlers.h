@@ -119,9 +119,15 @@ HANDLER(h_bench_fts5);
  * description as OpenAPI and as a reference page, and the partner routes. */
 struct api_doc;
 extern const struct api_doc api_doc_needs_list, api_doc_need, api_doc_experts, api_doc_skills,
-        api_doc_meta, api_doc_me, api_doc_health, api_doc_openapi, api_doc_bench_fts5;
+        api_doc_meta, api_doc_me, api_doc_health, api_doc_openapi, api_doc_bench_fts5,
+        api_doc_need_create, api_doc_statistics, api_doc_rosters;
 HANDLER(h_api_openapi);
 HANDLER(h_api_reference);
+HANDLER(h_api_need_create);
+HANDLER(h_api_statistics);
+HANDLER(h_api_rosters);
+HANDLER(h_admin_tokens);
+HANDLER(h_admin_token_revoke);
 /* -- api handlers end -- */
 
 /* network_pages.c: networks, membership, roster, announcements, introductions */

@@ -368,6 +368,8 @@ static const struct field api_search_query[] = {
         {FIELD_INT, "limit", 1, 100},
         END,
 };
+static const struct field api_rosters_query[] = {{FIELD_INT, "dry_run", 0, 1}, END};
+static const struct field admin_tokens_query[] = {TEXT("done", 20), END};
 /* -- api fields end -- */
 
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
@@ -613,6 +615,17 @@ const struct route app_routes[] = {
          &api_doc_openapi},
         {HTTP_GET, "/:lang/developers/api", h_api_reference, POLICY_PUBLIC, NULL, 0,
          "The API's reference, rendered from its OpenAPI description", NULL},
+        {HTTP_POST, "/api/v1/needs", h_api_need_create, POLICY_INSTITUTION, NULL, ROUTE_API,
+         "Write a draft need of the token's institution (Idempotency-Key)", NULL,
+         &api_doc_need_create},
+        {HTTP_GET, "/api/v1/statistics", h_api_statistics, POLICY_SIGNED_IN, NULL, ROUTE_API,
+         "The programme's headline figures, small cells suppressed", NULL, &api_doc_statistics},
+        {HTTP_POST, "/api/v1/rosters", h_api_rosters, POLICY_COORDINATOR, api_rosters_query,
+         ROUTE_API, "Import a network's roster of experts (JSON Lines)", NULL, &api_doc_rosters},
+        {HTTP_GET, "/:lang/admin/tokens", h_admin_tokens, POLICY_ADMIN, admin_tokens_query, 0,
+         "The API tokens in use, each with its owner and scope", NULL},
+        {HTTP_POST, "/:lang/admin/tokens/:id/revoke", h_admin_token_revoke, POLICY_ADMIN, NULL, 0,
+         "Revoke anyone's API token (audited; the owner is told)", csrf_only},
         /* -- api routes end -- */
 
         /* System and API */

@@ -65,7 +65,7 @@ int openapi_check_route(const struct route *r, char *err, size_t errlen)
 		return fail(err, errlen, r->pattern, "a POST describes its body, a GET has none");
 	if ((d->flags & API_CREATES) && r->methods != HTTP_POST)
 		return fail(err, errlen, r->pattern, "only a POST creates");
-	if (r->methods == HTTP_POST && !d->scope) /* a token, never a cookie: no CSRF */
+	if (r->methods == HTTP_POST && !d->scope) /* who may write: a scope (auth.c) */
 		return fail(err, errlen, r->pattern, "a POST takes a token with a scope");
 	if (r->form)
 		return fail(err, errlen, r->pattern, "API routes take JSON, not forms");

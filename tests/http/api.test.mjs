@@ -243,3 +243,159 @@ describe('rate limits', () => {
 		}
 	});
 });
+
+// ---- Writes and scopes --------------------------------------------------------
+
+const send = async (method, p, body, headers = {}) => checked(await fetch(base + p, {
+	method, body, headers: { 'Content-Type': 'application/json', ...headers },
+}));
+const needBody = {
+	title: 'Audit de sécurité du portail', description: 'Un audit externe.', mode: 'ponctuelle',
+	presence: 'remote', dates: 'open', effort_days: 10, experts_wanted: 1, pay: 'pro_bono',
+	covers_travel: false, counterpart_name: 'Nadia El Amrani', counterpart_email: 'nadia@example.org',
+	skills: [{ name: 'cybersécurité', required: true, min_level: 4 }], languages: [{ code: 'fr', level: 'B2' }],
+};
+
+describe('writing draft needs (write_needs)', () => {
+	test('a draft of the token’s institution, checked as the editor checks it, audited', async () => {
+		const inst = sqlOn(srv.db, 'SELECT id FROM institutions ORDER BY id LIMIT 1')[0];
+		const p = personWithToken(srv.db, 'officer@example.org', [['institution_member', inst]], 'write_needs');
+		const r = await send('POST', '/api/v1/needs', JSON.stringify(needBody), bearer(p.token));
+		assert.equal(r.status, 201);
+		const made = await r.json();
+		assert.equal(made.state, 'draft');
+		assert.equal(String(made.institution), inst);
+		assert.match(made.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+		assert.deepEqual(sqlOn(srv.db, `SELECT state, institution_id, title FROM needs WHERE id = ${made.id}`),
+			[`draft\t${inst}\tAudit de sécurité du portail`]);
+		assert.deepEqual(sqlOn(srv.db, `SELECT skill_id, required, min_level FROM need_skills WHERE need_id = ${made.id}`), ['cybersecurity\t1\t4']);
+		assert.equal(sqlOn(srv.db, `SELECT COUNT(*) FROM audit_log WHERE action = 'need_created' AND target_id = '${made.id}'`)[0], '1');
+		assert.equal((await get(`/api/v1/needs/${made.id}`)).status, 404, 'a draft is not public');
+	});
+
+	test('Idempotency-Key: the same body gives the same answer once; another body 409', async () => {
+		const inst = sqlOn(srv.db, 'SELECT id FROM institutions ORDER BY id LIMIT 1')[0];
+		const p = personWithToken(srv.db, 'idem@example.org', [['institution_owner', inst]], 'write_needs');
+		const before_ = Number(sqlOn(srv.db, 'SELECT COUNT(*) FROM needs')[0]);
+		const h = { ...bearer(p.token), 'Idempotency-Key': 'order-2027-001' };
+		const body = JSON.stringify({ ...needBody, title: 'Une fois seulement' });
+		const first = await send('POST', '/api/v1/needs', body, h);
+		assert.equal(first.status, 201);
+		const again = await send('POST', '/api/v1/needs', body, h);
+		assert.equal(again.status, 201);
+		assert.equal(again.headers.get('idempotent-replayed'), 'true');
+		assert.deepEqual(await again.json(), await first.json());
+		assert.equal(Number(sqlOn(srv.db, 'SELECT COUNT(*) FROM needs')[0]), before_ + 1, 'one draft, not two');
+		const other = await send('POST', '/api/v1/needs', JSON.stringify({ ...needBody, title: 'Autre' }), h);
+		assert.equal(other.status, 409);
+		assert.deepEqual((await other.json()).error.code, 'idempotency_conflict');
+		const badKey = await fetch(`${srv.url}/api/v1/needs`, { method: 'POST', body, headers: { ...h, 'Content-Type': 'application/json', 'Idempotency-Key': 'a b' } });
+		assert.equal(badKey.status, 400, 'a key the description rules out, straight to the server');
+		assert.equal((await badKey.json()).error.code, 'bad_idempotency_key');
+	});
+
+	test('what the editor refuses is refused: 422 naming the field, in the caller’s language; nothing saved', async () => {
+		const inst = sqlOn(srv.db, 'SELECT id FROM institutions ORDER BY id LIMIT 1')[0];
+		const p = personWithToken(srv.db, 'checks@example.org', [['institution_member', inst]], 'write_needs');
+		const count = () => sqlOn(srv.db, 'SELECT COUNT(*) FROM needs')[0];
+		const n0 = count();
+		for (const [body, field, code, fr] of [
+			[{ ...needBody, sector: 'nulle-part' }, 'sector', 'invalid', /Secteur inconnu : « nulle-part »/],
+			[{ ...needBody, skills: [{ name: 'zzzz inconnu', required: true, min_level: 3 }] }, 'skills[0].name', 'invalid', /zzzz inconnu/],
+			[{ ...needBody, experts_wanted: 99 }, 'experts', null, null],
+			[{ ...needBody, start_date: '2020-01-01', dates: 'fixed' }, 'start_date', 'invalid', /passé/],
+		]) {
+			const direct_ = body.experts_wanted === 99; // past the description's maximum
+			const r = direct_
+				? await fetch(`${srv.url}/api/v1/needs`, { method: 'POST', body: JSON.stringify(body), headers: { ...bearer(p.token), 'Content-Type': 'application/json', 'Accept-Language': 'fr' } })
+				: await send('POST', '/api/v1/needs', JSON.stringify(body), { ...bearer(p.token), 'Accept-Language': 'fr' });
+			assert.equal(r.status, 422, JSON.stringify(body));
+			const e = (await r.json()).error;
+			if (code) assert.equal(e.code, code);
+			assert.equal(e.field, direct_ ? 'experts_wanted' : field);
+			if (fr) assert.match(e.message, fr);
+		}
+		for (const [body, code, field] of [['{"title": 1}', 'wrong_type', 'title'], ['{"colour": "red"}', 'unknown_field', 'colour'], ['[1]', 'malformed_json', null], ['{', 'malformed_json', null]]) {
+			const r = await fetch(`${srv.url}/api/v1/needs`, { method: 'POST', body, headers: { ...bearer(p.token), 'Content-Type': 'application/json' } });
+			assert.ok([400, 422].includes(r.status), body);
+			assert.deepEqual([(await r.json()).error.code, field], [code, field], body);
+		}
+		const t = await fetch(`${srv.url}/api/v1/needs`, { method: 'POST', body: 'title=x', headers: { ...bearer(p.token), 'Content-Type': 'application/x-www-form-urlencoded' } });
+		assert.equal(t.status, 415);
+		assert.equal(count(), n0, 'nothing saved');
+	});
+
+	test('without the scope, or without an institution: refused', async () => {
+		const inst = sqlOn(srv.db, 'SELECT id FROM institutions ORDER BY id LIMIT 1')[0];
+		const reader = personWithToken(srv.db, 'reader@example.org', [['institution_member', inst]], 'read_needs');
+		const body = JSON.stringify(needBody);
+		const r = await send('POST', '/api/v1/needs', body, bearer(reader.token));
+		assert.equal(r.status, 403);
+		assert.deepEqual(Object.entries((await r.json()).error).filter(([k]) => k !== 'message'),
+			[['code', 'insufficient_scope'], ['field', 'write_needs']]);
+		// no token at all: the description rules it out (security), straight to the server
+		const none = await fetch(`${srv.url}/api/v1/needs`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+		assert.equal(none.status, 401);
+		// a write_needs token of someone who has since left the institution
+		const left = personWithToken(srv.db, 'left@example.org', [['institution_member', inst]], 'write_needs');
+		sqlOn(srv.db, `DELETE FROM user_roles WHERE user_id = ${left.id}`);
+		assert.equal((await send('POST', '/api/v1/needs', body, bearer(left.token))).status, 403);
+	});
+});
+
+describe('statistics (read_statistics)', () => {
+	test('headline figures; counts below 10 are null', async () => {
+		const p = personWithToken(srv.db, 'observatory@example.org', [], 'read_statistics');
+		const at = '2026-01-01T00:00:00Z';
+		for (let i = 0; i < 11; i++) {
+			const id = 8_000_000 + i;
+			sqlOn(srv.db, `INSERT INTO users (id, email, lang, status, created_at, updated_at) VALUES (${id}, 'x${i}@example.org', 'fr', 'active', '${at}', '${at}')`);
+			sqlOn(srv.db, `INSERT INTO user_roles (user_id, role, scope, granted_at) VALUES (${id}, 'expert', '', '${at}')`);
+		}
+		const experts = Number(sqlOn(srv.db, "SELECT COUNT(*) FROM users u WHERE u.status = 'active' AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'expert')")[0]);
+		const r = await get('/api/v1/statistics', bearer(p.token));
+		assert.equal(r.status, 200);
+		const s = await r.json();
+		assert.equal(s.suppressed_below, 10);
+		assert.ok(experts >= 11);
+		assert.equal(s.experts.registered, experts);
+		assert.equal(s.experts.mobilised, null, 'no mobilised expert yet: below 10');
+		assert.equal(s.needs.published, null, '6 published needs: below 10');
+		assert.deepEqual(Object.keys(s.needs).sort(), ['cancelled', 'completed', 'draft', 'in_progress', 'published', 'staffed', 'submitted']);
+		const other = personWithToken(srv.db, 'other-scope@example.org', [], 'read_needs');
+		assert.equal((await get('/api/v1/statistics', bearer(other.token))).status, 403);
+		assert.equal((await direct('/api/v1/statistics')).status, 401, 'no token (ruled out by the description)');
+	});
+});
+
+describe('rosters (import_rosters)', () => {
+	test('JSON Lines by the import’s rules: created, then unchanged; bad rows reported', async () => {
+		const p = personWithToken(srv.db, 'coordinator@example.org', [['coordinator', 'sante']], 'import_rosters');
+		const lines = ['{"email": "amal.roster@example.org", "lang": "fr", "name": "Amal Roster", "country": "CA"}',
+			'{"email": "not an address", "name": "B"}'].join('\n') + '\n';
+		const h = { ...bearer(p.token), 'Content-Type': 'application/jsonl' };
+		const dry = await send('POST', '/api/v1/rosters?dry_run=1', lines, h);
+		assert.equal(dry.status, 200);
+		const d = await dry.json();
+		assert.equal(d.dry_run, true);
+		assert.equal(sqlOn(srv.db, "SELECT COUNT(*) FROM users WHERE email = 'amal.roster@example.org'")[0], '0', 'a dry run writes nothing');
+		const r = await send('POST', '/api/v1/rosters', lines, h);
+		assert.equal(r.status, 200);
+		const j = await r.json();
+		assert.deepEqual([j.counts.rows, j.counts.created, j.counts.skipped], [2, 1, 1]);
+		assert.equal(j.rows[0].line, 2);
+		assert.equal(j.rows[0].status, 'skipped');
+		assert.ok(j.rows[0].issues.length > 0);
+		assert.deepEqual(d.counts, j.counts, 'the dry run said the same');
+		const again = await (await send('POST', '/api/v1/rosters', lines, h)).json();
+		assert.deepEqual([again.counts.created, again.counts.unchanged], [0, 1], 'importing twice changes nothing');
+		assert.equal(sqlOn(srv.db, "SELECT COUNT(*) FROM users WHERE email = 'amal.roster@example.org'")[0], '1');
+		const csv = await fetch(`${srv.url}/api/v1/rosters`, { method: 'POST', body: 'email\na@example.org\n', headers: h });
+		assert.equal(csv.status, 400);
+		assert.equal((await csv.json()).error.code, 'malformed_jsonl');
+		const wrongType = await fetch(`${srv.url}/api/v1/rosters`, { method: 'POST', body: lines, headers: { ...bearer(p.token), 'Content-Type': 'text/csv' } });
+		assert.equal(wrongType.status, 415);
+		const expert = personWithToken(srv.db, 'not-a-coordinator@example.org', [['expert', '']], 'read_needs');
+		assert.equal((await send('POST', '/api/v1/rosters', lines, { ...bearer(expert.token), 'Content-Type': 'application/jsonl' })).status, 403);
+	});
+});
