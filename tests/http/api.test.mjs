@@ -17,7 +17,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort, root, startServer } from '../kafaat.mjs';
+import { Client, enrolTotp, linkIn } from '../client.mjs';
+import { freePort, kafaat, root, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 let srv, prism, base;
@@ -397,5 +398,40 @@ describe('rosters (import_rosters)', () => {
 		assert.equal(wrongType.status, 415);
 		const expert = personWithToken(srv.db, 'not-a-coordinator@example.org', [['expert', '']], 'read_needs');
 		assert.equal((await send('POST', '/api/v1/rosters', lines, { ...bearer(expert.token), 'Content-Type': 'application/jsonl' })).status, 403);
+	});
+});
+
+describe('the programme team revokes any token', () => {
+	test('listed with its owner and scope; revoked at once, audited, the owner told', async () => {
+		const PW = 'une phrase assez longue 2027';
+		const out = kafaat(['admin', 'create', 'equipe@example.org', '--db', srv.db]);
+		assert.equal(out.status, 0, out.stderr);
+		const admin = new Client(srv.url);
+		const link = linkIn(out.stdout, '/invitation\\?token=');
+		await admin.get(link);
+		const invited = await admin.post('/fr/invitation', { token: new URL(srv.url + link).searchParams.get('token'), password: PW, password2: PW });
+		assert.equal(invited.status, 200);
+		await admin.get('/fr/signin');
+		assert.equal((await admin.post('/fr/signin', { email: 'equipe@example.org', password: PW })).status, 303);
+		await enrolTotp(admin, 'fr');
+
+		const p = personWithToken(srv.db, 'partner@example.org', [['expert', '']], 'read_statistics');
+		const page = await admin.get('/ar/admin/tokens');
+		assert.equal(page.status, 200);
+		assert.ok(page.text.includes('partner@example.org') && page.text.includes('read_statistics'));
+		assert.equal((await get('/api/v1/statistics', bearer(p.token))).status, 200);
+		const r = await admin.post(`/ar/admin/tokens/${p.tokenId}/revoke`, {});
+		assert.equal(r.status, 303);
+		assert.equal(r.location, '/ar/admin/tokens?done=revoked');
+		const r2 = await get('/api/v1/statistics', bearer(p.token));
+		assert.equal(r2.status, 401, 'revoked: refused at once');
+		assert.equal(sqlOn(srv.db, `SELECT COUNT(*) FROM audit_log WHERE action = 'api_token_revoked' AND target_id = '${p.tokenId}'`)[0], '1');
+		assert.equal(sqlOn(srv.db, `SELECT COUNT(*) FROM notifications WHERE user_id = ${p.id}`)[0], '1');
+		assert.equal((await admin.post(`/ar/admin/tokens/${p.tokenId}/revoke`, {})).status, 404, 'not twice');
+		assert.ok(!(await admin.get('/ar/admin/tokens')).text.includes('partner@example.org'));
+		// only the programme team
+		const expert = new Client(srv.url);
+		const denied = await expert.get('/fr/admin/tokens');
+		assert.equal(denied.status, 303);
 	});
 });
