@@ -1,8 +1,9 @@
 -- 0010_api: the partner API — the server key that signs list cursors
 -- (shared by every node) and the answers of creating requests kept by
 -- their Idempotency-Key for 24 hours (app/api_common.c, docs/API.md).
--- No personal data: the answers kept are ids, states and links (never a
--- person's details), the request bodies only as a hash.
+-- The answers kept are ids, states and links (never a person's details),
+-- the request bodies only as a hash; the rows are found by their user for
+-- "download my data" and erasure (db/personal_data.tsv).
 -- Portable SQL: SQLite and PostgreSQL 15.
 
 CREATE TABLE api_secrets (
@@ -14,6 +15,7 @@ CREATE TABLE api_secrets (
 -- One row per (token, key): the hash of the request body and the answer
 -- given, replayed for the same key and body, refused (409) for another.
 CREATE TABLE api_idempotency (
+	user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	token_id BIGINT NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,
 	idem_key TEXT NOT NULL CHECK (length(idem_key) BETWEEN 1 AND 64),
 	request_hash TEXT NOT NULL,
@@ -23,3 +25,4 @@ CREATE TABLE api_idempotency (
 	PRIMARY KEY (token_id, idem_key)
 );
 CREATE INDEX api_idempotency_created ON api_idempotency (created_at);
+CREATE INDEX api_idempotency_user ON api_idempotency (user_id);

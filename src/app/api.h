@@ -68,9 +68,11 @@ struct api_replay {
 /* Looks up (token_id, key): 1 found (*r filled), 0 none, -1 storage. */
 int api_idempotency_get(struct db *db, struct arena *a, int64_t token_id, const char *key,
                         struct api_replay *r);
-/* Records the answer for (token_id, key), in the caller's transaction. 0 or -1. */
-int api_idempotency_put(struct db *db, struct app *app, struct arena *a, int64_t token_id,
-                        const char *key, const char *request_hash, int status, const char *body);
+/* Records the answer for (token_id, key) of user_id's token, in the
+ * caller's transaction; answers older than 24 hours go. 0 or -1. */
+int api_idempotency_put(struct db *db, struct app *app, struct arena *a, int64_t user_id,
+                        int64_t token_id, const char *key, const char *request_hash, int status,
+                        const char *body);
 /* Is key a valid Idempotency-Key (1 to 64 of [A-Za-z0-9._:-])? */
 int api_idempotency_key_valid(const char *key);
 

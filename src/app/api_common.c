@@ -261,8 +261,9 @@ int api_idempotency_get(struct db *db, struct arena *a, int64_t token_id, const 
 	return 1;
 }
 
-int api_idempotency_put(struct db *db, struct app *app, struct arena *a, int64_t token_id,
-                        const char *key, const char *request_hash, int status, const char *body)
+int api_idempotency_put(struct db *db, struct app *app, struct arena *a, int64_t user_id,
+                        int64_t token_id, const char *key, const char *request_hash, int status,
+                        const char *body)
 {
 	char now[ISO_TIME_LEN + 1], old[ISO_TIME_LEN + 1];
 	int64_t t = clock_now(app->cfg);
@@ -273,11 +274,11 @@ int api_idempotency_put(struct db *db, struct app *app, struct arena *a, int64_t
 	             (const char *[]){old}) < 0)
 		return -1;
 	return sql_exec(db,
-	                "INSERT INTO api_idempotency (token_id, idem_key, request_hash, status, "
-	                "body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-	                6,
-	                (const char *[]){sql_int(a, token_id), key, request_hash,
-	                                 sql_int(a, status), body, now}) == 1
+	                "INSERT INTO api_idempotency (user_id, token_id, idem_key, request_hash, "
+	                "status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	                7,
+	                (const char *[]){sql_int(a, user_id), sql_int(a, token_id), key,
+	                                 request_hash, sql_int(a, status), body, now}) == 1
 	               ? 0
 	               : -1;
 }

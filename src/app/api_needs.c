@@ -246,8 +246,8 @@ static int create_tx(struct db *db, void *ud)
 	        arena_printf(a, "{\"via\":\"api\",\"token\":%lld}", (long long)c->id->token_id)};
 	if (audit_append(db, t, &e) < 0 || !(c->answer = answer_of(c, now)))
 		return -1;
-	if (c->key && api_idempotency_put(db, c->app, a, c->id->token_id, c->key, c->hash, 201,
-	                                  c->answer) < 0)
+	if (c->key && api_idempotency_put(db, c->app, a, c->id->user_id, c->id->token_id, c->key,
+	                                  c->hash, 201, c->answer) < 0)
 		return -1;
 	return 0;
 }
