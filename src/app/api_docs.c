@@ -462,6 +462,34 @@ const struct api_doc api_doc_statistics = {
         NULL,
 };
 
+static const struct api_param institution_needs_params[] = {
+        {"state", "One state: draft, submitted, published, staffed, in_progress, completed or "
+                  "cancelled."},
+        LIST_PARAMS,
+        {NULL, NULL},
+};
+
+const struct api_doc api_doc_institution_needs = {
+        "listInstitutionNeeds",
+        "needs",
+        "read_needs",
+        API_PAGINATED,
+        "The needs of the token owner’s institution, newest first, in every state (drafts "
+        "included): what its own systems wrote through createNeed, and where each stands.",
+        institution_needs_params,
+        "{'type': 'object', 'required': ['needs', 'total', 'limit', 'cursor', 'next'],"
+        " 'properties': {"
+        "  'needs': {'type': 'array', 'items': {'$ref': '#/components/schemas/Need'}},"
+        "  'total': {'type': 'integer', 'minimum': 0},"
+        "  'limit': {'type': 'integer', 'minimum': 1, 'maximum': 100},"
+        "  'cursor': {'$ref': '#/components/schemas/Cursor'},"
+        "  'next': {'$ref': '#/components/schemas/NextUrl'}}}",
+        0,
+        NULL,
+        NULL,
+        NULL,
+};
+
 static const struct api_param rosters_params[] = {
         {"dry_run", "1: check every row and report, write nothing."},
         {NULL, NULL},

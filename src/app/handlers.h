@@ -120,12 +120,13 @@ HANDLER(h_bench_fts5);
 struct api_doc;
 extern const struct api_doc api_doc_needs_list, api_doc_need, api_doc_experts, api_doc_skills,
         api_doc_meta, api_doc_me, api_doc_health, api_doc_openapi, api_doc_bench_fts5,
-        api_doc_need_create, api_doc_statistics, api_doc_rosters;
+        api_doc_need_create, api_doc_statistics, api_doc_rosters, api_doc_institution_needs;
 HANDLER(h_api_openapi);
 HANDLER(h_api_reference);
 HANDLER(h_api_need_create);
 HANDLER(h_api_statistics);
 HANDLER(h_api_rosters);
+HANDLER(h_api_institution_needs);
 HANDLER(h_admin_tokens);
 HANDLER(h_admin_token_revoke);
 /* -- api handlers end -- */

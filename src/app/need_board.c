@@ -9,6 +9,7 @@
 
 #include "app/api.h"
 #include "app/app.h"
+#include "app/auth.h"
 #include "app/clock.h"
 #include "app/handlers.h"
 #include "app/institutions.h"
@@ -16,6 +17,7 @@
 #include "app/needs.h"
 #include "app/page.h"
 #include "app/profile_pages.h"
+#include "app/sql.h"
 #include "app/taxonomy.h"
 #include "core/parse.h"
 #include "text/fold.h"
@@ -537,6 +539,87 @@ void h_api_need(void *ctx, struct request *req, struct response *resp)
 	}
 	json_respond(req, resp, 200, api_need(&c, &n, &in));
 	resp_header(req, resp, "Cache-Control", "public, max-age=60");
+}
+
+/* ---- The institution's own needs (read_needs) ------------------------------------------ */
+
+/* The ids of the institution's needs in state (NULL: every state), newest
+ * first, from offset (at most API_LIMIT_MAX), and how many there are. */
+static int institution_page(struct db *db, struct pp *c, const char *state, int64_t offset,
+                            int64_t limit, int64_t *ids, int *nids, int64_t *total)
+{
+	const char *inst = sql_int(&c->req->arena, c->id->institution_id);
+	const char *params[] = {inst, state ? state : "", sql_int(&c->req->arena, limit),
+	                        sql_int(&c->req->arena, offset)};
+	struct db_stmt *st;
+	enum db_rc rc;
+
+	if (db_query_int(db,
+	                 "SELECT COUNT(*) FROM needs WHERE institution_id = CAST($1 AS BIGINT) AND "
+	                 "($2 = '' OR state = $2)",
+	                 2, params, total) != DB_OK ||
+	    !(st = db_prepare(db, "SELECT id FROM needs WHERE institution_id = CAST($1 AS BIGINT) "
+	                          "AND ($2 = '' OR state = $2) ORDER BY id DESC LIMIT CAST($3 AS "
+	                          "BIGINT) OFFSET CAST($4 AS BIGINT)")))
+		return -1;
+	*nids = 0;
+	for (int i = 0; i < 4; i++)
+		if (db_bind_text(st, i + 1, params[i]) != DB_OK) {
+			db_finalize(st);
+			return -1;
+		}
+	while ((rc = db_step(st)) == DB_ROW && *nids < API_LIMIT_MAX)
+		ids[(*nids)++] = db_col_int(st, 0);
+	db_finalize(st);
+	return rc == DB_OK || rc == DB_ROW ? 0 : -1;
+}
+
+void h_api_institution_needs(void *ctx, struct request *req, struct response *resp)
+{
+	struct pp c;
+	const char *state = kvlist_get(&req->query, "state"), *cursor = NULL;
+	int64_t ids[API_LIMIT_MAX], offset, total, limit = api_limit(req);
+	struct institution in;
+	int n = 0, rc;
+	struct db *db;
+
+	pp_init(&c, ctx, req, resp);
+	if (state && need_state_parse(state) < 0) {
+		json_error(c.app, req, resp, 400, "bad_parameter", "state");
+		return;
+	}
+	if ((rc = api_cursor_read(c.app, req, &offset)) < 0) {
+		json_error(c.app, req, resp, rc == -1 ? 400 : 503,
+		           rc == -1 ? "bad_cursor" : "unavailable", rc == -1 ? "cursor" : NULL);
+		return;
+	}
+	db = db_pool_get(c.app->pool);
+	rc = institution_load(db, &req->arena, c.id->institution_id, &in) == 1 &&
+	                     institution_page(db, &c, state, offset, limit, ids, &n, &total) == 0
+	             ? 0
+	             : -1;
+	json_t *list = json_array();
+	for (int i = 0; rc == 0 && i < n; i++) {
+		struct need need;
+		if (need_load(db, &req->arena, ids[i], &need) != 1)
+			rc = -1;
+		else
+			json_array_append_new(list, api_need(&c, &need, &in));
+	}
+	db_pool_put(c.app->pool, db);
+	if (rc == 0 && offset + limit < total &&
+	    !(cursor = api_cursor_make(c.app, req, offset + limit)))
+		rc = -1;
+	if (rc < 0) {
+		json_decref(list);
+		json_error(c.app, req, resp, 503, "unavailable", NULL);
+		return;
+	}
+	json_respond(req, resp, 200,
+	             json_pack("{s:o, s:I, s:I, s:s?, s:s?}", "needs", list, "total",
+	                       (json_int_t)total, "limit", (json_int_t)limit, "cursor", cursor,
+	                       "next", cursor ? api_next_url(req, cursor) : NULL));
+	resp_header(req, resp, "Cache-Control", "private, no-cache");
 }
 
 /* ---- The Atom feed (RFC 4287) -------------------------------------------------------------- */

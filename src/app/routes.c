@@ -368,6 +368,8 @@ static const struct field api_search_query[] = {
         {FIELD_INT, "limit", 1, 100},
         END,
 };
+static const struct field api_institution_needs_query[] = {
+        TEXT("state", 20), {FIELD_TEXT, "cursor", 0, 64}, {FIELD_INT, "limit", 1, 100}, END};
 static const struct field api_rosters_query[] = {{FIELD_INT, "dry_run", 0, 1}, END};
 static const struct field admin_tokens_query[] = {TEXT("done", 20), END};
 /* -- api fields end -- */
@@ -618,6 +620,10 @@ const struct route app_routes[] = {
         {HTTP_POST, "/api/v1/needs", h_api_need_create, POLICY_INSTITUTION, NULL, ROUTE_API,
          "Write a draft need of the token's institution (Idempotency-Key)", NULL,
          &api_doc_need_create},
+        {HTTP_GET, "/api/v1/institution/needs", h_api_institution_needs, POLICY_INSTITUTION,
+         api_institution_needs_query, ROUTE_API,
+         "The token's institution's needs in every state, drafts included", NULL,
+         &api_doc_institution_needs},
         {HTTP_GET, "/api/v1/statistics", h_api_statistics, POLICY_SIGNED_IN, NULL, ROUTE_API,
          "The programme's headline figures, small cells suppressed", NULL, &api_doc_statistics},
         {HTTP_POST, "/api/v1/rosters", h_api_rosters, POLICY_COORDINATOR, api_rosters_query,

@@ -355,6 +355,38 @@ describe('writing draft needs (write_needs)', () => {
 	});
 });
 
+describe('the institution’s own needs (read_needs)', () => {
+	test('every state, drafts included, by cursor; only its own institution’s', async () => {
+		const [a, b] = sqlOn(srv.db, 'SELECT id FROM institutions ORDER BY id LIMIT 2');
+		const writer = personWithToken(srv.db, 'writer-a@example.org', [['institution_member', a]], 'write_needs');
+		const reader = personWithToken(srv.db, 'reader-a@example.org', [['institution_member', a]], 'read_needs');
+		const other = personWithToken(srv.db, 'reader-b@example.org', [['institution_member', b]], 'read_needs');
+		const made = [];
+		for (const title of ['Premier brouillon', 'Second brouillon'])
+			made.push((await (await send('POST', '/api/v1/needs', JSON.stringify({ ...needBody, title }), bearer(writer.token))).json()).id);
+		const drafts = [];
+		for (let url = '/api/v1/institution/needs?state=draft&limit=1'; url;) {
+			const r = await get(url, bearer(reader.token));
+			assert.equal(r.status, 200);
+			const j = await r.json();
+			drafts.push(...j.needs.map((n) => n.id));
+			for (const n of j.needs) assert.equal(n.state, 'draft');
+			url = j.next;
+		}
+		for (const id of made) assert.ok(drafts.includes(id), `draft ${id} listed`);
+		const all = await (await get('/api/v1/institution/needs', bearer(reader.token))).json();
+		assert.equal(all.total, Number(sqlOn(srv.db, `SELECT COUNT(*) FROM needs WHERE institution_id = ${a}`)[0]));
+		assert.ok(!JSON.stringify(all).includes('nadia@example.org'), 'never the counterpart');
+		const theirs = await (await get('/api/v1/institution/needs', bearer(other.token))).json();
+		for (const id of made) assert.ok(!theirs.needs.some((n) => n.id === id), 'not another institution’s');
+		const bad = await get('/api/v1/institution/needs?state=lost', bearer(reader.token));
+		assert.equal(bad.status, 400);
+		assert.equal((await bad.json()).error.field, 'state');
+		const expert = personWithToken(srv.db, 'expert-rn@example.org', [['expert', '']], 'read_needs');
+		assert.equal((await get('/api/v1/institution/needs', bearer(expert.token))).status, 403);
+	});
+});
+
 describe('statistics (read_statistics)', () => {
 	test('headline figures; counts below 10 are null', async () => {
 		const p = personWithToken(srv.db, 'observatory@example.org', [], 'read_statistics');
