@@ -13,6 +13,7 @@
 
 #include "app/api.h"
 #include "app/app.h"
+#include "app/auth.h"
 #include "app/config.h"
 #include "web/openapi.h"
 #include "web/router.h"
@@ -225,6 +226,35 @@ static void app_api_routes_are_described(void **state)
 	config_release(&cfg);
 }
 
+/* The scopes the description names are the scopes auth.c checks: each one
+ * someone may hold, and nobody holds one the description does not name. */
+static void scopes_agree_with_auth(void **state)
+{
+	struct identity everyone = {0}, nobody = {0};
+
+	(void)state;
+	everyone.roles = ROLE_EXPERT | ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER |
+	                 ROLE_COORDINATOR | ROLE_ADVISOR | ROLE_ADMIN;
+	for (const struct openapi_scope *s = api_scopes; s->name; s++)
+		if (!auth_scope_allowed(&everyone, s->name))
+			fail_msg("scope %s is in the description but nobody may hold it", s->name);
+	assert_false(auth_scope_allowed(&everyone, "everything"));
+	assert_false(auth_scope_allowed(NULL, "read_needs"));
+	assert_true(auth_scope_allowed(&nobody, "read_statistics"));
+	assert_false(auth_scope_allowed(&nobody, "write_needs"));
+	assert_false(auth_scope_allowed(&nobody, "import_rosters"));
+	/* every scope a route needs is one the description names */
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const struct api_doc *d = app_routes[i].api;
+		int known = 0;
+		for (const struct openapi_scope *s = api_scopes; d && d->scope && s->name; s++)
+			known |= strcmp(s->name, d->scope) == 0;
+		if (d && d->scope && !known)
+			fail_msg("%s needs an undescribed scope %s", app_routes[i].pattern,
+			         d->scope);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +262,7 @@ int main(void)
 	        cmocka_unit_test(document_follows_the_table),
 	        cmocka_unit_test(undescribed_routes_are_refused),
 	        cmocka_unit_test(app_api_routes_are_described),
+	        cmocka_unit_test(scopes_agree_with_auth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
