@@ -85,10 +85,9 @@ void h_api_rosters(void *ctx, struct request *req, struct response *resp)
 	ro.rows = json_array();
 	if (import_experts(app, data, req->body.len, &o, &n, err, sizeof(err)) < 0) {
 		json_decref(ro.rows);
-		if (n.rows == 0)
-			json_error_message(app, req, resp, 400, "malformed_jsonl", NULL, NULL);
-		else
-			json_error(app, req, resp, 503, "unavailable", NULL);
+		/* nothing read: the file as a whole is unreadable; else storage failed */
+		json_error(app, req, resp, n.rows == 0 ? 400 : 503,
+		           n.rows == 0 ? "malformed_jsonl" : "unavailable", NULL);
 		return;
 	}
 	json_respond(req, resp, 200,

@@ -116,7 +116,9 @@ HANDLER(h_bench_fts5);
 
 /* api_docs.c, api_reference.c, api_*.c: the partner API. The description of
  * each API route (the api member of its entry in routes.c), this
- * description as OpenAPI and as a reference page, and the partner routes. */
+ * description as OpenAPI and as a reference page, the partner routes
+ * (h_api_institution_needs beside the other needs' JSON, in need_board.c)
+ * and the programme team's page of tokens (api_admin.c). */
 struct api_doc;
 extern const struct api_doc api_doc_needs_list, api_doc_need, api_doc_experts, api_doc_skills,
         api_doc_meta, api_doc_me, api_doc_health, api_doc_openapi, api_doc_bench_fts5,
