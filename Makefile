@@ -6,7 +6,7 @@ CC        ?= cc
 OPT       ?= -O2
 WARN      := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
-             -Wpointer-arith -Wvla
+             -Wpointer-arith -Wvla -Wno-missing-field-initializers
 CPPFLAGS  += -D_GNU_SOURCE -Isrc -Ibuild/gen
 CFLAGS    += $(OPT) -g $(WARN) $(EXTRA_CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

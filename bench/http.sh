@@ -158,7 +158,7 @@ main() {
 	local port nport
 	port=$(free_port)
 	base=http://127.0.0.1:$port
-	KAFAAT_MAIL_SPOOL_DIR=$work/mail "$KAFAAT" serve --db "$db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+	KAFAAT_API_RATE_LIMIT=0 KAFAAT_MAIL_SPOOL_DIR=$work/mail "$KAFAAT" serve --db "$db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 	kafaat_pid=$!
 	wait_http "$base/healthz" "kafaat serve" "$kafaat_pid"
 

@@ -164,7 +164,7 @@ start_nginx() { # name listen-port node-port...
 }
 
 start_node() { # name port
-	KAFAAT_MAIL_SPOOL_DIR=$work/mail-$1 KAFAAT_SERVER_TRUSTED_PROXY=127.0.0.1 \
+	KAFAAT_API_RATE_LIMIT=0 KAFAAT_MAIL_SPOOL_DIR=$work/mail-$1 KAFAAT_SERVER_TRUSTED_PROXY=127.0.0.1 \
 		"$KAFAAT" serve --db "$db" --listen "127.0.0.1:$2" >"$work/serve-$1.log" 2>&1 &
 	pids+=($!)
 	wait_http "http://127.0.0.1:$2/healthz" "kafaat node $1" "$!"

@@ -143,7 +143,7 @@ run_http() {
 	base=http://127.0.0.1:$port
 	date -u -d "$DAY" +%s >"$work/clock"
 	t0=$(now)
-	KAFAAT_TESTING_CLOCK_FILE=$work/clock KAFAAT_TESTING_BENCH_FTS5=1 KAFAAT_MAIL_SPOOL_DIR=$work/mail \
+	KAFAAT_API_RATE_LIMIT=0 KAFAAT_TESTING_CLOCK_FILE=$work/clock KAFAAT_TESTING_BENCH_FTS5=1 KAFAAT_MAIL_SPOOL_DIR=$work/mail \
 		"$KAFAAT" serve --db "$db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 	kafaat_pid=$!
 	for _ in $(seq 1200); do # the index of 1M profiles takes a while

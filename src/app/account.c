@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/api.h"
 #include "app/app.h"
 #include "app/audit.h"
 #include "app/auth.h"
@@ -21,9 +22,6 @@
 
 #define EMAIL_CHANGE_TTL (48 * 3600)
 #define RECOVERY_CODES 10
-
-/* Scopes an API token may carry (the API issue adds more). */
-static const char *const token_scopes[] = {"read_profile", "read_needs", "read_statistics"};
 
 struct acct {
 	struct app *app;
@@ -95,11 +93,13 @@ static json_t *tokens_json(struct acct *c, struct db *db)
 	                 c->uid, names, 5);
 }
 
-static json_t *scopes_json(void)
+/* The scopes this person's tokens may carry (api_scopes, auth.c's rules). */
+static json_t *scopes_json(const struct identity *id)
 {
 	json_t *list = json_array();
-	for (size_t i = 0; i < sizeof(token_scopes) / sizeof(token_scopes[0]); i++)
-		json_array_append_new(list, json_string(token_scopes[i]));
+	for (const struct openapi_scope *s = api_scopes; s->name; s++)
+		if (auth_scope_allowed(id, s->name))
+			json_array_append_new(list, json_string(s->name));
 	return list;
 }
 
@@ -123,7 +123,7 @@ static void show(struct acct *c, int status)
 	        json_pack("{s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "email", u.email, "lang",
 	                  lang_code(u.lang), "verified", u.verified_at != NULL, "totp",
 	                  u.totp_enabled_at != NULL, "must_enrol", c->id->must_enrol_totp,
-	                  "sessions", sessions, "tokens", tokens, "scopes", scopes_json());
+	                  "sessions", sessions, "tokens", tokens, "scopes", scopes_json(c->id));
 	if (c->extra)
 		json_object_update(data, c->extra);
 	json_decref(c->extra);
@@ -476,14 +476,6 @@ void h_account_totp(void *ctx, struct request *req, struct response *resp)
 
 /* ---- API tokens ------------------------------------------------------------------- */
 
-static int known_scope(const char *s)
-{
-	for (size_t i = 0; i < sizeof(token_scopes) / sizeof(token_scopes[0]); i++)
-		if (strcmp(token_scopes[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 struct new_token {
 	struct acct *c;
 	char token[TOKEN_LEN + 1];
@@ -523,7 +515,7 @@ void h_account_token_new(void *ctx, struct request *req, struct response *resp)
 	form_keep(&f, "name", form_value(req, "name"));
 	if (!*form_value(req, "name"))
 		form_error(&f, "name", "tokens.name.required");
-	if (!known_scope(form_value(req, "scope")))
+	if (!auth_scope_allowed(c.id, form_value(req, "scope")))
 		form_error(&f, "scope", "tokens.scope.unknown");
 	if (form_has_errors(&f)) {
 		refuse(&c, "token_form", &f);
@@ -574,12 +566,23 @@ void h_account_token_revoke(void *ctx, struct request *req, struct response *res
 	}
 }
 
+/* The token's scopes as a list (none for a session). */
+static json_t *scope_list(const struct identity *id)
+{
+	json_t *list = json_array();
+
+	for (const struct openapi_scope *s = api_scopes; s->name; s++)
+		if (auth_has_scope(id, s->name))
+			json_array_append_new(list, json_string(s->name));
+	return list;
+}
+
 void h_api_me(void *ctx, struct request *req, struct response *resp)
 {
 	struct identity *id = auth_identity(req);
 
 	(void)ctx;
 	json_respond(req, resp, 200,
-	             json_pack("{s:I, s:s, s:s, s:s?}", "id", (json_int_t)id->user_id, "email",
-	                       id->email, "lang", lang_code(id->lang), "scopes", id->api_scopes));
+	             json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)id->user_id, "email",
+	                       id->email, "lang", lang_code(id->lang), "scopes", scope_list(id)));
 }

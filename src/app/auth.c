@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/api.h"
 #include "app/app.h"
 #include "app/clock.h"
 #include "app/page.h"
@@ -166,7 +167,7 @@ static struct identity *from_bearer(struct app *app, struct db *db, struct reque
                                     const char *token)
 {
 	char hash[TOKEN_HASH_LEN + 1], now[ISO_TIME_LEN + 1];
-	const char *row[4];
+	const char *row[5];
 	struct identity *id;
 
 	if (!token_well_formed(token))
@@ -174,14 +175,15 @@ static struct identity *from_bearer(struct app *app, struct db *db, struct reque
 	token_hash(token, hash);
 	iso_time(clock_now(app->cfg), now);
 	if (sql_row(db, &req->arena,
-	            "SELECT t.user_id, t.scopes, u.email, u.lang FROM api_tokens t "
+	            "SELECT t.user_id, t.scopes, u.email, u.lang, t.id FROM api_tokens t "
 	            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND "
 	            "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND "
 	            "u.status = 'active'",
-	            2, (const char *[]){hash, now}, row, 4) != 1)
+	            2, (const char *[]){hash, now}, row, 5) != 1)
 		return NULL;
 	id = arena_zalloc(&req->arena, sizeof(*id));
 	if (parse_int64(row[0], 1, INT64_MAX, &id->user_id) < 0 ||
+	    parse_int64(row[4], 1, INT64_MAX, &id->token_id) < 0 ||
 	    auth_load_roles(db, id->user_id, &id->roles, &id->institution_id) < 0)
 		return NULL;
 	id->api_scopes = row[1];
@@ -193,9 +195,11 @@ static struct identity *from_bearer(struct app *app, struct db *db, struct reque
 	return id;
 }
 
-static struct identity *load_identity(struct app *app, struct request *req)
+/* The identity of the request: an API token (Authorization: Bearer) on API
+ * routes only, else the session cookie. */
+static struct identity *load_identity(struct app *app, struct request *req, const struct route *r)
 {
-	const char *authz = req_header(req, "Authorization");
+	const char *authz = (r->flags & ROUTE_API) ? req_header(req, "Authorization") : NULL;
 	const char *cookie = req_cookie(req, session_cookie(app));
 	struct identity *id = NULL;
 	struct db *db;
@@ -222,6 +226,41 @@ static const unsigned policy_roles[POLICY_COUNT] = {
         [POLICY_ADVISOR] = ROLE_ADVISOR,
         [POLICY_ADMIN] = ROLE_ADMIN,
 };
+
+/* Who may hold a token of each scope: any of these roles (0: anyone). The
+ * scopes and what they allow: api_scopes (api_docs.c, the description). */
+static const struct {
+	const char *scope;
+	unsigned roles;
+} scope_roles[] = {
+        {"read_profile", 0},
+        {"read_needs", 0},
+        {"write_needs", ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER},
+        {"read_statistics", 0},
+        {"import_rosters", ROLE_COORDINATOR},
+};
+
+int auth_scope_allowed(const struct identity *id, const char *scope)
+{
+	for (size_t i = 0; i < sizeof(scope_roles) / sizeof(scope_roles[0]); i++)
+		if (strcmp(scope_roles[i].scope, scope) == 0)
+			return id && (!scope_roles[i].roles || (id->roles & scope_roles[i].roles));
+	return 0;
+}
+
+int auth_has_scope(const struct identity *id, const char *scope)
+{
+	size_t n = strlen(scope);
+
+	if (!id || !id->api_scopes)
+		return 0;
+	for (const char *s = id->api_scopes; *s; s += strcspn(s, " ,")) {
+		s += strspn(s, " ,");
+		if (strncmp(s, scope, n) == 0 && (s[n] == '\0' || s[n] == ' ' || s[n] == ','))
+			return 1;
+	}
+	return 0;
+}
 
 int auth_allows(const struct identity *id, enum policy p)
 {
@@ -287,6 +326,55 @@ static int deny(struct app *app, struct request *req, struct response *resp, int
 	return -1;
 }
 
+/* ---- API routes: rate limits and scopes ------------------------------------------ */
+
+/* Counts the request against the limit of its token, or of its client
+ * address; sets the RateLimit headers. -1 with 429 when over. */
+static int rate_limit(struct app *app, struct request *req, struct response *resp,
+                      const struct identity *id)
+{
+	int64_t limit = app->cfg->api_rate_limit, remaining, reset;
+	const char *key;
+
+	if (limit <= 0)
+		return 0;
+	key = id && id->token_id ? arena_printf(&req->arena, "t:%lld", (long long)id->token_id)
+	                         : arena_printf(&req->arena, "a:%s", req_ip(req));
+	int ok = api_rate_take(key, clock_now(app->cfg), limit, &remaining, &reset);
+	resp_header(req, resp, "RateLimit-Limit", sql_int(&req->arena, limit));
+	resp_header(req, resp, "RateLimit-Remaining", sql_int(&req->arena, remaining));
+	resp_header(req, resp, "RateLimit-Reset", sql_int(&req->arena, reset));
+	if (ok)
+		return 0;
+	resp_header(req, resp, "Retry-After", sql_int(&req->arena, reset > 0 ? reset : 1));
+	json_error(app, req, resp, 429, "rate_limited", NULL);
+	return -1;
+}
+
+/* A route whose description names a scope takes an API token that carries
+ * it, or a signed-in session (the browser), of a person who may hold it;
+ * a session's state-changing request must come from this site (Origin).
+ * No identity → 401; a token of another scope, or a person who may not
+ * (or no longer) hold it → 403 naming the scope due. */
+static int scope_ok(struct app *app, struct request *req, struct response *resp,
+                    const struct route *r, const struct identity *id)
+{
+	const char *scope = r->api ? r->api->scope : NULL;
+	int session = id && !id->token_id;
+
+	if (!scope)
+		return 0;
+	if (!id) {
+		json_error(app, req, resp, 401, "unauthenticated", NULL);
+		return -1;
+	}
+	if (auth_scope_allowed(id, scope) && (session || auth_has_scope(id, scope)) &&
+	    (!session || (req->method & HTTP_GET) || same_origin(app, req)))
+		return 0;
+	json_error(app, req, resp, 403, "insufficient_scope", scope);
+	return -1;
+}
+
 static int to_signin(struct app *app, struct request *req, struct response *resp,
                      const struct route *r)
 {
@@ -300,10 +388,13 @@ static int to_signin(struct app *app, struct request *req, struct response *resp
 int app_authorize(void *ctx, struct request *req, const struct route *r, struct response *resp)
 {
 	struct app *app = ctx;
-	struct identity *id = (r->flags & ROUTE_ANONYMOUS) ? NULL : load_identity(app, req);
+	struct identity *id = (r->flags & ROUTE_ANONYMOUS) ? NULL : load_identity(app, req, r);
 	int state_changing = !(req->method & HTTP_GET);
 
 	req->user = id;
+	if ((r->flags & ROUTE_API) && !(r->flags & ROUTE_ANONYMOUS) &&
+	    (rate_limit(app, req, resp, id) < 0 || scope_ok(app, req, resp, r, id) < 0))
+		return -1;
 	if (state_changing && !(r->flags & ROUTE_API) && !csrf_ok(app, req))
 		return deny(app, req, resp, 403, "csrf");
 	if (auth_allows(id, r->policy)) {

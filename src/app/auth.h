@@ -49,6 +49,7 @@ struct identity {
 	int totp_enabled;
 	int must_enrol_totp;    /* staff without a second factor yet */
 	const char *api_scopes; /* for API tokens, else NULL */
+	int64_t token_id;       /* the API token's id, else 0 */
 };
 
 /* The identity app_authorize attached, or NULL for anonymous requests. */
@@ -74,6 +75,11 @@ int session_end_all(struct db *db, int64_t user_id, const char *keep_hash);
 
 /* Loads the roles of user_id into *roles and *institution_id. 0 or -1. */
 int auth_load_roles(struct db *db, int64_t user_id, unsigned *roles, int64_t *institution_id);
+/* May the identity hold an API token of scope (a known scope, and the roles
+ * it needs)? */
+int auth_scope_allowed(const struct identity *id, const char *scope);
+/* Does the identity come from an API token that carries scope? */
+int auth_has_scope(const struct identity *id, const char *scope);
 /* Does the identity satisfy policy p (second factor considered)? */
 int auth_allows(const struct identity *id, enum policy p);
 

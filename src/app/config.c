@@ -139,6 +139,11 @@ static const struct key keys[] = {
          "Minutes between two saves of a changed index (the change log keeps a day, so a "
          "snapshot older than 20 hours is not used).",
          NULL},
+        {"api", "rate_limit", KEY_INT, 0, 1000000, "1200", FIELD(api_rate_limit),
+         "Requests per minute to the /api/ routes for each API token, or each client address "
+         "without one, counted on each node (in memory); over it, 429 with Retry-After. 0: no "
+         "limit (benchmarks).",
+         NULL},
         {"testing", "clock_file", KEY_TEXT, 0, 0, "", FIELD(testing_clock_file),
          "Tests only: read the current time (Unix seconds) from this file. Empty in production.",
          NULL},

@@ -59,6 +59,8 @@ struct config {
 	/* [search] */
 	char *search_snapshot;       /* the index snapshot file of this node; "" none */
 	int search_snapshot_minutes; /* how often a changed index is saved again */
+	/* [api] */
+	int api_rate_limit; /* requests per minute per token or address, per node; 0: none */
 	/* [testing] */
 	char *testing_clock_file; /* "" in production */
 	int testing_bench_fts5; /* 1: /api/v1/bench/fts5 answers (bench_fts5.h); 0 in production */

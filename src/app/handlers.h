@@ -114,6 +114,25 @@ HANDLER(h_inbox_preference);
 HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */
 
+/* api_docs.c, api_reference.c, api_*.c: the partner API. The description of
+ * each API route (the api member of its entry in routes.c), this
+ * description as OpenAPI and as a reference page, the partner routes
+ * (h_api_institution_needs beside the other needs' JSON, in need_board.c)
+ * and the programme team's page of tokens (api_admin.c). */
+struct api_doc;
+extern const struct api_doc api_doc_needs_list, api_doc_need, api_doc_experts, api_doc_skills,
+        api_doc_meta, api_doc_me, api_doc_health, api_doc_openapi, api_doc_bench_fts5,
+        api_doc_need_create, api_doc_statistics, api_doc_rosters, api_doc_institution_needs;
+HANDLER(h_api_openapi);
+HANDLER(h_api_reference);
+HANDLER(h_api_need_create);
+HANDLER(h_api_statistics);
+HANDLER(h_api_rosters);
+HANDLER(h_api_institution_needs);
+HANDLER(h_admin_tokens);
+HANDLER(h_admin_token_revoke);
+/* -- api handlers end -- */
+
 /* network_pages.c: networks, membership, roster, announcements, introductions */
 HANDLER(h_networks);
 HANDLER(h_network);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/api.h"
 #include "app/app.h"
+#include "app/auth.h"
 #include "app/clock.h"
 #include "app/handlers.h"
 #include "app/institutions.h"
@@ -15,6 +17,7 @@
 #include "app/needs.h"
 #include "app/page.h"
 #include "app/profile_pages.h"
+#include "app/sql.h"
 #include "app/taxonomy.h"
 #include "core/parse.h"
 #include "text/fold.h"
@@ -266,16 +269,19 @@ static json_t *card_json(struct pp *c, struct db_stmt *st)
 /* The rows of the requested page. */
 struct page_rows {
 	int64_t first; /* index of the first row of the page */
+	int64_t size;  /* rows per page (the API's limit); 0: BOARD_PAGE */
 	json_t *cards; /* the board's cards, or NULL */
-	int64_t ids[BOARD_PAGE];
+	int64_t ids[API_LIMIT_MAX];
 	int nids;
 };
+_Static_assert(BOARD_PAGE <= API_LIMIT_MAX, "a board page fits the API's");
 
 static int keep_page_row(struct scan *s, struct db_stmt *st)
 {
 	struct page_rows *p = s->ud;
+	int64_t size = p->size ? p->size : BOARD_PAGE;
 
-	if (s->matched < p->first || s->matched >= p->first + BOARD_PAGE)
+	if (s->matched < p->first || s->matched >= p->first + size)
 		return 0;
 	if (p->cards)
 		json_array_append_new(p->cards, card_json(s->c, st));
@@ -452,6 +458,23 @@ static int api_load(struct pp *c, struct db *db, int64_t id, struct need *n, str
 	return rc;
 }
 
+/* The first row the request asks for: its cursor's, else (earlier
+ * versions) its page's; -1 with the error sent. */
+static int64_t api_first_row(struct pp *c, const struct filter *f, int64_t limit)
+{
+	int64_t offset;
+	int rc = api_cursor_read(c->app, c->req, &offset);
+
+	if (rc < 0) {
+		json_error(c->app, c->req, c->resp, rc == -1 ? 400 : 503,
+		           rc == -1 ? "bad_cursor" : "unavailable", rc == -1 ? "cursor" : NULL);
+		return -1;
+	}
+	if (!kvlist_get(&c->req->query, "cursor"))
+		offset = (f->page - 1) * limit;
+	return offset;
+}
+
 void h_api_needs(void *ctx, struct request *req, struct response *resp)
 {
 	struct pp c;
@@ -460,7 +483,7 @@ void h_api_needs(void *ctx, struct request *req, struct response *resp)
 	struct scan s = {0};
 	struct db *db;
 	json_t *list;
-	int64_t pages;
+	const char *cursor = NULL;
 
 	pp_init(&c, ctx, req, resp);
 	read_filter(&c, &f);
@@ -468,9 +491,16 @@ void h_api_needs(void *ctx, struct request *req, struct response *resp)
 		json_error(c.app, req, resp, 400, "bad_parameter", f.bad);
 		return;
 	}
-	p.first = (f.page - 1) * BOARD_PAGE;
+	p.size = api_limit(req);
+	if ((p.first = api_first_row(&c, &f, p.size)) < 0)
+		return;
 	s = (struct scan){.c = &c, .f = &f, .fn = keep_page_row, .ud = &p};
 	if (board_scan(&s) < 0) {
+		json_error(c.app, req, resp, 503, "unavailable", NULL);
+		return;
+	}
+	if (p.first + p.size < s.matched &&
+	    !(cursor = api_cursor_make(c.app, req, p.first + p.size))) {
 		json_error(c.app, req, resp, 503, "unavailable", NULL);
 		return;
 	}
@@ -483,14 +513,10 @@ void h_api_needs(void *ctx, struct request *req, struct response *resp)
 			json_array_append_new(list, api_need(&c, &n, &in));
 	}
 	db_pool_put(c.app->pool, db);
-	pages = (s.matched + BOARD_PAGE - 1) / BOARD_PAGE;
 	json_respond(req, resp, 200,
-	             json_pack("{s:o, s:I, s:i, s:i, s:I, s:s?}", "needs", list, "page",
-	                       (json_int_t)f.page, "per_page", BOARD_PAGE, "total", s.matched,
-	                       "pages", (json_int_t)pages, "next",
-	                       f.page < pages ? arena_printf(&req->arena, "/api/v1/needs%s",
-	                                                     query_of(&c, &f, f.page + 1))
-	                                      : NULL));
+	             json_pack("{s:o, s:i, s:I, s:s?, s:s?}", "needs", list, "total", s.matched,
+	                       "limit", (json_int_t)p.size, "cursor", cursor, "next",
+	                       cursor ? api_next_url(req, cursor) : NULL));
 	resp_header(req, resp, "Cache-Control", "public, max-age=60");
 }
 
@@ -513,6 +539,87 @@ void h_api_need(void *ctx, struct request *req, struct response *resp)
 	}
 	json_respond(req, resp, 200, api_need(&c, &n, &in));
 	resp_header(req, resp, "Cache-Control", "public, max-age=60");
+}
+
+/* ---- The institution's own needs (read_needs) ------------------------------------------ */
+
+/* The ids of the institution's needs in state (NULL: every state), newest
+ * first, from offset (at most API_LIMIT_MAX), and how many there are. */
+static int institution_page(struct db *db, struct pp *c, const char *state, int64_t offset,
+                            int64_t limit, int64_t *ids, int *nids, int64_t *total)
+{
+	const char *inst = sql_int(&c->req->arena, c->id->institution_id);
+	const char *params[] = {inst, state ? state : "", sql_int(&c->req->arena, limit),
+	                        sql_int(&c->req->arena, offset)};
+	struct db_stmt *st;
+	enum db_rc rc;
+
+	if (db_query_int(db,
+	                 "SELECT COUNT(*) FROM needs WHERE institution_id = CAST($1 AS BIGINT) AND "
+	                 "($2 = '' OR state = $2)",
+	                 2, params, total) != DB_OK ||
+	    !(st = db_prepare(db, "SELECT id FROM needs WHERE institution_id = CAST($1 AS BIGINT) "
+	                          "AND ($2 = '' OR state = $2) ORDER BY id DESC LIMIT CAST($3 AS "
+	                          "BIGINT) OFFSET CAST($4 AS BIGINT)")))
+		return -1;
+	*nids = 0;
+	for (int i = 0; i < 4; i++)
+		if (db_bind_text(st, i + 1, params[i]) != DB_OK) {
+			db_finalize(st);
+			return -1;
+		}
+	while ((rc = db_step(st)) == DB_ROW && *nids < API_LIMIT_MAX)
+		ids[(*nids)++] = db_col_int(st, 0);
+	db_finalize(st);
+	return rc == DB_OK || rc == DB_ROW ? 0 : -1;
+}
+
+void h_api_institution_needs(void *ctx, struct request *req, struct response *resp)
+{
+	struct pp c;
+	const char *state = kvlist_get(&req->query, "state"), *cursor = NULL;
+	int64_t ids[API_LIMIT_MAX], offset, total, limit = api_limit(req);
+	struct institution in;
+	int n = 0, rc;
+	struct db *db;
+
+	pp_init(&c, ctx, req, resp);
+	if (state && need_state_parse(state) < 0) {
+		json_error(c.app, req, resp, 400, "bad_parameter", "state");
+		return;
+	}
+	if ((rc = api_cursor_read(c.app, req, &offset)) < 0) {
+		json_error(c.app, req, resp, rc == -1 ? 400 : 503,
+		           rc == -1 ? "bad_cursor" : "unavailable", rc == -1 ? "cursor" : NULL);
+		return;
+	}
+	db = db_pool_get(c.app->pool);
+	rc = institution_load(db, &req->arena, c.id->institution_id, &in) == 1 &&
+	                     institution_page(db, &c, state, offset, limit, ids, &n, &total) == 0
+	             ? 0
+	             : -1;
+	json_t *list = json_array();
+	for (int i = 0; rc == 0 && i < n; i++) {
+		struct need need;
+		if (need_load(db, &req->arena, ids[i], &need) != 1)
+			rc = -1;
+		else
+			json_array_append_new(list, api_need(&c, &need, &in));
+	}
+	db_pool_put(c.app->pool, db);
+	if (rc == 0 && offset + limit < total &&
+	    !(cursor = api_cursor_make(c.app, req, offset + limit)))
+		rc = -1;
+	if (rc < 0) {
+		json_decref(list);
+		json_error(c.app, req, resp, 503, "unavailable", NULL);
+		return;
+	}
+	json_respond(req, resp, 200,
+	             json_pack("{s:o, s:I, s:I, s:s?, s:s?}", "needs", list, "total",
+	                       (json_int_t)total, "limit", (json_int_t)limit, "cursor", cursor,
+	                       "next", cursor ? api_next_url(req, cursor) : NULL));
+	resp_header(req, resp, "Cache-Control", "private, no-cache");
 }
 
 /* ---- The Atom feed (RFC 4287) -------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "sec/token.h"
 
 const char *tr(const struct app *app, enum lang l, const char *key)
 {
@@ -193,11 +194,51 @@ void page_unavailable(struct app *app, struct request *req, struct response *res
 	app_on_error(app, req, resp, &e);
 }
 
+static int is_api(const struct request *req)
+{
+	const struct route *r = req->route;
+	return r ? (r->flags & ROUTE_API) != 0
+	         : strncmp(req->path ? req->path : "", "/api/", 5) == 0;
+}
+
+/* Does the If-None-Match list hold tag (or "*")? Weak tags compare equal. */
+static int etag_listed(const char *list, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	for (const char *p = list; *p;) {
+		p += strspn(p, " \t,");
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p == '*' ||
+		    (strncmp(p, tag, n) == 0 && (p[n] == '\0' || strchr(" \t,", p[n]))))
+			return 1;
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+/* A read's validator: the SHA-256 of its body. While it still matches the
+ * client's If-None-Match, 304 without a body. */
+static void etag(struct request *req, struct response *resp)
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	const char *tag, *inm = req_header(req, "If-None-Match");
+
+	token_hash(buf_str(&resp->body), hash);
+	tag = arena_printf(&req->arena, "\"%.32s\"", hash);
+	resp_header(req, resp, "ETag", tag);
+	if (inm && etag_listed(inm, tag)) {
+		resp->status = 304;
+		resp->content_type = NULL; /* no body, so no type */
+		buf_reset(&resp->body);
+	}
+}
+
 void json_respond(struct request *req, struct response *resp, int status, json_t *v)
 {
 	char *s = json_dumps(v, JSON_COMPACT);
 
-	(void)req;
 	resp->status = status;
 	resp->content_type = "application/json; charset=utf-8";
 	buf_reset(&resp->body);
@@ -205,17 +246,45 @@ void json_respond(struct request *req, struct response *resp, int status, json_t
 	buf_addc(&resp->body, '\n');
 	free(s);
 	json_decref(v);
+	if (!is_api(req))
+		return;
+	resp_header(req, resp, "Vary", "Accept-Language, Authorization");
+	if (status == 200 && (req->method & HTTP_GET))
+		etag(req, resp);
+}
+
+/* The message of an error: "api.error.CODE" when the catalogues explain
+ * the code (its {field} filled), else the status's. */
+static const char *error_message(struct app *app, struct request *req, enum lang l, int status,
+                                 const char *code, const char *field)
+{
+	const char *m = i18n_lookup(app->i18n, l, arena_printf(&req->arena, "api.error.%s", code));
+	const char *at;
+	char key[64];
+
+	if (!m) {
+		snprintf(key, sizeof(key), "error.%d.message", status);
+		return tr(app, l, key);
+	}
+	if (!(at = strstr(m, "{field}")))
+		return m;
+	return arena_printf(&req->arena, "%.*s%s%s", (int)(at - m), m, field ? field : "", at + 7);
+}
+
+void json_error_message(struct app *app, struct request *req, struct response *resp, int status,
+                        const char *code, const char *field, const char *message)
+{
+	enum lang l = lang_negotiate(req_header(req, "Accept-Language"), LANG_EN);
+
+	json_respond(req, resp, status,
+	             json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message",
+	                       message ? message : error_message(app, req, l, status, code, field),
+	                       "field", field));
+	resp_header(req, resp, "Content-Language", lang_code(l));
 }
 
 void json_error(struct app *app, struct request *req, struct response *resp, int status,
                 const char *code, const char *field)
 {
-	enum lang l = lang_negotiate(req_header(req, "Accept-Language"), LANG_EN);
-	char key[64];
-
-	snprintf(key, sizeof(key), "error.%d.message", status);
-	json_respond(req, resp, status,
-	             json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message",
-	                       tr(app, l, key), "field", field));
-	resp_header(req, resp, "Content-Language", lang_code(l));
+	json_error_message(app, req, resp, status, code, field, NULL);
 }

@@ -26,12 +26,20 @@ void page_message(struct app *app, struct request *req, struct response *resp, i
                   const char *title, const char *message, json_t *args);
 /* The "service unavailable" answer when storage failed (nothing changed). */
 void page_unavailable(struct app *app, struct request *req, struct response *resp);
-/* Sets a JSON body (value consumed). */
+/* Sets a JSON body (value consumed). On API routes: Vary, and on a 200
+ * answer to a GET its ETag (the body's SHA-256), turned into 304 without a
+ * body when If-None-Match holds it. */
 void json_respond(struct request *req, struct response *resp, int status, json_t *v);
-/* The JSON error envelope {"error": {"code", "message", "field"}}; message
- * translated from "error.<status>.message" (field may be NULL). */
+/* The JSON error envelope {"error": {"code", "message", "field"}} in the
+ * language of Accept-Language (English by default): the message of
+ * "api.error.<code>" ({field} filled in), else of "error.<status>.message"
+ * (field may be NULL). */
 void json_error(struct app *app, struct request *req, struct response *resp, int status,
                 const char *code, const char *field);
+/* The same with a message already written (translated) by the caller;
+ * NULL: as json_error. */
+void json_error_message(struct app *app, struct request *req, struct response *resp, int status,
+                        const char *code, const char *field, const char *message);
 /* [{code, name, selected}] for a language <select>. */
 json_t *lang_options(enum lang selected);
 /* Translation shortcut. */

@@ -380,9 +380,49 @@ static const struct field event_attendance_form[] = {TEXT("csrf", 64), TEXT("use
                                                      TEXT("attended", 1), END};
 /* -- event fields end -- */
 
+/* ---- Partner API (api_*.c; each API route's description: api_docs.c). Lists
+ * take an opaque cursor and a limit; the board's and the search's filters. */
+static const struct field api_needs_query[] = {TEXT("sector", 64),
+                                               TEXT("region", 10),
+                                               TEXT("presence", 10),
+                                               TEXT("mode", 12),
+                                               TEXT("pay", 10),
+                                               TEXT("q", 100),
+                                               {FIELD_TEXT, "cursor", 0, 64},
+                                               {FIELD_INT, "limit", 1, 100},
+                                               {FIELD_INT, "page", 1, 100000},
+                                               END};
+static const struct field api_search_query[] = {
+        TEXT("q", 200),
+        TEXT("country", 200),
+        TEXT("sector", 400),
+        TEXT("skill", 400),
+        TEXT("lang", 100),
+        TEXT("presence", 40),
+        TEXT("mode", 40),
+        TEXT("pay", 20),
+        TEXT("state", 20),
+        TEXT("network", 200),
+        TEXT("city", 100),
+        TEXT("from", 10),
+        TEXT("to", 10),
+        {FIELD_INT, "page", 1, 50},
+        {FIELD_TEXT, "cursor", 0, 64},
+        {FIELD_INT, "limit", 1, 100},
+        END,
+};
+static const struct field api_institution_needs_query[] = {
+        TEXT("state", 20), {FIELD_TEXT, "cursor", 0, 64}, {FIELD_INT, "limit", 1, 100}, END};
+static const struct field api_rosters_query[] = {{FIELD_INT, "dry_run", 0, 1}, END};
+static const struct field admin_tokens_query[] = {TEXT("done", 20), END};
+/* -- api fields end -- */
+
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
 static const struct field bench_fts5_query[] = {TEXT("q", 200), {FIELD_INT, "page", 1, 50}, END};
 
+/* Page routes leave out the last member of struct route (api, for ROUTE_API
+ * routes only): it is NULL, as C says (the Makefile's -Wno-missing-field-
+ * initializers: trailing optional members of tables are left out). */
 const struct route app_routes[] = {
         /* Pages for everyone */
         {HTTP_GET, "/", h_root, POLICY_PUBLIC, NULL, 0,
@@ -473,7 +513,7 @@ const struct route app_routes[] = {
         {HTTP_GET, "/:lang/experts/:id", h_expert, POLICY_PUBLIC, NULL, 0,
          "An expert's profile as the viewer may see it (404 when hidden)", NULL},
         {HTTP_GET, "/api/v1/taxonomy/skills", h_api_skills, POLICY_PUBLIC, skills_query, ROUTE_API,
-         "Skill suggestions in any language (the editor's autocomplete)", NULL},
+         "Skill suggestions in any language (the editor's autocomplete)", NULL, &api_doc_skills},
 
         /* Data rights: download all my data, delete my account; CVs; the
          * freshness reminders' one-click link (rights.c, files.c, freshness.c) */
@@ -499,8 +539,8 @@ const struct route app_routes[] = {
          * the engine: match/, fed by search.c) */
         {HTTP_GET, "/:lang/experts", h_search, POLICY_PUBLIC, search_query, 0,
          "Search experts: text and filters, facet counts, as the viewer may see them", NULL},
-        {HTTP_GET, "/api/v1/experts", h_api_search, POLICY_PUBLIC, search_query, ROUTE_API,
-         "Search experts (JSON): results, total and facet counts", NULL},
+        {HTTP_GET, "/api/v1/experts", h_api_search, POLICY_PUBLIC, api_search_query, ROUTE_API,
+         "Search experts (JSON): results, total and facet counts", NULL, &api_doc_experts},
         {HTTP_GET, "/:lang/institution/needs/:id/matches", h_need_matches, POLICY_INSTITUTION,
          matches_query, 0,
          "A need's best-matching experts, each with the factors of its score (network: only "
@@ -556,10 +596,10 @@ const struct route app_routes[] = {
          "The published needs as an Atom feed (same filters)", NULL},
         {HTTP_GET, "/:lang/needs/:id", h_need_public, POLICY_PUBLIC, NULL, 0,
          "A published need's public page (404 before publication)", NULL},
-        {HTTP_GET, "/api/v1/needs", h_api_needs, POLICY_PUBLIC, board_query, ROUTE_API,
-         "The published needs (JSON): the board's filters, pages of 20", NULL},
+        {HTTP_GET, "/api/v1/needs", h_api_needs, POLICY_PUBLIC, api_needs_query, ROUTE_API,
+         "The published needs (JSON): the board's filters, by cursor", NULL, &api_doc_needs_list},
         {HTTP_GET, "/api/v1/needs/:id", h_api_need, POLICY_PUBLIC, NULL, ROUTE_API,
-         "A published need (JSON)", NULL},
+         "A published need (JSON)", NULL, &api_doc_need},
         /* -- needs routes end -- */
 
         /* Engagements: applications, invitations and every step to evaluation,
@@ -686,16 +726,40 @@ const struct route app_routes[] = {
         {HTTP_GET, "/api/v1/bench/fts5", h_bench_fts5, POLICY_PUBLIC, bench_fts5_query, ROUTE_API,
          "Benchmarks only (404 unless testing.bench_fts5 = 1): /api/v1/experts answered by "
          "SQLite FTS5 from a table the benchmark made",
-         NULL},
+         NULL, &api_doc_bench_fts5},
         /* -- bench routes end -- */
+
+        /* Partner API: its description as OpenAPI and as a reference page, the
+         * partners' routes (api_docs.c, api_reference.c, api_*.c) */
+        {HTTP_GET, "/api/v1/openapi.json", h_api_openapi, POLICY_PUBLIC, NULL, ROUTE_API,
+         "This API's description (OpenAPI 3.1), generated from the route table", NULL,
+         &api_doc_openapi},
+        {HTTP_GET, "/:lang/developers/api", h_api_reference, POLICY_PUBLIC, NULL, 0,
+         "The API's reference, rendered from its OpenAPI description", NULL},
+        {HTTP_POST, "/api/v1/needs", h_api_need_create, POLICY_INSTITUTION, NULL, ROUTE_API,
+         "Write a draft need of the token's institution (Idempotency-Key)", NULL,
+         &api_doc_need_create},
+        {HTTP_GET, "/api/v1/institution/needs", h_api_institution_needs, POLICY_INSTITUTION,
+         api_institution_needs_query, ROUTE_API,
+         "The token's institution's needs in every state, drafts included", NULL,
+         &api_doc_institution_needs},
+        {HTTP_GET, "/api/v1/statistics", h_api_statistics, POLICY_SIGNED_IN, NULL, ROUTE_API,
+         "The programme's headline figures, small cells suppressed", NULL, &api_doc_statistics},
+        {HTTP_POST, "/api/v1/rosters", h_api_rosters, POLICY_COORDINATOR, api_rosters_query,
+         ROUTE_API, "Import a network's roster of experts (JSON Lines)", NULL, &api_doc_rosters},
+        {HTTP_GET, "/:lang/admin/tokens", h_admin_tokens, POLICY_ADMIN, admin_tokens_query, 0,
+         "The API tokens in use, each with its owner and scope", NULL},
+        {HTTP_POST, "/:lang/admin/tokens/:id/revoke", h_admin_token_revoke, POLICY_ADMIN, NULL, 0,
+         "Revoke anyone's API token (audited; the owner is told)", csrf_only},
+        /* -- api routes end -- */
 
         /* System and API */
         {HTTP_GET, "/healthz", h_healthz, POLICY_PUBLIC, NULL, ROUTE_API | ROUTE_ANONYMOUS,
-         "Health check: the server and its database answer", NULL},
+         "Health check: the server and its database answer", NULL, &api_doc_health},
         {HTTP_GET, "/api/v1/meta", h_api_meta, POLICY_PUBLIC, NULL, ROUTE_API,
-         "Version and languages of this Kafaat", NULL},
+         "Version and languages of this Kafaat", NULL, &api_doc_meta},
         {HTTP_GET, "/api/v1/me", h_api_me, POLICY_SIGNED_IN, NULL, ROUTE_API,
-         "The person the API token belongs to, with its scopes", NULL},
+         "The person the API token belongs to, with its scopes", NULL, &api_doc_me},
         {HTTP_GET, "/static/*file", h_static, POLICY_PUBLIC, static_query, ROUTE_ANONYMOUS,
          "Stylesheets, images and scripts", NULL},
         {HTTP_GET, "/favicon.ico", h_favicon, POLICY_PUBLIC, NULL, ROUTE_ANONYMOUS, "Site icon",

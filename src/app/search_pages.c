@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/api.h"
 #include "app/app.h"
 #include "app/auth.h"
 #include "app/clock.h"
@@ -499,12 +500,55 @@ void h_search(void *ctx, struct request *req, struct response *resp)
 	page_render(c.app, req, resp, 200, "search", "search.title", data);
 }
 
+/* The API's window: offset from the cursor (else from page, earlier
+ * versions), limit; 0, or -1 with the error sent. */
+static int api_window(struct sp *c, struct match_query *q)
+{
+	int64_t offset, limit = api_limit(c->req);
+	int rc = api_cursor_read(c->app, c->req, &offset);
+
+	if (rc < 0) {
+		json_error(c->app, c->req, c->resp, rc == -1 ? 400 : 503,
+		           rc == -1 ? "bad_cursor" : "unavailable", rc == -1 ? "cursor" : NULL);
+		return -1;
+	}
+	if (!kvlist_get(&c->req->query, "cursor"))
+		offset = (c->page - 1) * limit;
+	if (offset >= MATCH_MAX_K) {
+		json_error(c->app, c->req, c->resp, 400, "out_of_range", "page");
+		return -1;
+	}
+	q->offset = (size_t)offset;
+	q->limit = (size_t)(offset + limit > MATCH_MAX_K ? MATCH_MAX_K - offset : limit);
+	return 0;
+}
+
+static json_t *api_facets(const struct sp *c, const struct match_facets *f)
+{
+	json_t *facets = json_object();
+
+	for (size_t i = 0; i < NFILTERS; i++) {
+		json_t *values = json_array();
+		enum match_facet k = filter_defs[i].facet;
+		for (size_t v = 0; v < f->nvalues[k]; v++)
+			if (facet_shown(c, i, f->values[k][v].value))
+				json_array_append_new(values,
+				                      json_pack("{s:s, s:I}", "value",
+				                                f->values[k][v].value, "count",
+				                                (json_int_t)f->values[k][v].count));
+		json_object_set_new(facets, filter_defs[i].param, values);
+	}
+	return facets;
+}
+
 void h_api_search(void *ctx, struct request *req, struct response *resp)
 {
-	struct match_hit hits[PAGE_SIZE];
+	struct match_hit hits[API_LIMIT_MAX];
 	struct match_facets *f = NULL;
 	struct match_query q;
 	struct sp c;
+	const char *cursor = NULL;
+	size_t end, reachable;
 	int n;
 
 	sp_init(&c, ctx, req, resp);
@@ -512,28 +556,23 @@ void h_api_search(void *ctx, struct request *req, struct response *resp)
 		json_error(c.app, req, resp, 400, "bad_parameter", c.error);
 		return;
 	}
+	if (api_window(&c, &q) < 0)
+		return;
 	n = run(&c, &q, hits, &f);
+	end = q.offset + q.limit;
+	reachable = f && f->total < MATCH_MAX_K ? f->total : MATCH_MAX_K;
+	if (n >= 0 && f && end < reachable && !(cursor = api_cursor_make(c.app, req, (int64_t)end)))
+		n = -1;
 	if (n < 0 || !f) {
 		match_facets_free(f);
 		json_error(c.app, req, resp, 503, "unavailable", NULL);
 		return;
 	}
-	json_t *facets = json_object();
-	for (size_t i = 0; i < NFILTERS; i++) {
-		json_t *values = json_array();
-		enum match_facet k = filter_defs[i].facet;
-		for (size_t v = 0; v < f->nvalues[k]; v++)
-			if (facet_shown(&c, i, f->values[k][v].value))
-				json_array_append_new(values,
-				                      json_pack("{s:s, s:I}", "value",
-				                                f->values[k][v].value, "count",
-				                                (json_int_t)f->values[k][v].count));
-		json_object_set_new(facets, filter_defs[i].param, values);
-	}
 	json_respond(req, resp, 200,
-	             json_pack("{s:I, s:I, s:I, s:o, s:o}", "total", (json_int_t)f->total, "page",
-	                       (json_int_t)c.page, "page_size", (json_int_t)PAGE_SIZE, "results",
-	                       cards(&c, hits, n), "facets", facets));
+	             json_pack("{s:I, s:I, s:s?, s:s?, s:o, s:o}", "total", (json_int_t)f->total,
+	                       "limit", (json_int_t)q.limit, "cursor", cursor, "next",
+	                       cursor ? api_next_url(req, cursor) : NULL, "results",
+	                       cards(&c, hits, n), "facets", api_facets(&c, f)));
 	match_facets_free(f);
 }
 

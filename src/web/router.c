@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "web/multipart.h"
+#include "web/openapi.h"
 
 /* Path parameters are validated by name: the name says what the value is. */
 struct param_kind {
@@ -129,6 +130,8 @@ int router_check(const struct route *routes, size_t n, char *err, size_t errlen)
 			snprintf(err, errlen, "route %s: unknown access policy", r->pattern);
 			return -1;
 		}
+		if (openapi_check_route(r, err, errlen) < 0) /* an API route: its description */
+			return -1;
 	}
 	return 0;
 }

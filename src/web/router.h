@@ -62,6 +62,10 @@ enum route_flags {
 
 typedef void (*route_handler)(void *ctx, struct request *req, struct response *resp);
 
+/* The API description of a route (web/openapi.h): every ROUTE_API route
+ * carries one (openapi_check_route). */
+struct api_doc;
+
 struct route {
 	unsigned methods; /* enum http_method bits */
 	const char *pattern;
@@ -72,6 +76,7 @@ struct route {
 	const char *summary; /* one line, English: what the route is for */
 	const struct field
 	        *form; /* accepted form fields (POST), FIELD_END-terminated; NULL: none */
+	const struct api_doc *api; /* ROUTE_API routes: their OpenAPI description; else NULL */
 };
 
 /* Why dispatch did not reach a handler. */
@@ -83,7 +88,10 @@ struct route_error {
 };
 
 /* Checks a route table at start-up: every route has a policy, a handler, a
- * well-formed pattern with known parameter names, and valid fields.
+ * well-formed pattern with known parameter names, and valid fields; an API
+ * description only on an API route, and complete (openapi_check_route;
+ * that every API route has one, tests/unit/test_openapi.c checks and
+ * openapi_build refuses).
  * Returns 0, or -1 with the reason in err. */
 int router_check(const struct route *routes, size_t n, char *err, size_t errlen);
 

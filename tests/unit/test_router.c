@@ -209,7 +209,10 @@ static void route_check_refuses_missing_policy(void **state)
 	assert_int_equal(router_check(bad, 1, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no access policy"));
 	assert_int_equal(router_check(badparam, 1, err, sizeof(err)), -1);
-	assert_int_equal(router_check(routes, NROUTES, err, sizeof(err)), 0);
+	assert_int_equal(router_check(routes, 3, err, sizeof(err)), 0);
+	/* /api/v1/things has no description: an API route cannot exist undocumented */
+	assert_int_equal(router_check(routes, NROUTES, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "without its description"));
 }
 
 /* The real table: every route has a policy, handler, summary and valid
