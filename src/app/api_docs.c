@@ -27,8 +27,8 @@ const struct openapi_scope api_scopes[] = {
          "members of an institution."},
         {"read_statistics", "read the programme’s headline figures (GET /api/v1/statistics)."},
         {"import_rosters",
-         "import rosters of experts (POST /api/v1/rosters); only for network coordinators (the "
-         "programme team imports with `kafaat import experts`)."},
+         "import rosters of experts (POST /api/v1/rosters); for network coordinators and the "
+         "programme team."},
         {NULL, NULL},
 };
 

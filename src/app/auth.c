@@ -237,7 +237,7 @@ static const struct {
         {"read_needs", 0},
         {"write_needs", ROLE_INSTITUTION_OWNER | ROLE_INSTITUTION_MEMBER},
         {"read_statistics", 0},
-        {"import_rosters", ROLE_COORDINATOR},
+        {"import_rosters", ROLE_COORDINATOR | ROLE_ADMIN},
 };
 
 int auth_scope_allowed(const struct identity *id, const char *scope)
