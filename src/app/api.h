@@ -51,10 +51,16 @@ int64_t api_limit(struct request *req);
 
 /* ---- Rate limits ----------------------------------------------------------- */
 
+/* The counts of one node (struct app's `rates`, made by app_open). */
+struct api_rates;
+struct api_rates *api_rates_new(void);
+void api_rates_free(struct api_rates *r);
+
 /* Counts one request of `key` at time now against `limit` per minute.
  * Fills *remaining and *reset (seconds to the window's end). 1 when
  * allowed, 0 when over the limit. Thread-safe. */
-int api_rate_take(const char *key, int64_t now, int64_t limit, int64_t *remaining, int64_t *reset);
+int api_rate_take(struct api_rates *r, const char *key, int64_t now, int64_t limit,
+                  int64_t *remaining, int64_t *reset);
 
 /* ---- Idempotency ------------------------------------------------------------- */
 

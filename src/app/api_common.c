@@ -1,8 +1,10 @@
 /* api_common: cursors, rate limits and idempotency keys (api.h). */
 #include "app/api.h"
+#include "core/xalloc.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -169,10 +171,26 @@ struct rate_slot {
 	int64_t count;
 };
 
-static struct {
+struct api_rates {
 	pthread_mutex_t lock;
 	struct rate_slot slots[RATE_SLOTS];
-} rate = {PTHREAD_MUTEX_INITIALIZER, {{{0}, 0, 0}}};
+};
+
+struct api_rates *api_rates_new(void)
+{
+	struct api_rates *r = xcalloc(1, sizeof(*r));
+
+	pthread_mutex_init(&r->lock, NULL);
+	return r;
+}
+
+void api_rates_free(struct api_rates *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
 
 static uint32_t rate_hash(const char *s)
 {
@@ -183,13 +201,13 @@ static uint32_t rate_hash(const char *s)
 	return h;
 }
 
-static struct rate_slot *rate_slot(const char *key, int64_t window)
+static struct rate_slot *rate_slot(struct api_rates *rate, const char *key, int64_t window)
 {
 	uint32_t h = rate_hash(key);
 	struct rate_slot *oldest = NULL;
 
 	for (int i = 0; i < RATE_PROBE; i++) {
-		struct rate_slot *s = &rate.slots[(h + (uint32_t)i) % RATE_SLOTS];
+		struct rate_slot *s = &rate->slots[(h + (uint32_t)i) % RATE_SLOTS];
 		if (strcmp(s->key, key) == 0)
 			return s;
 		if (s->window < window || !s->key[0]) {
@@ -205,14 +223,15 @@ static struct rate_slot *rate_slot(const char *key, int64_t window)
 	return oldest;
 }
 
-int api_rate_take(const char *key, int64_t now, int64_t limit, int64_t *remaining, int64_t *reset)
+int api_rate_take(struct api_rates *rate, const char *key, int64_t now, int64_t limit,
+                  int64_t *remaining, int64_t *reset)
 {
 	int64_t window = now - now % RATE_WINDOW;
 	struct rate_slot *s;
 	int ok;
 
-	pthread_mutex_lock(&rate.lock);
-	s = rate_slot(key, window);
+	pthread_mutex_lock(&rate->lock);
+	s = rate_slot(rate, key, window);
 	if (s->window != window) {
 		s->window = window;
 		s->count = 0;
@@ -221,7 +240,7 @@ int api_rate_take(const char *key, int64_t now, int64_t limit, int64_t *remainin
 	if (ok)
 		s->count++;
 	*remaining = limit - s->count;
-	pthread_mutex_unlock(&rate.lock);
+	pthread_mutex_unlock(&rate->lock);
 	*reset = window + RATE_WINDOW - now;
 	return ok;
 }

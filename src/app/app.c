@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/api.h"
 #include "core/log.h"
 #include "app/taxonomy.h"
 #include "sec/password.h"
@@ -37,6 +38,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t errlen
 	struct db *db = db_pool_get(app->pool);
 	app->tx = taxonomy_load(db, err, errlen);
 	db_pool_put(app->pool, db);
+	app->rates = api_rates_new();
 	return app->tx ? 0 : -1;
 }
 
@@ -45,6 +47,7 @@ void app_close(struct app *app)
 	if (app->pool)
 		db_pool_close(app->pool);
 	taxonomy_free(app->tx);
+	api_rates_free(app->rates);
 	password_policy_free(app->pw);
 	static_free(app->statics);
 	i18n_free(app->i18n);

@@ -21,6 +21,7 @@ struct password_policy;
 struct taxonomy;
 struct mail_sender;
 struct search;
+struct api_rates;
 
 #define KAFAAT_VERSION "0.1.0"
 
@@ -40,7 +41,8 @@ struct app {
 	struct password_policy *pw; /* password rules and the hashing cap */
 	struct mail_sender *mail;   /* started by `kafaat serve` only */
 	struct taxonomy *tx;        /* reference data in memory (taxonomy.h) */
-	struct search *search; /* the search index (search.h); `kafaat serve` only, else NULL */
+	struct search *search;   /* the search index (search.h); `kafaat serve` only, else NULL */
+	struct api_rates *rates; /* the API's rate-limit counts of this node (api.h) */
 	const struct route *routes;
 	size_t nroutes;
 };

@@ -336,11 +336,11 @@ static int rate_limit(struct app *app, struct request *req, struct response *res
 	int64_t limit = app->cfg->api_rate_limit, remaining, reset;
 	const char *key;
 
-	if (limit <= 0)
+	if (limit <= 0 || !app->rates)
 		return 0;
 	key = id && id->token_id ? arena_printf(&req->arena, "t:%lld", (long long)id->token_id)
 	                         : arena_printf(&req->arena, "a:%s", req_ip(req));
-	int ok = api_rate_take(key, clock_now(app->cfg), limit, &remaining, &reset);
+	int ok = api_rate_take(app->rates, key, clock_now(app->cfg), limit, &remaining, &reset);
 	resp_header(req, resp, "RateLimit-Limit", sql_int(&req->arena, limit));
 	resp_header(req, resp, "RateLimit-Remaining", sql_int(&req->arena, remaining));
 	resp_header(req, resp, "RateLimit-Reset", sql_int(&req->arena, reset));
