@@ -7,11 +7,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "app/app.h"
+#include "app/data.h"
 #include "app/projects.h"
+#include "db/db.h"
+#include "db/migrations.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -218,6 +225,53 @@ static void amounts(void **state)
 	assert_int_equal(project_parse_amount("99999999999999999999999", &v), -1);
 }
 
+/* ---- Storage: the shipped rules, and the demo dossiers ------------------------------- */
+
+static void shipped_rules_and_demo(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kafaat-test-projects-XXXXXX", path[128], err[512];
+	struct db *db = NULL;
+	struct app app = {0}; /* no configuration: ids from the system clock */
+	struct arena a = ARENA_INIT;
+	struct mdm_rule *loaded;
+	struct mdm_result r;
+	size_t n;
+	int64_t count;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/test.db", dir);
+	if (db_open(path, &db, err, sizeof(err)) < 0 || migrate_run(db, err, sizeof(err)) < 0 ||
+	    data_sync_reference(db, "data", err, sizeof(err)) < 0)
+		fail_msg("setup: %s", err);
+	assert_int_equal(project_rules_load(db, &a, &loaded, &n), 0);
+	assert_int_equal(n, 4);
+	project_precheck(loaded, n, "2027-01-15", 1000000, 25, &r);
+	assert_true(r.eligible);
+	assert_int_equal(r.subsidy, 100000);
+	assert_int_equal(db_query_int(db, "SELECT COUNT(*) FROM cri", 0, NULL, &count), DB_OK);
+	assert_int_equal(count, 12);
+	/* the demo: three dossiers in three languages, once */
+	assert_true(projects_demo_load(&app, db, 1800000000, err, sizeof(err)) > 0);
+	assert_int_equal(db_query_int(db, "SELECT COUNT(*) FROM projects", 0, NULL, &count), DB_OK);
+	assert_int_equal(count, 3);
+	assert_int_equal(db_query_int(db,
+	                              "SELECT COUNT(*) FROM projects WHERE state IN ('submitted', "
+	                              "'qualified', 'oriented')",
+	                              0, NULL, &count),
+	                 DB_OK);
+	assert_int_equal(count, 3);
+	assert_int_equal(projects_demo_load(&app, db, 1800000000, err, sizeof(err)), 0);
+	arena_free(&a);
+	db_close(db);
+	for (const char *const *suffix = (const char *const[]){"", "-wal", "-shm", NULL}; *suffix;
+	     suffix++) {
+		snprintf(path, sizeof(path), "%s/test.db%s", dir, *suffix);
+		unlink(path);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +283,7 @@ int main(void)
 	        cmocka_unit_test(no_rate_no_grant),
 	        cmocka_unit_test(pipeline_table),
 	        cmocka_unit_test(amounts),
+	        cmocka_unit_test(shipped_rules_and_demo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
