@@ -873,6 +873,51 @@ void h_project_documents(void *ctx, struct request *req, struct response *resp)
 	pp_redirect(&c, arena_printf(&req->arena, "projects/%lld?done=uploaded", (long long)p.id));
 }
 
+/* A document someone other than its holder opens: audited before a byte
+ * is sent (personal data seen by someone else). */
+struct viewed {
+	struct pp *c;
+	const struct project *p;
+	const char *document;
+};
+
+static int viewed_tx(struct db *db, void *ud)
+{
+	struct viewed *v = ud;
+	struct arena *a = &v->c->req->arena;
+	struct audit_entry e = {
+	        v->c->id->user_id, "project_document_viewed",
+	        "project",         sql_int(a, v->p->id),
+	        req_ip(v->c->req), arena_printf(a, "{\"document\":%s}", v->document)};
+
+	return audit_append(db, v->c->now, &e);
+}
+
+/* Loads the document of the path and its dossier; 1 (row: project_id,
+ * name, stored_as), or 0 / -1 with the 404 / 503 answer sent. */
+static int document_load(struct pp *c, struct project *p, const char **row)
+{
+	struct db *db = db_pool_get(c->app->pool);
+	int64_t pid = 0;
+	int rc = sql_row(db, &c->req->arena,
+	                 "SELECT project_id, name, stored_as FROM project_documents WHERE id = $1",
+	                 1, (const char *[]){req_param(c->req, "id")}, row, 3);
+
+	if (rc == 1)
+		rc = parse_int64(row[0], 1, INT64_MAX, &pid) == 0
+		             ? project_load(db, &c->req->arena, pid, p)
+		             : -1;
+	db_pool_put(c->app->pool, db);
+	if (rc == 1 && !project_may_see(c, PV_HOLDER, p) && !project_may_see(c, PV_ADVISOR, p) &&
+	    !project_may_see(c, PV_ADMIN, p))
+		rc = 0;
+	if (rc < 0)
+		page_unavailable(c->app, c->req, c->resp);
+	else if (rc == 0)
+		pp_not_found(c);
+	return rc;
+}
+
 /* A document, for whoever may see its dossier (else 404); as an attachment. */
 void h_project_document(void *ctx, struct request *req, struct response *resp)
 {
@@ -880,30 +925,14 @@ void h_project_document(void *ctx, struct request *req, struct response *resp)
 	struct project p;
 	const char *row[3];
 	struct buf body, enc = BUF_INIT;
-	int rc;
+	struct viewed v = {&c, &p, req_param(req, "id")};
 
 	pp_init(&c, ctx, req, resp);
-	struct db *db = db_pool_get(c.app->pool);
-	rc = sql_row(db, &req->arena,
-	             "SELECT project_id, name, stored_as FROM project_documents WHERE id = $1", 1,
-	             (const char *[]){req_param(req, "id")}, row, 3);
-	int64_t pid = 0;
-	if (rc == 1 && parse_int64(row[0], 1, INT64_MAX, &pid) == 0)
-		rc = project_load(db, &req->arena, pid, &p);
-	db_pool_put(c.app->pool, db);
-	if (rc == 1 && !project_may_see(&c, PV_HOLDER, &p) &&
-	    !project_may_see(&c, PV_ADVISOR, &p) && !project_may_see(&c, PV_ADMIN, &p))
-		rc = 0;
-	if (rc < 0) {
-		page_unavailable(c.app, req, resp);
+	if (document_load(&c, &p, row) <= 0)
 		return;
-	}
-	if (rc == 0) {
-		pp_not_found(&c);
-		return;
-	}
 	buf_init(&body, PROJECT_DOC_MAX_BYTES + 1);
-	if (!token_well_formed(row[2]) || files_read(c.app->cfg, row[2], &body) < 0) {
+	if (!token_well_formed(row[2]) || files_read(c.app->cfg, row[2], &body) < 0 ||
+	    (p.holder_id != c.id->user_id && sql_tx(c.app->pool, viewed_tx, &v) < 0)) {
 		buf_release(&body);
 		page_unavailable(c.app, req, resp);
 		return;

@@ -248,7 +248,9 @@ describe('a dossier from submission to realisation', () => {
 		assert.match(dl.headers.get('content-disposition'), /^attachment;/);
 		assert.equal((await other.get(`/fr/project-documents/${docId}`)).status, 404);
 		assert.equal((await advisor.get(`/fr/project-documents/${docId}`)).status, 404); // not assigned yet
+		assert.equal(one(`SELECT COUNT(*) FROM audit_log WHERE action = 'project_document_viewed'`), '0'); // the holder's own
 		assert.equal((await admin.get(`/fr/project-documents/${docId}`)).status, 200);
+		assert.equal(one(`SELECT COUNT(*) FROM audit_log WHERE action = 'project_document_viewed' AND target_id = '${id}'`), '1');
 	});
 
 	test('access: another holder, an advisor not assigned → 404; admins see all', async () => {
