@@ -275,6 +275,12 @@ async function story(lang, who) {
 	assert.match(await holder.textContent('#project-state'), t('project.state.accompanied'));
 	assert.match(await holder.textContent('#p-mentor-list'), new RegExp(escapeRe(who.mentorName)));
 	await check(holder, lang, 'the accompanied dossier, as its holder sees it');
+
+	// The figures count it.
+	await adv.goto(`${srv.url}/${lang}/advisor/projects`);
+	await adv.click('#figures-link');
+	assert.match(await adv.textContent('#funnel'), t('project.state.accompanied'));
+	await check(adv, lang, 'the figures');
 }
 
 test('a dossier from submission to accompanied, with a mentor engaged, in Arabic', async () => {
