@@ -102,6 +102,12 @@ static const char *const isco_cols[] = {"code", "parent", "name_en", "name_fr", 
 static const char *const region_cols[] = {"code", "position", "name_ar", "name_fr", "name_en"};
 static const char *const country_cols[] = {"code", "name_ar", "name_fr", "name_en"};
 static const char *const language_cols[] = {"code", "name_ar", "name_fr", "name_en"};
+/* Orientation of project holders (projects.h, docs/PROJECTS.md). */
+static const char *const cri_cols[] = {"region",  "name_ar", "name_fr",
+                                       "name_en", "city",    "website"};
+static const char *const mdm_cols[] = {"id", "rule", "amount", "valid_from"};
+static const char *const programme_cols[] = {
+        "id", "country", "name", "url", "description_ar", "description_fr", "description_en"};
 
 #define COLS(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
@@ -117,6 +123,9 @@ static const struct ref_file reference_files[] = {
         {"regions.tsv", "regions", COLS(region_cols), 1, -1},
         {"countries.tsv", "countries", COLS(country_cols), -1, -1},
         {"languages.tsv", "languages", COLS(language_cols), -1, -1},
+        {"cri.tsv", "cri", COLS(cri_cols), -1, -1},
+        {"mdm_invest.tsv", "mdm_rules", COLS(mdm_cols), -1, -1},
+        {"support_programmes.tsv", "support_programmes", COLS(programme_cols), -1, -1},
 };
 
 int data_sync_reference(struct db *db, const char *dir, char *err, size_t errlen)

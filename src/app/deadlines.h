@@ -45,7 +45,8 @@ int working_days_between(int64_t t, int64_t to);
  * a transaction. Returns how many rows were acted on, or -1. */
 int deadlines_run(struct app *app, struct db *db, int64_t now);
 
-/* Runs deadlines_run, evaluations_followups_run and notify_digest_run when
+/* Runs deadlines_run, evaluations_followups_run, notify_digest_run and
+ * project_reminders_run (projects.h) when
  * *last (0: never) is ENGAGEMENT_JOBS_EVERY or more before the
  * application's clock, or after it; sets *last. For the sender thread. */
 void engagement_jobs_tick(struct app *app, int64_t *last);

@@ -97,10 +97,8 @@ static int sync_dir(const char *dir)
 	return close(fd) < 0 || rc < 0 ? -1 : 0;
 }
 
-/* Writes data as the new file `name` (0600): a temporary file, synced,
- * renamed, the folder synced. 0 or -1 (logged; nothing left behind). */
-static int store(struct arena *a, const struct config *cfg, const char *name, const char *data,
-                 size_t len)
+int files_store(struct arena *a, const struct config *cfg, const char *name, const char *data,
+                size_t len)
 {
 	const char *path = stored_path(a, cfg, name);
 	const char *tmp = arena_printf(a, "%s/.tmp-%s", cfg->files_dir, name);
@@ -152,7 +150,7 @@ out:
 	return rc;
 }
 
-static void unlink_one(const struct config *cfg, const char *name)
+void files_unlink(const struct config *cfg, const char *name)
 {
 	struct arena a = ARENA_INIT;
 	const char *path = stored_path(&a, cfg, name);
@@ -171,7 +169,7 @@ void files_unlink_all(const struct config *cfg, json_t *names)
 	{
 		const char *name = json_string_value(v);
 		if (name && token_well_formed(name))
-			unlink_one(cfg, name);
+			files_unlink(cfg, name);
 	}
 }
 
@@ -347,9 +345,9 @@ static void upload(struct cvreq *c)
 	token_new(token);
 	c->new_name = token;
 	c->file_name = name;
-	if (store(&c->req->arena, c->app->cfg, token, c->part->data, c->part->len) < 0 ||
+	if (files_store(&c->req->arena, c->app->cfg, token, c->part->data, c->part->len) < 0 ||
 	    sql_tx(c->app->pool, upload_tx, c) < 0) {
-		unlink_one(c->app->cfg, token); /* the row was not written */
+		files_unlink(c->app->cfg, token); /* the row was not written */
 		json_decref(c->old);
 		page_unavailable(c->app, c->req, c->resp);
 		return;

@@ -37,6 +37,15 @@ const char *cv_problem(const char *data, size_t len);
  * is left. Writes into out (size n). */
 void files_clean_name(const char *name, size_t len, char *out, size_t n);
 
+/* Writes data as the new file `name` (a token_new name) in paths.files,
+ * 0600: a temporary file, synced, renamed, the folder synced. 0 or -1
+ * (logged; nothing left behind). Also for dossier documents (projects.h). */
+struct arena;
+int files_store(struct arena *a, const struct config *cfg, const char *name, const char *data,
+                size_t len);
+/* Removes one stored file (a missing one is not an error; others logged). */
+void files_unlink(const struct config *cfg, const char *name);
+
 /* Reads the stored file `stored_as` into out (bounded by out's maximum).
  * 0, or -1 (logged). */
 int files_read(const struct config *cfg, const char *stored_as, struct buf *out);

@@ -110,6 +110,24 @@ HANDLER(h_inbox_open);
 HANDLER(h_inbox_read);
 HANDLER(h_inbox_preference);
 /* -- engagements handlers end -- */
+/* project_pages.c, project_advisor.c, project_mentors.c, project_figures.c:
+ * project dossiers */
+HANDLER(h_projects);
+HANDLER(h_project_new);
+HANDLER(h_project);
+HANDLER(h_project_action);
+HANDLER(h_project_documents);
+HANDLER(h_project_document);
+HANDLER(h_mentorships);
+HANDLER(h_mentorship_step);
+HANDLER(h_staff_projects);
+HANDLER(h_staff_project);
+HANDLER(h_staff_project_action);
+HANDLER(h_admin_project_assign);
+HANDLER(h_project_mentors);
+HANDLER(h_staff_mentorship_step);
+HANDLER(h_project_figures);
+/* -- project handlers end -- */
 /* bench_fts5.c: the search API answered by SQLite FTS5, benchmarks only */
 HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */

@@ -15,6 +15,7 @@
 #include "app/clock.h"
 #include "app/events.h"
 #include "app/files.h"
+#include "app/projects.h"
 #include "app/handlers.h"
 #include "app/page.h"
 #include "app/profile.h"
@@ -900,7 +901,9 @@ static int erase_tx(struct db *db, void *ud)
 {
 	struct rreq *r = ud;
 
-	r->files = files_stored_names(db, r->subj.user_id);
+	r->files = files_stored_names(db, r->subj.user_id); /* CVs, and dossiers' documents */
+	if (r->files && projects_document_names(db, r->subj.user_id, r->files) < 0)
+		return -1;
 	/* seats given up first: the waiting are promoted, the counts stay true */
 	if (!r->files || audit_self(r, db, "account_erased") < 0 ||
 	    search_touch(db, "expert", r->subj.user_id, clock_now(r->app->cfg)) < 0 ||

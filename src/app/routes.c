@@ -416,6 +416,42 @@ static const struct field api_institution_needs_query[] = {
 static const struct field api_rosters_query[] = {{FIELD_INT, "dry_run", 0, 1}, END};
 static const struct field admin_tokens_query[] = {TEXT("done", 20), END};
 /* -- api fields end -- */
+/* ---- Projects: dossiers, the advisors' pipeline, mentors (project_pages.c,
+ * project_advisor.c, project_mentors.c, project_figures.c) */
+static const struct field project_form[] = {TEXT("csrf", 64),
+                                            TEXT("title", 200),
+                                            TEXT("summary", 5000),
+                                            TEXT("sector", 100),
+                                            TEXT("region", 100),
+                                            TEXT("city", 100),
+                                            TEXT("stage", 20),
+                                            TEXT("investment", 40),
+                                            TEXT("equity", 20),
+                                            TEXT("jobs", 20),
+                                            TEXT("need_financing", 3),
+                                            TEXT("need_land", 3),
+                                            TEXT("need_procedures", 3),
+                                            TEXT("need_mentoring", 3),
+                                            TEXT("need_partners", 3),
+                                            TEXT("need_market", 3),
+                                            END};
+static const struct field project_query[] = {TEXT("done", 20), END};
+static const struct field project_step_form[] = {TEXT("csrf", 64),
+                                                 TEXT("action", 20),
+                                                 TEXT("reason", 40),
+                                                 TEXT("note", 2000),
+                                                 TEXT("investment_realised", 40),
+                                                 TEXT("jobs_realised", 20),
+                                                 END};
+static const struct field project_document_form[] = {
+        TEXT("csrf", 64), {FIELD_FILE, "document", 0, CV_READ_MAX}, END};
+static const struct field project_queue_query[] = {TEXT("state", 20), END};
+static const struct field project_assign_form[] = {TEXT("csrf", 64), TEXT("advisor", 20), END};
+static const struct field project_mentor_form[] = {TEXT("csrf", 64), TEXT("expert", 20),
+                                                   TEXT("message", 2000), END};
+static const struct field mentorship_step_form[] = {TEXT("csrf", 64), TEXT("action", 20),
+                                                    TEXT("reason", 40), TEXT("message", 2000), END};
+/* -- project fields end -- */
 
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
 static const struct field bench_fts5_query[] = {TEXT("q", 200), {FIELD_INT, "page", 1, 50}, END};
@@ -720,6 +756,66 @@ const struct route app_routes[] = {
          "A coordinator of the network marks who came (from the start of the event)",
          event_attendance_form},
         /* -- event routes end -- */
+
+        /* Projects: holders' dossiers from idea to investment, the advisors' pipeline,
+         * orientation and the MDM Invest pre-check, mentors from the expert pool, figures
+         * (project_pages.c, project_advisor.c, project_mentors.c, project_figures.c;
+         * advisors and the programme team have twin routes) */
+        {HTTP_GET, "/:lang/projects", h_projects, POLICY_SIGNED_IN, NULL, 0, "My project dossiers",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/projects/new", h_project_new, POLICY_SIGNED_IN, NULL, 0,
+         "Submit a project dossier", project_form},
+        {HTTP_GET, "/:lang/projects/:id", h_project, POLICY_SIGNED_IN, project_query, 0,
+         "My dossier: its stage, the advisor's messages, orientation (CRI, MDM Invest "
+         "pre-check, residence-country programmes), documents, mentors (404 for another's)",
+         NULL},
+        {HTTP_POST, "/:lang/projects/:id/action", h_project_action, POLICY_SIGNED_IN, NULL, 0,
+         "The holder abandons the dossier, with a reason", project_step_form},
+        {HTTP_GET | HTTP_POST, "/:lang/projects/:id/documents", h_project_documents,
+         POLICY_SIGNED_IN, NULL, ROUTE_UPLOAD,
+         "Add a document to my dossier (PDF, at most 5 MB; a multipart form)",
+         project_document_form},
+        {HTTP_GET, "/:lang/project-documents/:id", h_project_document, POLICY_SIGNED_IN, NULL, 0,
+         "A dossier's document, as an attachment, for its holder, advisor and the programme "
+         "team (404 otherwise)",
+         NULL},
+        {HTTP_GET, "/:lang/mentorships", h_mentorships, POLICY_EXPERT, NULL, 0,
+         "The dossiers I am asked to mentor, and my answers", NULL},
+        {HTTP_POST, "/:lang/mentorships/:id", h_mentorship_step, POLICY_EXPERT, NULL, 0,
+         "The mentor takes a step: yes to the proposal, confirm, decline, withdraw, evaluate",
+         mentorship_step_form},
+        {HTTP_GET, "/:lang/advisor/projects", h_staff_projects, POLICY_ADVISOR, project_queue_query,
+         0, "The dossiers assigned to me, the next deadline first", NULL},
+        {HTTP_GET, "/:lang/advisor/projects/figures", h_project_figures, POLICY_ADVISOR, NULL, 0,
+         "Figures: funnel by stage, by region and sector, investment and jobs", NULL},
+        {HTTP_GET, "/:lang/advisor/projects/:id", h_staff_project, POLICY_ADVISOR, project_query, 0,
+         "A dossier assigned to me, with the steps its stage allows (404 for others)", NULL},
+        {HTTP_POST, "/:lang/advisor/projects/:id/action", h_staff_project_action, POLICY_ADVISOR,
+         NULL, 0,
+         "Take a step: qualify, orient, accompany, realise, hold, resume, abandon, a message",
+         project_step_form},
+        {HTTP_GET | HTTP_POST, "/:lang/advisor/projects/:id/mentors", h_project_mentors,
+         POLICY_ADVISOR, NULL, 0, "Experts matched to the dossier, explained; propose a mentor",
+         project_mentor_form},
+        {HTTP_POST, "/:lang/advisor/mentorships/:id", h_staff_mentorship_step, POLICY_ADVISOR, NULL,
+         0, "A step of a mentorship: accept, start, deliver, evaluate, close",
+         mentorship_step_form},
+        {HTTP_GET, "/:lang/admin/projects", h_staff_projects, POLICY_ADMIN, project_queue_query, 0,
+         "Every dossier, unassigned first", NULL},
+        {HTTP_GET, "/:lang/admin/projects/figures", h_project_figures, POLICY_ADMIN, NULL, 0,
+         "Figures: funnel by stage, by region and sector, investment and jobs", NULL},
+        {HTTP_GET, "/:lang/admin/projects/:id", h_staff_project, POLICY_ADMIN, project_query, 0,
+         "A dossier: steps, mentors, the assignment of an advisor", NULL},
+        {HTTP_POST, "/:lang/admin/projects/:id/action", h_staff_project_action, POLICY_ADMIN, NULL,
+         0, "The programme team takes a step of a dossier", project_step_form},
+        {HTTP_POST, "/:lang/admin/projects/:id/assign", h_admin_project_assign, POLICY_ADMIN, NULL,
+         0, "Assign a dossier to an advisor; audited", project_assign_form},
+        {HTTP_GET | HTTP_POST, "/:lang/admin/projects/:id/mentors", h_project_mentors, POLICY_ADMIN,
+         NULL, 0, "Experts matched to the dossier, explained; propose a mentor",
+         project_mentor_form},
+        {HTTP_POST, "/:lang/admin/mentorships/:id", h_staff_mentorship_step, POLICY_ADMIN, NULL, 0,
+         "A step of a mentorship, by the programme team", mentorship_step_form},
+        /* -- project routes end -- */
 
         /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of
          * bench/search.sh (bench_fts5.c); 404 unless testing.bench_fts5 = 1 */

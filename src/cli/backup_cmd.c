@@ -28,6 +28,7 @@
 #include "app/audit.h"
 #include "app/clock.h"
 #include "app/events.h"
+#include "app/projects.h"
 #include "app/files.h"
 #include "app/rights.h"
 #include "app/sql.h"
@@ -200,6 +201,8 @@ static int reerase_tx(struct db *db, void *ud)
 	if (rights_subject(db, &r->arena, uid, row[0], r->subjects, &subj) < 0)
 		return -1;
 	r->files = files_stored_names(db, uid);
+	if (r->files && projects_document_names(db, uid, r->files) < 0)
+		return -1;
 	if (!r->files || audit_append(db, clock_now(&r->cli->cfg), &e) < 0 ||
 	    rights_erase(db, &r->cat, &subj) < 0 || events_recount_seats(db) < 0)
 		return -1;

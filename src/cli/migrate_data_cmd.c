@@ -57,7 +57,8 @@ static const char usage[] =
  * a target with `kafaat migrate` before copying into it, so a table added
  * there and missing here fails that test. */
 static const char *const reference_tables[] = {
-        "sectors", "skill_domains", "skills", "isco_groups", "regions", "countries", "languages",
+        "sectors",   "skill_domains", "skills", "isco_groups", "regions",
+        "countries", "languages",     "cri",    "mdm_rules",   "support_programmes",
 };
 
 /* One run: both databases, their schemas, and what was found. */
@@ -297,11 +298,16 @@ fail:
 /* Refuses a target that is not empty-or-prepared; migrates it. */
 static int prepare_target(struct move *m)
 {
-	int64_t tables = 0;
+	int64_t tables = 0, ledger = 0;
 	int applied;
 
-	if (db_count_tables(m->dst, NULL, &tables) != DB_OK)
+	if (db_count_tables(m->dst, NULL, &tables) != DB_OK ||
+	    db_count_tables(m->dst, MIGRATIONS_TABLE, &ledger) != DB_OK)
 		return fail("cannot read the target %s: %s", m->to_shown, db_errmsg(m->dst));
+	/* An empty migrations ledger alone (a first migration that failed) is
+	 * an empty database: its other tables went with the rollback. */
+	if (tables == ledger)
+		tables = 0;
 	m->target_version = schema_version(m->dst);
 	if (m->target_version < 0)
 		return fail("cannot read the schema version of the target %s: %s", m->to_shown,

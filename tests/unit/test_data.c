@@ -129,10 +129,11 @@ static int64_t query_int1(struct db *db, const char *sql, const char *param)
 static const struct {
 	const char *table, *file;
 } tables[] = {
-        {"sectors", "sectors.tsv"},     {"skill_domains", "skill_domains.tsv"},
-        {"skills", "skills.tsv"},       {"isco_groups", "isco08.tsv"},
-        {"regions", "regions.tsv"},     {"countries", "countries.tsv"},
-        {"languages", "languages.tsv"},
+        {"sectors", "sectors.tsv"},      {"skill_domains", "skill_domains.tsv"},
+        {"skills", "skills.tsv"},        {"isco_groups", "isco08.tsv"},
+        {"regions", "regions.tsv"},      {"countries", "countries.tsv"},
+        {"languages", "languages.tsv"},  {"cri", "cri.tsv"},
+        {"mdm_rules", "mdm_invest.tsv"}, {"support_programmes", "support_programmes.tsv"},
 };
 
 static int count_row(void *ud, char **fields, int line, char *err, size_t errlen)
@@ -504,6 +505,12 @@ static void write_small_data(const char *dir, const char *sectors, const char *s
 	           "# test\ncode\tname_ar\tname_fr\tname_en\nMA\tالمغرب\tMaroc\tMorocco\n");
 	write_file(dir, "languages.tsv",
 	           "# test\ncode\tname_ar\tname_fr\tname_en\nar\tالعربية\tarabe\tArabic\n");
+	/* the orientation of project holders: headers only */
+	write_file(dir, "cri.tsv", "# test\nregion\tname_ar\tname_fr\tname_en\tcity\twebsite\n");
+	write_file(dir, "mdm_invest.tsv", "# test\nid\trule\tamount\tvalid_from\n");
+	write_file(dir, "support_programmes.tsv",
+	           "# test\nid\tcountry\tname\turl\tdescription_ar\tdescription_fr\t"
+	           "description_en\n");
 }
 
 static const char sectors_v1[] = "# test\nid\tposition\tname_ar\tname_fr\tname_en\n"

@@ -1,4 +1,4 @@
--- 0010_api: the partner API — the server key that signs list cursors
+-- 0009_api: the partner API — the server key that signs list cursors
 -- (shared by every node) and the answers of creating requests kept by
 -- their Idempotency-Key for 24 hours (app/api_common.c, docs/API.md).
 -- The answers kept are ids, states and links (never a person's details),
