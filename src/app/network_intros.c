@@ -254,14 +254,12 @@ static json_t *intro_json(struct intro_view *v, const struct intro *in, const ch
 	int accepted = in->state == INTRO_ACCEPTED;
 	int received = strcmp(side, "received") == 0, waiting = strcmp(side, "waiting") == 0;
 	const char *unnamed = tr(c->app, c->l, "network.intro.a_member");
-	json_t *actions = json_array();
+	json_t *actions = waiting    ? actions_json(c, in, INTRO_BY_COORDINATOR)
+	                  : received ? actions_json(c, in, INTRO_BY_TARGET)
+	                             : json_array();
 
 	if (network_load(v->db, a, in->network, &n) != 1)
 		n = (struct network){.slug = in->network};
-	if (waiting)
-		json_array_extend(actions, actions_json(c, in, INTRO_BY_COORDINATOR));
-	else if (received)
-		json_array_extend(actions, actions_json(c, in, INTRO_BY_TARGET));
 	return json_pack(
 	        "{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s?, s:s?, s:s?, s:o, s:b, s:b}", "id",
 	        (json_int_t)in->id, "network", network_label(&n, c->l), "slug", in->network,
