@@ -3,7 +3,7 @@
 // a test can inject faults, kill -9, restart on the same file, or send
 // SIGTERM at a chosen moment.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '../client.mjs';
@@ -93,3 +93,19 @@ export async function canSignIn(url, email, lang = 'fr') {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Arms the fault of a server started with FAULT_INJECT_DB=file at the nth
+// database call from now (0 disarms); resolves once the server says so,
+// with the length of its log at that moment. The log is a pipe, read in
+// order: everything the server wrote before the signal has been read.
+export async function arm(srv, file, n) {
+	const rearms = () => srv.stderr().split('fault injection: re-armed').length;
+	const before = rearms();
+	writeFileSync(file, `${n}\n`);
+	srv.child.kill('SIGUSR1');
+	for (let waited = 0; rearms() === before; waited += 5) {
+		if (waited >= 5000) throw new Error('the server did not re-arm its fault');
+		await sleep(5);
+	}
+	return srv.stderr().length;
+}
