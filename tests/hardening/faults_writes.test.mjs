@@ -25,16 +25,15 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { PASSWORD, arm, freshSite, sanitizedBin, serve, sqlite } from './lib.mjs';
+import { arm, freshSite, makeAdmin, makeExpert, makeInstitution, sanitizedBin, serve, sqlite } from './lib.mjs';
 
 const MAX_N = 150;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
 const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
 const site = freshSite('faultw');
 const armFile = path.join(site.dir, 'fault');
-let srv, admin, officer, expert, institutionId;
+let srv, admin, officer, expert;
 const figures = [];
 
 const one = (sql) => sqlite(site.db, sql)[0];
@@ -95,59 +94,6 @@ function assertInvariants(where) {
 	const got = one(`SELECT ${names.map((k) => `(${INVARIANTS[k]})`).join(', ')}`).split('|');
 	names.forEach((what, i) => assert.equal(got[i], '0', `${where}: ${what}`));
 	assert.equal(one('PRAGMA integrity_check'), 'ok', `${where}: integrity_check`);
-}
-
-// ---- the people, made without a fault ------------------------------------------
-
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PASSWORD });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-async function fromInvitation(link, email) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	await c.post('/en/invitation', { token, password: PASSWORD, password2: PASSWORD });
-	return signIn(c, email, 'en');
-}
-
-async function makeAdmin() {
-	const r = kafaat(['admin', 'create', 'admin@example.org', '--db', site.db], site.env);
-	assert.equal(r.status, 0, r.stderr);
-	const c = await fromInvitation(linkIn(r.stdout, '/invitation\\?token='), 'admin@example.org');
-	await enrolTotp(c, 'en');
-	return c;
-}
-
-async function makeInstitution() {
-	await admin.get('/en/admin/institutions');
-	const r = await admin.post('/en/admin/institutions', { name_ar: 'مؤسسة التجربة', name_fr: 'Institution Essai', name_en: 'Trial Institution', kind: 'ministry' });
-	assert.equal(r.status, 303, `institution: ${r.status}`);
-	const id = /\/admin\/institutions\/(\d+)/.exec(r.location)[1];
-	await admin.get(`/en/admin/institutions/${id}`);
-	assert.equal((await admin.post(`/en/admin/institutions/${id}/verify`, { set: '1' })).status, 303);
-	await admin.get('/en/admin/invitations');
-	const email = 'officer@example.org';
-	assert.equal((await admin.post('/en/admin/invitations', { email, institution: id, role: 'member', lang: 'fr' })).status, 200);
-	officer = await fromInvitation(linkIn(lastMailTo(site.db, email), '/invitation\\?token='), email);
-	return id;
-}
-
-async function makeExpert(email) {
-	const c = new Client(srv.url);
-	await c.get('/fr/signup');
-	await c.post('/fr/signup', { email, password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(site.db, email), '/verify\\?token='));
-	await signIn(c, email);
-	await c.get('/fr/profile/edit/identity');
-	assert.equal((await c.post('/fr/profile/edit/identity', { name: 'Salma Benali', country: 'CA', city: 'Montréal', headline: 'Ingénieure sécurité' })).status, 303);
-	await c.get('/fr/profile/consent');
-	assert.equal((await c.post('/fr/profile/consent', { set: 'institutions:1' })).status, 303);
-	c.id = Number(one(`SELECT id FROM users WHERE email = ${q(email)}`));
-	return c;
 }
 
 // ---- the forms and the objects each step starts from ---------------------------
@@ -356,9 +302,10 @@ async function attempt(step, o, n) {
 before(async () => {
 	srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin });
 	assert.ok(srv.url, srv.stderr());
-	admin = await makeAdmin();
-	institutionId = await makeInstitution();
-	expert = await makeExpert('expert@example.org');
+	const at = { url: srv.url, db: site.db, env: site.env };
+	admin = await makeAdmin(at);
+	({ officer } = await makeInstitution(at, admin));
+	expert = await makeExpert(at, 'expert@example.org');
 });
 
 after(async () => {
