@@ -141,7 +141,7 @@ test: deps-test
 # sqlmap against the search and form endpoints, long run (scripts/sqlmap.sh;
 # the hardening suite runs a short one). valgrind memcheck over the unit
 # programs and a served HTTP smoke run (scripts/valgrind.sh).
-.PHONY: sqlmap valgrind crash
+.PHONY: sqlmap valgrind
 sqlmap: all
 	@scripts/sqlmap.sh
 valgrind: all unit-bins
