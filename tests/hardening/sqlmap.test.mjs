@@ -159,9 +159,10 @@ test('the sign-up form, with its CSRF token', { skip }, async () => {
 		url: '/fr/signup',
 		data: { csrf, email: 'sqlmap.expert@example.org', password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes' },
 		cookie, csrfUrl: '/fr/signup', tamper: 'xforwardedfor',
-		// The passwords only reach Argon2id (about 0.1 s a request, several
-		// under load), never a statement: above level 1 they would make this
-		// one target last most of an hour, so the long run leaves them to the short one.
+		// The passwords only ever reach Argon2id, never a statement; above
+		// level 1 each parameter of this form costs many minutes (every
+		// request fetches the form again for its token), so the long run
+		// leaves them to the short one.
 		params: LEVEL === '1' ? ['email', 'password', 'password2', 'lang', 'adult', 'notice'] : ['email', 'lang', 'adult', 'notice'],
 	});
 });
