@@ -138,6 +138,14 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory all bin/kafaat-asan unit-bins unit-bins-asan assets
 	@scripts/test.sh
+# sqlmap against the search and form endpoints, long run (scripts/sqlmap.sh;
+# the hardening suite runs a short one). valgrind memcheck over the unit
+# programs and a served HTTP smoke run (scripts/valgrind.sh).
+.PHONY: sqlmap valgrind
+sqlmap: all
+	@scripts/sqlmap.sh
+valgrind: all unit-bins
+	@scripts/valgrind.sh
 crash: all ; @CRASH_KILLS=$(or $(CRASH_KILLS),200) TEST_BIN=bin/kafaat scripts/node.sh node --test --test-reporter=spec tests/hardening/crash.test.mjs
 
 lint:

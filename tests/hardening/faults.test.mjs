@@ -18,12 +18,12 @@
 // Both run the ASan+UBSan build when it exists (a leak on an error path
 // makes its exit status non-zero), else TEST_BIN.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { lastMailTo, linkIn, mails } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { acknowledged, canSignIn, freshSite, sanitizedBin, serve, signUp, sleep, sqlite } from './lib.mjs';
+import { acknowledged, arm, canSignIn, freshSite, sanitizedBin, serve, signUp, sleep, sqlite } from './lib.mjs';
 
 const MAX_N = 80;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
@@ -66,27 +66,11 @@ test('a database call failing at start-up: a clean refusal or a clean start', as
 	assert.ok(refused > 0, 'some faults stopped the start-up');
 });
 
-// Arms the fault at the nth database call from now (0 disarms); resolves
-// once the server says so, with the length of its log at that moment. The
-// server's log is a pipe, read in order: everything it wrote before the
-// signal has been read by then.
-async function arm(srv, n) {
-	const rearms = () => srv.stderr().split('fault injection: re-armed').length;
-	const before = rearms();
-	writeFileSync(armFile, `${n}\n`);
-	srv.child.kill('SIGUSR1');
-	for (let waited = 0; rearms() === before; waited += 5) {
-		assert.ok(waited < 5000, 'the server did not re-arm its fault');
-		await sleep(5);
-	}
-	return srv.stderr().length;
-}
-
 // One sign-up with the nth call failing; returns {reached, acked}.
 async function signUpFailing(srv, n, email) {
-	const from = await arm(srv, n);
+	const from = await arm(srv, armFile, n);
 	const r = await signUp(srv.url, email);
-	const log = srv.stderr().slice(from, await arm(srv, 0));
+	const log = srv.stderr().slice(from, await arm(srv, armFile, 0));
 	const where = `N=${n}: ${log.slice(-1500)}`;
 	assert.equal(srv.child.exitCode, null, `N=${n}: the server died\n${where}`);
 	assert.doesNotMatch(log, SANITIZER, where);

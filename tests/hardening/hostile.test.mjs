@@ -50,7 +50,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { Client, lastMailTo, linkIn } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { freshSite, sanitizedBin, serve } from './lib.mjs';
+import { freshSite, makeAdmin, makeInstitution, sanitizedBin, serve } from './lib.mjs';
 
 const skip = process.env.TEST_PG_URL ? 'the checksum reads the SQLite file' : false;
 const PW = 'une phrase assez longue 2027';
@@ -167,6 +167,35 @@ function concrete(pattern, i, over = {}) {
 // Declared fields worth sending: the first two rows of a repeated group.
 const fieldsOf = (r) => r.form.filter((f) => f !== 'csrf' && !/_([2-9]|\d\d+)(_|$)/.test(f));
 
+// The routes of a need or an engagement also get the payloads with the id
+// of a real one (a published need the expert applied to, and that
+// application), so that they reach the handlers past the look-up: REALNEED
+// and REALENG in a target are replaced when it is sent. Every such request
+// must change nothing (phase 1): the need is already applied to, the
+// application is only 'applied' (no evaluation, no certificate), and no
+// single field makes a valid step.
+// (The officer's and the programme team's routes refuse the expert before
+// any look-up: they keep id 1 only.)
+const REAL = [[/^(\/:lang|\/api\/v1)\/needs\/:id/, 'REALNEED'], [/^\/:lang\/engagements\/:id/, 'REALENG']];
+const realCount = { n: 0 };
+function realIds(r, i, add0) {
+	const id = REAL.find(([re]) => re.test(r.pattern))?.[1];
+	if (!id) return;
+	const add = (phase, req) => { realCount.n++; add0(phase, req); };
+	const target = concrete(r.pattern, i, { id });
+	if (r.methods.includes('GET')) {
+		for (const q of r.query.length ? r.query : ['x']) {
+			for (const v of VALUES) add(1, { method: 'GET', who: 'expert', target: `${target}?${q}=${v}`, expect: invalidEncoding(v) ? '4xx' : 'any', script: SCRIPT.includes(v) });
+		}
+	}
+	if (!r.methods.includes('POST')) return;
+	for (const f of fieldsOf(r).length ? fieldsOf(r) : ['x']) {
+		for (const v of VALUES) {
+			add(1, { method: 'POST', who: 'expert', target, body: `${f}=${v}`, csrf: true, expect: invalidEncoding(v) ? '4xx' : 'any', script: SCRIPT.includes(v) });
+		}
+	}
+}
+
 // Builds [{phase, req}]; `who` is 'anon' or 'expert', `csrf` true for a valid token.
 function corpus() {
 	const out = [];
@@ -201,6 +230,7 @@ function corpus() {
 					add(1, { method: 'GET', who, target: `${concrete(r.pattern, i)}/${v}`.replace('//', '/'), expect: invalidEncoding(v) ? '4xx' : 'any' });
 				}
 			}
+			if (who === 'expert') realIds(r, i, add);
 			if (!r.methods.includes('POST')) continue;
 			const target = concrete(r.pattern, i);
 			for (const f of fieldsOf(r).length ? fieldsOf(r) : ['x']) {
@@ -324,6 +354,27 @@ before(async () => {
 	// Opening the authenticator set-up page stores a pending secret once (a
 	// GET with a legitimate write): done here, so phase 1 starts after it.
 	assert.equal((await c.get('/fr/account/totp')).status, 200);
+	// A published need, and the expert's application to it (REALNEED, REALENG).
+	const at = { url: srv.url, db: site.db, env };
+	const admin = await makeAdmin(at);
+	const { officer } = await makeInstitution(at, admin, 'hostile.officer@example.org');
+	await officer.get('/fr/institution/needs/new');
+	const n = await officer.post('/fr/institution/needs/new', {
+		title: 'Audit de sécurité', description: 'Auditer le portail.', sector: 'digital', mode: 'ponctuelle',
+		presence: 'remote', dates: 'open', effort_days: '10', experts: '1', pay: 'pro_bono', cp_name: 'Amina Idrissi',
+		cp_role: 'Directrice', cp_email: 'amina@example.ma', ready_counterpart: '1', ready_resources: '1',
+		ready_approval: '1', skill_0_name: 'Cybersécurité', skill_0_level: 'must-3', then: 'submit',
+	});
+	assert.equal(n.status, 303, 'the need is submitted');
+	who.need = /\/institution\/needs\/(\d+)/.exec(n.location)[1];
+	await admin.get(`/fr/admin/needs/${who.need}`);
+	assert.equal((await admin.post(`/fr/admin/needs/${who.need}/action`, { action: 'publish' })).status, 303, 'published');
+	await c.get('/fr/profile/consent');
+	await c.post('/fr/profile/consent', { set: 'institutions:1' });
+	await c.get(`/fr/needs/${who.need}/apply`);
+	const a = await c.post(`/fr/needs/${who.need}/apply`, { motivation: 'Avant.' });
+	assert.equal(a.status, 303, `the expert applies: ${a.status}`);
+	who.engagement = /#e-(\d+)/.exec(a.location)[1];
 	who.expert = { cookie: c.cookieHeader(), csrf: c.csrf, client: c };
 });
 after(async () => {
@@ -337,7 +388,8 @@ async function run(entries, tally = {}) {
 	let next = 0;
 	async function worker() {
 		while (next < entries.length) {
-			const { req } = entries[next++];
+			const { req: entry } = entries[next++];
+			const req = entry.target?.includes('REAL') ? { ...entry, target: entry.target.replace('REALNEED', who.need).replace('REALENG', who.engagement) } : entry;
 			const id = who[req.who];
 			let bytes = req.bytes !== undefined ? Buffer.from(req.bytes, 'latin1') : null;
 			if (!bytes) {
@@ -374,7 +426,7 @@ async function run(entries, tally = {}) {
 const all = skip ? [] : corpus();
 
 test('the corpus has at least 5,000 requests over every route', { skip }, () => {
-	console.log(`hostile corpus: ${all.length} requests against ${sanitizedBin.split('/').pop()} (phase 1: ${all.filter((e) => e.phase === 1).length}, phase 2: ${all.filter((e) => e.phase === 2).length})`);
+	console.log(`hostile corpus: ${all.length} requests against ${sanitizedBin.split('/').pop()} (phase 1: ${all.filter((e) => e.phase === 1).length}, of which ${realCount.n} on a real need or engagement; phase 2: ${all.filter((e) => e.phase === 2).length})`);
 	assert.ok(all.length >= 5000, `only ${all.length}`);
 	for (const r of routes) {
 		const prefix = r.pattern.split(/[:*]/)[0];

@@ -3,10 +3,10 @@
 // a test can inject faults, kill -9, restart on the same file, or send
 // SIGTERM at a chosen moment.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '../client.mjs';
+import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
 import { bin, freePort, kafaat, root } from '../kafaat.mjs';
 
 export const PASSWORD = 'une phrase assez longue 2027';
@@ -93,3 +93,80 @@ export async function canSignIn(url, email, lang = 'fr') {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Arms the fault of a server started with FAULT_INJECT_DB=file at the nth
+// database call from now (0 disarms); resolves once the server says so,
+// with the length of its log at that moment. The log is a pipe, read in
+// order: everything the server wrote before the signal has been read.
+export async function arm(srv, file, n) {
+	const rearms = () => srv.stderr().split('fault injection: re-armed').length;
+	const before = rearms();
+	writeFileSync(file, `${n}\n`);
+	srv.child.kill('SIGUSR1');
+	for (let waited = 0; rearms() === before; waited += 5) {
+		if (waited >= 5000) throw new Error('the server did not re-arm its fault');
+		await sleep(5);
+	}
+	return srv.stderr().length;
+}
+
+// ---- People, made through the pages as in tests/http (no fault armed) ----
+// site: {url, db, env} of a running server (db: SQLite file or PostgreSQL URL).
+
+export async function signIn(site, c, email, lang = 'fr') {
+	await c.get(`/${lang}/signin`);
+	const r = await c.post(`/${lang}/signin`, { email, password: PASSWORD });
+	if (r.status !== 303) throw new Error(`sign-in of ${email}: ${r.status}`);
+	return c;
+}
+
+// Follows an invitation link, sets the password, signs in.
+export async function fromInvitation(site, link, email) {
+	const c = new Client(site.url);
+	await c.get(link);
+	const token = new URL(site.url + link).searchParams.get('token');
+	await c.post('/en/invitation', { token, password: PASSWORD, password2: PASSWORD });
+	return signIn(site, c, email, 'en');
+}
+
+// A programme-team member with a second factor (kafaat admin create).
+export async function makeAdmin(site, email = 'admin@example.org') {
+	const r = kafaat(['admin', 'create', email, '--db', site.db], site.env);
+	if (r.status !== 0) throw new Error(`admin create: ${r.stderr}`);
+	const c = await fromInvitation(site, linkIn(r.stdout, '/invitation\\?token='), email);
+	await enrolTotp(c, 'en');
+	return c;
+}
+
+// A verified institution created by admin, and its officer signed in:
+// {id, officer}.
+export async function makeInstitution(site, admin, email = 'officer@example.org', name = 'Essai') {
+	await admin.get('/en/admin/institutions');
+	const r = await admin.post('/en/admin/institutions', { name_ar: `مؤسسة ${name}`, name_fr: `Institution ${name}`, name_en: `Institution ${name}`, kind: 'ministry' });
+	if (r.status !== 303) throw new Error(`institution: ${r.status}`);
+	const id = /\/admin\/institutions\/(\d+)/.exec(r.location)[1];
+	await admin.get(`/en/admin/institutions/${id}`);
+	await admin.post(`/en/admin/institutions/${id}/verify`, { set: '1' });
+	await admin.get('/en/admin/invitations');
+	const inv = await admin.post('/en/admin/invitations', { email, institution: id, role: 'member', lang: 'fr' });
+	if (inv.status !== 200) throw new Error(`invitation: ${inv.status}`);
+	const officer = await fromInvitation(site, linkIn(lastMailTo(site.db, email, site.env), '/invitation\\?token='), email);
+	return { id, officer };
+}
+
+// A verified expert with a profile and consent to institutions, signed in
+// in French; c.id is the expert's user id.
+export async function makeExpert(site, email) {
+	const c = new Client(site.url);
+	await c.get('/fr/signup');
+	await c.post('/fr/signup', { email, password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes' });
+	await c.get(linkIn(lastMailTo(site.db, email, site.env), '/verify\\?token='));
+	await signIn(site, c, email);
+	await c.get('/fr/profile/edit/identity');
+	const p = await c.post('/fr/profile/edit/identity', { name: 'Salma Benali', country: 'CA', city: 'Montréal', headline: 'Ingénieure sécurité' });
+	if (p.status !== 303) throw new Error(`profile: ${p.status}`);
+	await c.get('/fr/profile/consent');
+	await c.post('/fr/profile/consent', { set: 'institutions:1' });
+	c.id = Number(/href="\/fr\/experts\/(\d+)"/.exec((await c.get('/fr/profile')).text)[1]);
+	return c;
+}

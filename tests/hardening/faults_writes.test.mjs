@@ -1,0 +1,336 @@
+// Database failure injection on the write paths of needs, engagements,
+// evaluations, the profile editor and consent (the sign-up has its own loop
+// in faults.test.mjs; the mechanism is the same, docs/HARDENING.md).
+//
+// One server runs with FAULT_INJECT_DB=<file>. The people and the objects
+// each step starts from are made without a fault (an admin with a second
+// factor, a verified institution and its officer, an expert with consent).
+// Then, for every step, for N = 1, 2, … until the fault is not reached: the
+// form is fetched (no fault), the fault is armed at the Nth database call,
+// the form is posted, the fault is disarmed. For every N:
+//   - the server is still running, and the ASan+UBSan build reports nothing;
+//   - the answer is never 500, and it is the step's success redirect if and
+//     only if the change is in the database (read with sqlite3 afterwards);
+//   - a change that was not committed left every table as it was (a
+//     checksum of the whole database, less the columns that reads and the
+//     mail sender may write: sessions, sign-in failures, sending status);
+//   - a committed change came with its audit row and its event, and the
+//     whole database keeps its invariants (every need or engagement event
+//     has its audit row, every engagement its need and its expert, every
+//     queued mail its notification's reader…).
+// A step whose attempt succeeded starts over from a fresh object (a new
+// need, a new engagement), so every N meets the same state.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { kafaat } from '../kafaat.mjs';
+import { arm, freshSite, makeAdmin, makeExpert, makeInstitution, sanitizedBin, serve, sqlite } from './lib.mjs';
+
+const MAX_N = 150;
+const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
+const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
+const site = freshSite('faultw');
+const armFile = path.join(site.dir, 'fault');
+let srv, admin, officer, expert;
+const figures = [];
+
+const one = (sql) => sqlite(site.db, sql)[0];
+const count = (sql) => Number(one(sql));
+const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
+
+// What a read or the mail sender may write: null leaves a table out of the
+// checksum, otherwise {cols, where} say which part of it counts.
+const VOLATILE = {
+	sessions: null, // last_seen_at on every signed-in request
+	signin_failures: null,
+	outbox: { cols: 'id, to_addr, lang, subject, body, created_at' }, // not the sending status
+	notifications: { cols: 'id, user_id, kind, args, link, created_at' }, // not read/mailed
+	audit_log: { where: "action <> 'profile_viewed'" }, // a view of a profile is logged
+};
+
+// SHA-256 of every table's rows (sorted), less VOLATILE: {table: hash},
+// from one run of sqlite3 (each row prefixed with its table's name).
+let tables = null;
+function checksum() {
+	tables ??= sqlite(site.db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+		.filter((t) => VOLATILE[t] !== null);
+	const selects = tables.map((t) => {
+		const { cols = '*', where = '1' } = VOLATILE[t] ?? {};
+		return `SELECT '${t}', ${cols} FROM ${t} WHERE ${where};`;
+	});
+	const rows = {};
+	for (const line of sqlite(site.db, selects.join('\n'))) {
+		const t = line.slice(0, line.indexOf('|'));
+		(rows[t] ??= []).push(line);
+	}
+	const sums = {};
+	for (const t of tables) sums[t] = createHash('sha256').update((rows[t] ?? []).sort().join('\n')).digest('hex').slice(0, 16);
+	return sums;
+}
+
+// Invariants of the whole database, true after any attempt.
+const INVARIANTS = {
+	'need event without its audit row': "SELECT COUNT(*) FROM need_events e WHERE e.from_state <> e.to_state AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_type = 'need' AND a.target_id = CAST(e.need_id AS TEXT) AND a.action LIKE 'need_%')",
+	'need without its creation audit row': "SELECT COUNT(*) FROM needs n WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_type = 'need' AND a.target_id = CAST(n.id AS TEXT) AND a.action IN ('need_created', 'need_repeated'))",
+	'need past draft without its submission event': "SELECT COUNT(*) FROM needs n WHERE n.state NOT IN ('draft') AND NOT EXISTS (SELECT 1 FROM need_events e WHERE e.need_id = n.id AND e.to_state = 'submitted')",
+	'published need without its event': "SELECT COUNT(*) FROM needs n WHERE n.state = 'published' AND NOT EXISTS (SELECT 1 FROM need_events e WHERE e.need_id = n.id AND e.to_state = 'published')",
+	'need state not that of its last event': "SELECT COUNT(*) FROM needs n WHERE EXISTS (SELECT 1 FROM need_events e WHERE e.need_id = n.id) AND n.state <> (SELECT e.to_state FROM need_events e WHERE e.need_id = n.id ORDER BY e.at DESC, e.rowid DESC LIMIT 1)",
+	'engagement event without its audit row': "SELECT COUNT(*) FROM engagement_events e WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_type = 'engagement' AND a.target_id = CAST(e.engagement_id AS TEXT) AND a.action LIKE 'engagement_%' AND a.details LIKE '%\"to\":\"' || e.to_state || '\"%')",
+	'engagement without an event': 'SELECT COUNT(*) FROM engagements g WHERE NOT EXISTS (SELECT 1 FROM engagement_events e WHERE e.engagement_id = g.id)',
+	'engagement state not that of its last event': 'SELECT COUNT(*) FROM engagements g WHERE g.state <> (SELECT e.to_state FROM engagement_events e WHERE e.engagement_id = g.id ORDER BY e.at DESC, e.rowid DESC LIMIT 1)',
+	'engagement on a need never published': 'SELECT COUNT(*) FROM engagements g JOIN needs n ON n.id = g.need_id WHERE n.published_at IS NULL',
+	'delivered engagement without a certificate': "SELECT COUNT(*) FROM engagements WHERE state IN ('delivered', 'evaluated') AND certificate_code IS NULL",
+	'answered evaluation without its audit row': "SELECT COUNT(*) FROM evaluations v WHERE v.answered_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'evaluation_given' AND a.target_id = CAST(v.engagement_id AS TEXT) AND a.details LIKE '%\"side\":\"' || v.side || '\"%')",
+	'evaluated engagement without both evaluations': "SELECT COUNT(*) FROM engagements g WHERE g.state = 'evaluated' AND (SELECT COUNT(*) FROM evaluations v WHERE v.engagement_id = g.id AND v.round = 'delivery' AND v.answered_at IS NOT NULL) < 2",
+	'both evaluations but not evaluated': "SELECT COUNT(*) FROM engagements g WHERE g.state = 'delivered' AND (SELECT COUNT(*) FROM evaluations v WHERE v.engagement_id = g.id AND v.round = 'delivery' AND v.answered_at IS NOT NULL) = 2",
+	'consent without its event': 'SELECT COUNT(*) FROM consents c WHERE NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.user_id = c.user_id AND e.audience = c.audience AND e.granted = c.granted)',
+	'consent not that of its last event': 'SELECT COUNT(*) FROM consents c WHERE c.granted <> (SELECT e.granted FROM consent_events e WHERE e.user_id = c.user_id AND e.audience = c.audience ORDER BY e.at DESC, e.id DESC LIMIT 1)',
+	'notification for no one': 'SELECT COUNT(*) FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.user_id)',
+};
+
+function assertInvariants(where) {
+	const names = Object.keys(INVARIANTS);
+	const got = one(`SELECT ${names.map((k) => `(${INVARIANTS[k]})`).join(', ')}`).split('|');
+	names.forEach((what, i) => assert.equal(got[i], '0', `${where}: ${what}`));
+	assert.equal(one('PRAGMA integrity_check'), 'ok', `${where}: integrity_check`);
+}
+
+// ---- the forms and the objects each step starts from ---------------------------
+
+let serial = 0;
+const needForm = (title, then) => ({
+	title, description: 'Appui à la transformation numérique des services.', sector: 'digital',
+	mode: 'ponctuelle', presence: 'remote', dates: 'open', effort_days: '10', experts: '1',
+	pay: 'pro_bono', cp_name: 'Amina Idrissi', cp_role: 'Directrice', cp_email: 'amina@example.ma',
+	ready_counterpart: '1', ready_resources: '1', ready_approval: '1',
+	skill_0_name: 'Cybersécurité', skill_0_level: 'must-3', then,
+});
+
+async function draftNeed() {
+	const title = `Besoin préparé ${++serial}`;
+	await officer.get('/fr/institution/needs/new');
+	const r = await officer.post('/fr/institution/needs/new', needForm(title, 'save'));
+	assert.equal(r.status, 303, `draft: ${r.status}`);
+	return { need: /\/institution\/needs\/(\d+)$/.exec(r.location)[1] };
+}
+
+async function needAction(who, base, id, action) {
+	await who.get(`/fr/${base}/${id}`);
+	return who.post(`/fr/${base}/${id}/action`, { action });
+}
+
+async function submittedNeed() {
+	const o = await draftNeed();
+	assert.equal((await needAction(officer, 'institution/needs', o.need, 'submit')).status, 303);
+	return o;
+}
+
+async function publishedNeed() {
+	const o = await submittedNeed();
+	assert.equal((await needAction(admin, 'admin/needs', o.need, 'publish')).status, 303);
+	return o;
+}
+
+async function applyTo(need) {
+	await expert.get(`/fr/needs/${need}/apply`);
+	return expert.post(`/fr/needs/${need}/apply`, { motivation: 'Dix ans de sécurité des systèmes d’information.' });
+}
+
+async function institutionStep(o, action) {
+	await officer.get(`/fr/institution/needs/${o.need}/engagements`);
+	return officer.post(`/fr/institution/engagements/${o.eng}`, { action });
+}
+
+async function expertStep(o, action) {
+	await expert.get('/fr/engagements');
+	return expert.post(`/fr/engagements/${o.eng}`, { action });
+}
+
+const engState = (o) => one(`SELECT state FROM engagements WHERE id = ${o.eng}`);
+
+// An engagement brought to `state` along the main path.
+const PATH = [
+	['shortlisted', (o) => institutionStep(o, 'shortlist')],
+	['accepted', (o) => institutionStep(o, 'accept')],
+	['confirmed', (o) => expertStep(o, 'confirm')],
+	['in_mission', (o) => institutionStep(o, 'start')],
+	['delivered', (o) => institutionStep(o, 'deliver')],
+];
+async function engagementAt(state) {
+	const o = await publishedNeed();
+	const r = await applyTo(o.need);
+	assert.equal(r.status, 303, `apply: ${r.status}`);
+	o.eng = /#e-(\d+)/.exec(r.location)[1];
+	for (const [to, go] of PATH) {
+		if (engState(o) === state) break;
+		assert.equal((await go(o)).status, 303, `to ${to}`);
+		assert.equal(engState(o), to);
+	}
+	assert.equal(engState(o), state);
+	return o;
+}
+
+const evaluation = (o, side) => count(`SELECT COUNT(*) FROM evaluations WHERE engagement_id = ${o.eng} AND side = '${side}' AND round = 'delivery' AND answered_at IS NOT NULL`);
+const audited = (target, action) => count(`SELECT COUNT(*) FROM audit_log WHERE target_id = ${q(target)} AND action = ${q(action)}`);
+
+// Each write path: prepare() gives a fresh starting point; form(o) fetches
+// the form without a fault; post(o) is the request under test; committed(o)
+// reads the database; success is the redirect of a done change.
+const ENG_PAGE = (o) => new RegExp(`^/fr/institution/needs/${o.need}/engagements\\?done=step#e-${o.eng}$`);
+function engagementStep(name, from, to, side, action) {
+	return {
+		name, prepare: () => engagementAt(from),
+		form: (o) => (side === 'institution' ? officer.get(`/fr/institution/needs/${o.need}/engagements`) : expert.get('/fr/engagements')),
+		post: (o) => (side === 'institution'
+			? officer.post(`/fr/institution/engagements/${o.eng}`, { action })
+			: expert.post(`/fr/engagements/${o.eng}`, { action })),
+		success: (o) => (side === 'institution' ? ENG_PAGE(o) : new RegExp(`^/fr/engagements\\?done=step#e-${o.eng}$`)),
+		committed: (o) => engState(o) === to,
+		recorded: (o) => audited(o.eng, `engagement_${action}`) === 1 && count(`SELECT COUNT(*) FROM engagement_events WHERE engagement_id = ${o.eng} AND to_state = '${to}'`) === 1,
+	};
+}
+
+function evaluationStep(name, side) {
+	const who = () => (side === 'expert' ? expert : officer);
+	const form = { rating: '4', objectives: 'yes', again: 'yes', comment: 'Travail soigné.' };
+	return {
+		name, prepare: () => engagementAt('delivered'),
+		form: (o) => who().get(`/fr/engagements/${o.eng}/evaluate`),
+		post: (o) => who().post(`/fr/engagements/${o.eng}/evaluate?round=delivery`, form),
+		success: (o) => (side === 'expert'
+			? new RegExp(`^/fr/engagements\\?done=evaluated#e-${o.eng}$`)
+			: new RegExp(`^/fr/institution/needs/${o.need}/engagements\\?done=evaluated#e-${o.eng}$`)),
+		committed: (o) => evaluation(o, side) === 1,
+		recorded: (o) => audited(o.eng, 'evaluation_given') === 1,
+	};
+}
+
+let headline = 0, consentOn = true;
+const STEPS = [
+	{
+		name: 'an officer saves a new need', prepare: async () => ({}),
+		form: () => officer.get('/fr/institution/needs/new'),
+		post: (o) => { o.title = `Besoin sous faute ${++serial}`; return officer.post('/fr/institution/needs/new', needForm(o.title, 'save')); },
+		success: () => /^\/fr\/institution\/needs\/\d+$/,
+		committed: (o) => count(`SELECT COUNT(*) FROM needs WHERE title = ${q(o.title)} AND state = 'draft'`) === 1,
+		recorded: (o) => count(`SELECT COUNT(*) FROM audit_log a JOIN needs n ON a.target_id = CAST(n.id AS TEXT) WHERE n.title = ${q(o.title)} AND a.action = 'need_created'`) === 1,
+	},
+	{
+		name: 'an officer saves and submits a new need', prepare: async () => ({}),
+		form: () => officer.get('/fr/institution/needs/new'),
+		post: (o) => { o.title = `Besoin soumis sous faute ${++serial}`; return officer.post('/fr/institution/needs/new', needForm(o.title, 'submit')); },
+		success: () => /^\/fr\/institution\/needs\/\d+$/,
+		committed: (o) => count(`SELECT COUNT(*) FROM needs WHERE title = ${q(o.title)}`) === 1,
+		recorded: (o) => count(`SELECT COUNT(*) FROM needs WHERE title = ${q(o.title)} AND state = 'submitted'`) === 1,
+	},
+	{
+		name: 'an officer submits a draft', prepare: draftNeed,
+		form: (o) => officer.get(`/fr/institution/needs/${o.need}`),
+		post: (o) => officer.post(`/fr/institution/needs/${o.need}/action`, { action: 'submit' }),
+		success: (o) => new RegExp(`^/fr/institution/needs/${o.need}$`),
+		committed: (o) => one(`SELECT state FROM needs WHERE id = ${o.need}`) === 'submitted',
+		recorded: (o) => audited(o.need, 'need_submit') === 1,
+	},
+	{
+		name: 'the programme team publishes a need', prepare: submittedNeed,
+		form: (o) => admin.get(`/fr/admin/needs/${o.need}`),
+		post: (o) => admin.post(`/fr/admin/needs/${o.need}/action`, { action: 'publish' }),
+		success: (o) => new RegExp(`^/fr/admin/needs/${o.need}$`),
+		committed: (o) => one(`SELECT state FROM needs WHERE id = ${o.need}`) === 'published',
+		recorded: (o) => audited(o.need, 'need_publish') === 1,
+	},
+	{
+		name: 'an expert applies', prepare: publishedNeed,
+		form: (o) => expert.get(`/fr/needs/${o.need}/apply`),
+		post: (o) => expert.post(`/fr/needs/${o.need}/apply`, { motivation: 'Dix ans de sécurité des systèmes d’information.' }),
+		success: () => /^\/fr\/engagements\?done=applied#e-\d+$/,
+		committed: (o) => count(`SELECT COUNT(*) FROM engagements WHERE need_id = ${o.need} AND expert_id = ${expert.id} AND state = 'applied'`) === 1,
+		recorded: (o) => count(`SELECT COUNT(*) FROM audit_log a JOIN engagements g ON a.target_id = CAST(g.id AS TEXT) WHERE g.need_id = ${o.need} AND a.action LIKE 'engagement_%'`) === 1,
+	},
+	engagementStep('the institution shortlists', 'applied', 'shortlisted', 'institution', 'shortlist'),
+	engagementStep('the institution accepts', 'shortlisted', 'accepted', 'institution', 'accept'),
+	engagementStep('the expert confirms', 'accepted', 'confirmed', 'expert', 'confirm'),
+	engagementStep('the mission starts', 'confirmed', 'in_mission', 'institution', 'start'),
+	engagementStep('the institution records the delivery', 'in_mission', 'delivered', 'institution', 'deliver'),
+	evaluationStep('the expert evaluates', 'expert'),
+	evaluationStep('the institution evaluates', 'institution'),
+	{
+		name: 'the expert saves a profile step', prepare: async () => ({}),
+		form: () => expert.get('/fr/profile/edit/identity'),
+		post: (o) => { o.headline = `Architecte sécurité ${++headline}`; return expert.post('/fr/profile/edit/identity', { name: 'Salma Benali', country: 'CA', city: 'Montréal', headline: o.headline }); },
+		success: () => /^\/fr\/profile\/edit\/[a-z]+\?saved=1$/,
+		committed: (o) => one(`SELECT headline FROM profiles WHERE user_id = ${expert.id}`) === o.headline,
+		recorded: () => true,
+	},
+	{
+		name: 'the expert changes a consent', prepare: async () => ({ to: (consentOn = !consentOn) ? 1 : 0 }),
+		form: () => expert.get('/fr/profile/consent'),
+		post: (o) => expert.post('/fr/profile/consent', { set: `directory:${o.to}` }),
+		success: () => /^\/fr\/profile\/consent/,
+		committed: (o) => count(`SELECT COUNT(*) FROM consents WHERE user_id = ${expert.id} AND audience = 'directory' AND granted = ${o.to}`) === 1,
+		recorded: (o) => count(`SELECT COUNT(*) FROM consent_events WHERE user_id = ${expert.id} AND audience = 'directory' AND granted = ${o.to}`) >= 1,
+	},
+];
+
+// One attempt of `step` on `o` with the nth call failing.
+async function attempt(step, o, n) {
+	await step.form(o);
+	const was = checksum();
+	const from = await arm(srv, armFile, n);
+	const r = await step.post(o);
+	const log = srv.stderr().slice(from, await arm(srv, armFile, 0));
+	const where = `${step.name}, N=${n}: ${r.status} ${r.location ?? ''}\n${log.slice(-1500)}`;
+	assert.equal(srv.child.exitCode, null, `the server died\n${where}`);
+	assert.doesNotMatch(log, SANITIZER, where);
+	assert.notEqual(r.status, 500, where);
+	assert.ok(r.status < 500 || r.status === 503, where);
+	const success = r.status === 303 && step.success(o).test(r.location ?? '');
+	const committed = step.committed(o);
+	assert.equal(success, committed, `success reply iff committed\n${where}`);
+	if (committed) {
+		assert.ok(step.recorded(o), `committed without its record\n${where}`);
+	} else {
+		const now = checksum();
+		const changed = Object.keys(now).filter((t) => now[t] !== was[t]);
+		assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
+	}
+	assertInvariants(`${step.name}, N=${n}`);
+	return { reached: FAULT_LINE.test(log), committed, status: r.status };
+}
+
+before(async () => {
+	srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin });
+	assert.ok(srv.url, srv.stderr());
+	const at = { url: srv.url, db: site.db, env: site.env };
+	admin = await makeAdmin(at);
+	({ officer } = await makeInstitution(at, admin));
+	expert = await makeExpert(at, 'expert@example.org');
+});
+
+after(async () => {
+	if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr().slice(-1500));
+	const audit = kafaat(['audit', 'verify', '--db', site.db]);
+	assert.equal(audit.status, 0, audit.stderr);
+	console.log(`faults on write paths (${path.basename(sanitizedBin)}):\n${figures.join('\n')}`);
+	rmSync(site.dir, { recursive: true, force: true });
+});
+
+for (const step of STEPS) {
+	test(`${step.name}, with its Nth database call failing, for every N until none fails`, async () => {
+		let o = null, clean = 0, refused = 0, done = 0;
+		const statuses = {};
+		for (let n = 1; n <= MAX_N && !clean; n++) {
+			o ??= await step.prepare();
+			const r = await attempt(step, o, n);
+			statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+			if (r.committed) { done++; o = null; } else refused++;
+			if (!r.reached) clean = n;
+		}
+		assert.ok(clean > 0, `every run up to N=${MAX_N} reached its fault`);
+		assert.ok(refused > 0, 'some attempts were refused');
+		assert.ok(done > 0, 'the fault-free attempt succeeded');
+		figures.push(`  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`);
+	});
+}
