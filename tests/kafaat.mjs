@@ -73,7 +73,8 @@ async function startOn(dir, fresh, { demo = true, args = [], env = {} }) {
 	child.stderr.on('data', (d) => { stderr += d; });
 	await new Promise((resolve, reject) => {
 		let out = '';
-		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)),
+			1000 * Number(process.env.TEST_START_SECONDS || 20)); // more under valgrind
 		child.stdout.on('data', (d) => {
 			out += d;
 			if (out.includes('serving http://')) { clearTimeout(timer); resolve(); }
