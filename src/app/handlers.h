@@ -110,6 +110,14 @@ HANDLER(h_inbox_open);
 HANDLER(h_inbox_read);
 HANDLER(h_inbox_preference);
 /* -- engagements handlers end -- */
+/* dashboard.c: the programme team's dashboard; statistics.c: the public
+ * statistics and open data (docs/INDICATORS.md) */
+HANDLER(h_admin_dashboard);
+HANDLER(h_statistics);
+HANDLER(h_statistics_csv);
+HANDLER(h_statistics_json);
+HANDLER(h_statistics_dictionary);
+/* -- dashboard handlers end -- */
 /* bench_fts5.c: the search API answered by SQLite FTS5, benchmarks only */
 HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */

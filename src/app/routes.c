@@ -417,6 +417,10 @@ static const struct field api_rosters_query[] = {{FIELD_INT, "dry_run", 0, 1}, E
 static const struct field admin_tokens_query[] = {TEXT("done", 20), END};
 /* -- api fields end -- */
 
+/* ---- Dashboard (dashboard.c) and public statistics (statistics.c): no
+ * fields (the dashboard's period filter is left for later) */
+/* -- dashboard fields end -- */
+
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
 static const struct field bench_fts5_query[] = {TEXT("q", 200), {FIELD_INT, "page", 1, 50}, END};
 
@@ -720,6 +724,24 @@ const struct route app_routes[] = {
          "A coordinator of the network marks who came (from the start of the event)",
          event_attendance_form},
         /* -- event routes end -- */
+
+        /* Dashboard: the programme team's indicators (dashboard.c); the public
+         * statistics and open data with small-cell suppression (statistics.c) */
+        {HTTP_GET, "/:lang/admin/dashboard", h_admin_dashboard, POLICY_ADMIN, NULL, 0,
+         "The programme dashboard: indicators, progress to 10,000 by 2030, supply and demand "
+         "per sector, institutions' answers, networks",
+         NULL},
+        {HTTP_GET, "/:lang/statistics", h_statistics, POLICY_PUBLIC, NULL, 0,
+         "Public statistics of the programme (no published cell of people below "
+         "statistics.min_cell)",
+         NULL},
+        {HTTP_GET, "/:lang/statistics/data.csv", h_statistics_csv, POLICY_PUBLIC, NULL, 0,
+         "The public statistics as CSV (UTF-8 with BOM, formulas neutralised)", NULL},
+        {HTTP_GET, "/:lang/statistics/data.json", h_statistics_json, POLICY_PUBLIC, NULL, 0,
+         "The public statistics as JSON", NULL},
+        {HTTP_GET, "/:lang/statistics/dictionary.json", h_statistics_dictionary, POLICY_PUBLIC,
+         NULL, 0, "The data dictionary of the open data, in the page's language", NULL},
+        /* -- dashboard routes end -- */
 
         /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of
          * bench/search.sh (bench_fts5.c); 404 unless testing.bench_fts5 = 1 */
