@@ -163,6 +163,51 @@ static int sectors(struct pp *c, struct db *db, json_t *out)
 	return 0;
 }
 
+/* The label of a breakdown's key in the page's language. */
+static const char *breakdown_label(struct pp *c, enum ind_dimension d, const char *key)
+{
+	if (d == IND_BY_AGE)
+		return tr(c->app, c->l, arena_printf(&c->req->arena, "dashboard.age.%s", key));
+	if (d == IND_BY_GENDER)
+		return tr(c->app, c->l,
+		          arena_printf(&c->req->arena, "profile.gender.%s", *key ? key : "none"));
+	if (!*key)
+		return tr(c->app, c->l, "dashboard.unknown");
+	return need_page_label(c, d == IND_BY_SECTOR ? TAX_SECTOR : TAX_COUNTRY, key);
+}
+
+/* Breakdowns by personal attribute (consenting experts only):
+ * [{id, title, rows [{label, registered, active, mobilised}]}]. */
+static int breakdowns(struct pp *c, struct db *db, json_t *out)
+{
+	static const char *const ids[IND_DIMENSIONS] = {"sector", "country", "gender", "age"};
+	json_t *list = json_array();
+
+	json_object_set_new(out, "breakdowns", list);
+	for (int d = 0; d < IND_DIMENSIONS; d++) {
+		struct ind_row *r;
+		int n;
+		json_t *rows = json_array();
+		if (ind_breakdown(db, &c->req->arena, c->now, (enum ind_dimension)d, &r, &n) < 0) {
+			json_decref(rows);
+			return -1;
+		}
+		for (int i = 0; i < n; i++)
+			json_array_append_new(
+			        rows,
+			        json_pack("{s:s, s:s, s:I, s:I, s:I}", "key", r[i].key, "label",
+			                  breakdown_label(c, (enum ind_dimension)d, r[i].key),
+			                  "registered", (json_int_t)r[i].registered, "active",
+			                  (json_int_t)r[i].active, "mobilised",
+			                  (json_int_t)r[i].mobilised));
+		json_array_append_new(
+		        list, json_pack("{s:s, s:s, s:o}", "id", ids[d], "title",
+		                        arena_printf(&c->req->arena, "dashboard.by.%s", ids[d]),
+		                        "rows", rows));
+	}
+	return 0;
+}
+
 /* Each verified institution's answers (institution_figures). */
 static int institutions(struct pp *c, struct db *db, json_t *out)
 {
@@ -233,8 +278,8 @@ void h_admin_dashboard(void *ctx, struct request *req, struct response *resp)
 	pp_init(&c, ctx, req, resp);
 	db = db_pool_get(c.app->pool);
 	rc = headline(&c, db, data) < 0 || progress(&c, db, data) < 0 ||
-	                     sectors(&c, db, data) < 0 || institutions(&c, db, data) < 0 ||
-	                     networks(&c, db, data) < 0
+	                     sectors(&c, db, data) < 0 || breakdowns(&c, db, data) < 0 ||
+	                     institutions(&c, db, data) < 0 || networks(&c, db, data) < 0
 	             ? -1
 	             : 0;
 	db_pool_put(c.app->pool, db);

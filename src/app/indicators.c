@@ -227,3 +227,83 @@ int ind_progress(struct db *db, struct arena *a, int64_t now, struct ind_progres
 	}
 	return 0;
 }
+
+/* ---- Breakdowns ------------------------------------------------------------------------ */
+
+const char *const ind_age_bands[IND_AGE_BANDS] = {"under_30", "30_39",   "40_49",
+                                                  "50_59",    "60_plus", "unknown"};
+
+#define BREAKDOWN_MAX 512 /* rows of one dimension */
+
+/* The counts per key of each dimension: $1 the oldest active confirmation. */
+#define BREAKDOWN_COUNTS                                                                           \
+	"COUNT(DISTINCT u.id), COUNT(DISTINCT CASE WHEN p.confirmed_at >= $1 THEN u.id END), "     \
+	"COUNT(DISTINCT CASE WHEN u.id IN (" ENG_MOBILISED_EXPERTS_SQL ") THEN u.id END) "
+#define BREAKDOWN_FROM "FROM users u JOIN profiles p ON p.user_id = u.id "
+#define BREAKDOWN_WHERE "WHERE " REGISTERED " AND " CONSENTED " "
+
+static const char *const breakdown_sql[IND_DIMENSIONS] = {
+        [IND_BY_SECTOR] = "SELECT d.sector_id, " BREAKDOWN_COUNTS BREAKDOWN_FROM
+                          "JOIN profile_sectors d ON d.user_id = u.id " BREAKDOWN_WHERE
+                          "GROUP BY d.sector_id ORDER BY d.sector_id",
+        [IND_BY_COUNTRY] =
+                "SELECT COALESCE(p.country, ''), " BREAKDOWN_COUNTS BREAKDOWN_FROM BREAKDOWN_WHERE
+                "GROUP BY COALESCE(p.country, '') ORDER BY 1",
+        [IND_BY_GENDER] = "SELECT p.gender, " BREAKDOWN_COUNTS BREAKDOWN_FROM BREAKDOWN_WHERE
+                          "GROUP BY p.gender ORDER BY p.gender",
+        [IND_BY_AGE] = "SELECT CAST(p.birth_year AS TEXT), " BREAKDOWN_COUNTS BREAKDOWN_FROM
+                BREAKDOWN_WHERE "GROUP BY p.birth_year ORDER BY p.birth_year",
+};
+
+/* The band of a birth year (text, NULL unknown) at year now_year. */
+static int age_band(const char *birth, int now_year)
+{
+	int y = year_of(birth), age;
+
+	if (!y)
+		return IND_AGE_BANDS - 1;
+	age = now_year - y;
+	return age < 30 ? 0 : age < 60 ? 1 + (age - 30) / 10 : 4;
+}
+
+/* Adds a row of st to *out for key. */
+static void add_row(struct ind_row *r, struct db_stmt *st)
+{
+	r->registered += db_col_int(st, 1);
+	r->active += db_col_int(st, 2);
+	r->mobilised += db_col_int(st, 3);
+}
+
+int ind_breakdown(struct db *db, struct arena *a, int64_t now, enum ind_dimension d,
+                  struct ind_row **out, int *n)
+{
+	char since[ISO_TIME_LEN + 1], today[ISO_TIME_LEN + 1];
+	struct db_stmt *st;
+	enum db_rc rc = DB_ERROR;
+
+	*n = 0;
+	*out = arena_alloc(a, BREAKDOWN_MAX * sizeof(**out));
+	memset(*out, 0, BREAKDOWN_MAX * sizeof(**out));
+	active_since(now, since);
+	iso_time(now, today);
+	if (d == IND_BY_AGE) {
+		for (int i = 0; i < IND_AGE_BANDS; i++)
+			(*out)[i].key = ind_age_bands[i];
+		*n = IND_AGE_BANDS;
+	}
+	st = db_prepare(db, breakdown_sql[d]);
+	if (st && db_bind_text(st, 1, since) == DB_OK)
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (d == IND_BY_AGE) {
+				add_row(&(*out)[age_band(db_col_text(st, 0), year_of(today))], st);
+				continue;
+			}
+			if (*n >= BREAKDOWN_MAX)
+				continue;
+			(*out)[*n].key =
+			        arena_strdup(a, db_col_text(st, 0) ? db_col_text(st, 0) : "");
+			add_row(&(*out)[(*n)++], st);
+		}
+	db_finalize(st);
+	return rc == DB_OK ? 0 : -1;
+}

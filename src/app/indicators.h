@@ -65,6 +65,24 @@ struct ind_sector {
 int ind_sectors(struct db *db, struct arena *a, int64_t now, int consented_only, int ratio,
                 struct ind_sector **out, int *n);
 
+/* Breakdowns of registered, active and mobilised experts by a personal
+ * attribute, counting only registered experts who consented to the
+ * audience "statistics" (consent.h). Sector: an expert counts once in each
+ * sector named; age band: from the birth year, at the year of now. */
+enum ind_dimension { IND_BY_SECTOR, IND_BY_COUNTRY, IND_BY_GENDER, IND_BY_AGE, IND_DIMENSIONS };
+struct ind_row {
+	const char *key; /* sector id, country code, gender ("" unknown), age band; arena */
+	int64_t registered, active, mobilised;
+};
+/* The age bands, in order: "under_30", "30_39", "40_49", "50_59",
+ * "60_plus", "unknown". */
+#define IND_AGE_BANDS 6
+extern const char *const ind_age_bands[IND_AGE_BANDS];
+/* The rows of dimension d (keys in order; only keys with someone). *out in
+ * the arena. */
+int ind_breakdown(struct db *db, struct arena *a, int64_t now, enum ind_dimension d,
+                  struct ind_row **out, int *n);
+
 /* Progress to the target: mobilised[i] is the cumulative number of
  * mobilised experts whose first delivery was in IND_START_YEAR + i or
  * before (experts first delivering before IND_START_YEAR count from the

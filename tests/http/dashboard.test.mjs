@@ -218,6 +218,39 @@ describe('admin dashboard', () => {
 		assert.ok(h.includes(`Secteurs en alerte : ${alerts}`));
 	});
 
+	test('breakdowns by sector, country, gender and age band count consenting experts only', async () => {
+		const h = (await admin.get('/fr/admin/dashboard')).text;
+		const mob = new Set(sql("SELECT DISTINCT expert_id FROM engagements WHERE state IN ('delivered', 'evaluated')"));
+		const people = sql(`SELECT u.id, COALESCE(p.country, ''), p.gender, COALESCE(p.birth_year, 0), COALESCE(p.confirmed_at, '') FROM users u JOIN profiles p ON p.user_id = u.id
+			WHERE ${REG} AND u.id IN (SELECT user_id FROM consents WHERE audience = 'statistics' AND granted = 1)`).map((l) => l.split('\t'));
+		const sectorsOf = new Map();
+		for (const l of sql('SELECT user_id, sector_id FROM profile_sectors')) {
+			const [u, sec] = l.split('\t');
+			sectorsOf.set(u, [...(sectorsOf.get(u) ?? []), sec]);
+		}
+		const band = (y) => { if (!Number(y)) return 'unknown'; const a = 2026 - Number(y); return a < 30 ? 'under_30' : a < 40 ? '30_39' : a < 50 ? '40_49' : a < 60 ? '50_59' : '60_plus'; };
+		const want = { sector: {}, country: {}, gender: {}, age: {} };
+		const add = (dim, key, p) => {
+			const r = want[dim][key] ??= [0, 0, 0];
+			r[0]++; if (p[4] >= since) r[1]++; if (mob.has(p[0])) r[2]++;
+		};
+		for (const p of people) {
+			for (const sec of sectorsOf.get(p[0]) ?? []) add('sector', sec, p);
+			add('country', p[1], p);
+			add('gender', p[2], p);
+			add('age', band(p[3]), p);
+		}
+		assert.ok(people.length > 100 && people.length < own.registered(), 'some registered experts did not consent');
+		for (const dim of Object.keys(want)) {
+			const table = new RegExp(`<table[^>]* id="by-${dim}"[\\s\\S]*?</table>`).exec(h);
+			assert.ok(table, dim);
+			const got = {};
+			for (const m of table[0].matchAll(/<tr data-key="([^"]*)"><th scope="row">[^<]*<\/th><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td><\/tr>/g))
+				if (dim !== 'age' || Number(m[2]) > 0) got[m[1]] = [Number(m[2]), Number(m[3]), Number(m[4])];
+			assert.deepEqual(got, want[dim], dim);
+		}
+	});
+
 	test('progress: cumulative mobilised per year, the target and the pace; chart and table', async () => {
 		const h = (await admin.get('/fr/admin/dashboard')).text;
 		const { cum, pace } = own.progress();
