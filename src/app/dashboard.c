@@ -4,6 +4,7 @@
  * institutions answer and how networks live. Definitions:
  * docs/INDICATORS.md. Not suppressed: the programme team sees the counts. */
 #include <stdio.h>
+#include <string.h>
 
 #include "app/clock.h"
 #include "app/config.h"
@@ -11,6 +12,7 @@
 #include "app/indicators.h"
 #include "app/institutions.h"
 #include "app/need_pages.h"
+#include "app/needs.h"
 #include "app/networks.h"
 #include "app/page.h"
 #include "app/profile_pages.h"
@@ -267,17 +269,62 @@ static int networks(struct pp *c, struct db *db, json_t *out)
 	return rc == DB_OK ? 0 : -1;
 }
 
+/* The period of the query (from, to): empty fields leave that side open.
+ * Returns 0, or -1 with the errors (catalogue keys per field) in errors. */
+static int read_period(struct pp *c, struct ind_period *p, json_t *values, json_t *errors)
+{
+	const char *from = kvlist_get(&c->req->query, "from");
+	const char *to = kvlist_get(&c->req->query, "to");
+
+	p->from = from && *from ? from : NULL;
+	p->to = to && *to ? to : NULL;
+	json_object_set_new(values, "from", json_string(p->from ? p->from : ""));
+	json_object_set_new(values, "to", json_string(p->to ? p->to : ""));
+	if (p->from && !need_date_valid(p->from))
+		json_object_set_new(errors, "from", json_string("dashboard.error.date"));
+	if (p->to && !need_date_valid(p->to))
+		json_object_set_new(errors, "to", json_string("dashboard.error.date"));
+	if (!json_object_size(errors) && p->from && p->to && strcmp(p->from, p->to) > 0)
+		json_object_set_new(errors, "to", json_string("dashboard.error.order"));
+	return json_object_size(errors) ? -1 : 0;
+}
+
+/* The flows within the period: needs first published, experts first
+ * mobilised, and the two medians over those needs. */
+static int period_figures(struct pp *c, struct db *db, const struct ind_period *p, json_t *out)
+{
+	int64_t published, mobilised;
+	struct ind_median app, staff;
+
+	if (ind_published_in(db, p, &published) < 0 ||
+	    ind_first_mobilised_in(db, p, &mobilised) < 0 ||
+	    ind_median_to_application_in(db, &c->req->arena, p, &app) < 0 ||
+	    ind_median_to_staffing_in(db, &c->req->arena, p, &staff) < 0)
+		return -1;
+	json_object_set_new(out, "period",
+	                    json_pack("{s:I, s:I, s:o, s:o}", "published", (json_int_t)published,
+	                              "mobilised", (json_int_t)mobilised, "to_application",
+	                              median_json(&app), "to_staffing", median_json(&staff)));
+	return 0;
+}
+
 void h_admin_dashboard(void *ctx, struct request *req, struct response *resp)
 {
 	struct pp c;
 	struct db *db;
 	json_t *data = json_object();
+	json_t *values = json_object(), *errors = json_object();
 	char now[ISO_TIME_LEN + 1];
-	int rc;
+	struct ind_period period;
+	int rc, status;
 
 	pp_init(&c, ctx, req, resp);
+	status = read_period(&c, &period, values, errors) < 0 ? 422 : 200;
+	json_object_set_new(data, "values", values);
+	json_object_set_new(data, "errors", errors);
 	db = db_pool_get(c.app->pool);
-	rc = headline(&c, db, data) < 0 || progress(&c, db, data) < 0 ||
+	rc = (status == 200 && period_figures(&c, db, &period, data) < 0) ||
+	                     headline(&c, db, data) < 0 || progress(&c, db, data) < 0 ||
 	                     sectors(&c, db, data) < 0 || breakdowns(&c, db, data) < 0 ||
 	                     institutions(&c, db, data) < 0 || networks(&c, db, data) < 0
 	             ? -1
@@ -291,5 +338,5 @@ void h_admin_dashboard(void *ctx, struct request *req, struct response *resp)
 	iso_time(c.now, now);
 	json_object_set_new(data, "date", json_string(pp_date(&c, now)));
 	json_object_set_new(data, "min", json_integer(INSTITUTION_FIGURES_MIN));
-	page_render(c.app, req, resp, 200, "dashboard", "dashboard.title", data);
+	page_render(c.app, req, resp, status, "dashboard", "dashboard.title", data);
 }

@@ -1,6 +1,7 @@
 /* indicators: one function per indicator (definitions: docs/INDICATORS.md). */
 #include "app/indicators.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,23 +63,37 @@ int ind_needs_in_state(struct db *db, enum need_state s, int64_t *n)
 	               : -1;
 }
 
+/* The ISO bounds of p: from its first second to its last (open sides
+ * bound by text that sorts before or after any time). */
+#define BOUND_LEN 32
+static void period_bounds(const struct ind_period *p, char lo[BOUND_LEN], char hi[BOUND_LEN])
+{
+	snprintf(lo, BOUND_LEN, "%.10sT00:00:00Z", p && p->from ? p->from : "0000-00-00");
+	snprintf(hi, BOUND_LEN, "%.10sT23:59:59Z", p && p->to ? p->to : "9999-99-99");
+}
+
 /* The median of the durations between the two columns of sql's rows (ISO
- * times; rows with a NULL second column are left out). */
-static int median_of(struct db *db, struct arena *a, const char *sql, struct ind_median *m)
+ * times; rows with a NULL second column are left out); $1 and $2 bound
+ * the first column (period_bounds). */
+static int median_of(struct db *db, struct arena *a, const char *sql, const struct ind_period *p,
+                     struct ind_median *m)
 {
 	struct db_stmt *st = db_prepare(db, sql);
 	int64_t *v = arena_alloc(a, MEDIAN_SAMPLE * sizeof(*v));
 	int64_t t0, t1;
+	char lo[BOUND_LEN], hi[BOUND_LEN];
 	enum db_rc rc = DB_ERROR;
 
 	*m = (struct ind_median){0};
-	while (st && (rc = db_step(st)) == DB_ROW) {
-		const char *from = db_col_text(st, 0), *to = db_col_text(st, 1);
-		if (!from || !to || iso_parse(from, &t0) < 0 || iso_parse(to, &t1) < 0 ||
-		    m->samples >= MEDIAN_SAMPLE)
-			continue;
-		v[m->samples++] = t1 > t0 ? t1 - t0 : 0;
-	}
+	period_bounds(p, lo, hi);
+	if (st && db_bind_text(st, 1, lo) == DB_OK && db_bind_text(st, 2, hi) == DB_OK)
+		while ((rc = db_step(st)) == DB_ROW) {
+			const char *from = db_col_text(st, 0), *to = db_col_text(st, 1);
+			if (!from || !to || iso_parse(from, &t0) < 0 || iso_parse(to, &t1) < 0 ||
+			    m->samples >= MEDIAN_SAMPLE)
+				continue;
+			v[m->samples++] = t1 > t0 ? t1 - t0 : 0;
+		}
 	db_finalize(st);
 	if (rc != DB_OK)
 		return -1;
@@ -87,26 +102,62 @@ static int median_of(struct db *db, struct arena *a, const char *sql, struct ind
 	return 0;
 }
 
-/* Each need's first publication. */
+/* Each need's first publication, within $1..$2. */
 #define FIRST_PUBLISHED                                                                            \
 	"(SELECT need_id, MIN(at) AS at FROM need_events WHERE to_state = 'published' GROUP BY "   \
-	"need_id) p"
+	"need_id) p WHERE p.at >= $1 AND p.at <= $2"
 
-int ind_median_to_application(struct db *db, struct arena *a, struct ind_median *m)
+int ind_median_to_application_in(struct db *db, struct arena *a, const struct ind_period *p,
+                                 struct ind_median *m)
 {
 	return median_of(
 	        db, a,
 	        "SELECT p.at, (SELECT MIN(e.created_at) FROM engagements e WHERE e.need_id = "
 	        "p.need_id AND e.origin = 'applied') FROM " FIRST_PUBLISHED,
-	        m);
+	        p, m);
 }
 
-int ind_median_to_staffing(struct db *db, struct arena *a, struct ind_median *m)
+int ind_median_to_staffing_in(struct db *db, struct arena *a, const struct ind_period *p,
+                              struct ind_median *m)
 {
 	return median_of(db, a,
 	                 "SELECT p.at, (SELECT MIN(x.at) FROM need_events x WHERE x.need_id = "
 	                 "p.need_id AND x.to_state = 'staffed') FROM " FIRST_PUBLISHED,
-	                 m);
+	                 p, m);
+}
+
+int ind_median_to_application(struct db *db, struct arena *a, struct ind_median *m)
+{
+	return ind_median_to_application_in(db, a, NULL, m);
+}
+
+int ind_median_to_staffing(struct db *db, struct arena *a, struct ind_median *m)
+{
+	return ind_median_to_staffing_in(db, a, NULL, m);
+}
+
+/* COUNT(*) of sql with the bounds of p as $1 and $2. */
+static int count_in(struct db *db, const char *sql, const struct ind_period *p, int64_t *n)
+{
+	char lo[BOUND_LEN], hi[BOUND_LEN];
+
+	period_bounds(p, lo, hi);
+	return db_query_int(db, sql, 2, (const char *[]){lo, hi}, n) == DB_OK ? 0 : -1;
+}
+
+int ind_published_in(struct db *db, const struct ind_period *p, int64_t *n)
+{
+	return count_in(db, "SELECT COUNT(*) FROM " FIRST_PUBLISHED, p, n);
+}
+
+int ind_first_mobilised_in(struct db *db, const struct ind_period *p, int64_t *n)
+{
+	return count_in(
+	        db,
+	        "SELECT COUNT(*) FROM (SELECT MIN(COALESCE(delivered_at, updated_at)) AS at "
+	        "FROM engagements WHERE " ENG_MOBILISED " GROUP BY expert_id) f WHERE f.at "
+	        ">= $1 AND f.at <= $2",
+	        p, n);
 }
 
 int ind_sectors(struct db *db, struct arena *a, int64_t now, int consented_only, int ratio,

@@ -52,6 +52,21 @@ int ind_median_to_application(struct db *db, struct arena *a, struct ind_median 
 /* From a need's first publication to its first move to 'staffed'. */
 int ind_median_to_staffing(struct db *db, struct arena *a, struct ind_median *m);
 
+/* A period of whole days, from and to 'YYYY-MM-DD' (both included, UTC);
+ * NULL for either: open on that side. */
+struct ind_period {
+	const char *from, *to;
+};
+/* Needs first published within p. */
+int ind_published_in(struct db *db, const struct ind_period *p, int64_t *n);
+/* Experts whose first delivery falls within p (the year of ind_progress). */
+int ind_first_mobilised_in(struct db *db, const struct ind_period *p, int64_t *n);
+/* The two medians over needs first published within p. */
+int ind_median_to_application_in(struct db *db, struct arena *a, const struct ind_period *p,
+                                 struct ind_median *m);
+int ind_median_to_staffing_in(struct db *db, struct arena *a, const struct ind_period *p,
+                              struct ind_median *m);
+
 /* Supply and demand in one sector: active experts who named it in their
  * profile against published needs of that sector. */
 struct ind_sector {

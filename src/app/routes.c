@@ -417,8 +417,9 @@ static const struct field api_rosters_query[] = {{FIELD_INT, "dry_run", 0, 1}, E
 static const struct field admin_tokens_query[] = {TEXT("done", 20), END};
 /* -- api fields end -- */
 
-/* ---- Dashboard (dashboard.c) and public statistics (statistics.c): no
- * fields (the dashboard's period filter is left for later) */
+/* ---- Dashboard (dashboard.c) and public statistics (statistics.c): the
+ * dashboard's period, two dates YYYY-MM-DD (either may be empty) */
+static const struct field dashboard_query[] = {TEXT("from", 10), TEXT("to", 10), END};
 /* -- dashboard fields end -- */
 
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
@@ -727,7 +728,7 @@ const struct route app_routes[] = {
 
         /* Dashboard: the programme team's indicators (dashboard.c); the public
          * statistics and open data with small-cell suppression (statistics.c) */
-        {HTTP_GET, "/:lang/admin/dashboard", h_admin_dashboard, POLICY_ADMIN, NULL, 0,
+        {HTTP_GET, "/:lang/admin/dashboard", h_admin_dashboard, POLICY_ADMIN, dashboard_query, 0,
          "The programme dashboard: indicators, progress to 10,000 by 2030, supply and demand "
          "per sector, institutions' answers, networks",
          NULL},

@@ -203,6 +203,29 @@ describe('admin dashboard', () => {
 		assert.match(cellOf(h, 'to-staffing'), new RegExp(`^${staff} jours$`));
 	});
 
+	test('the period filter: flows within the dates; a bad date or order is refused with its message', async () => {
+		const [from, to] = ['2026-01-01', '2026-06-30'];
+		const lo = `${from}T00:00:00Z`, hi = `${to}T23:59:59Z`;
+		const r = await admin.get(`/fr/admin/dashboard?from=${from}&to=${to}`);
+		assert.equal(r.status, 200);
+		const published = num(`SELECT COUNT(*) FROM (SELECT need_id, MIN(at) AS at FROM need_events WHERE to_state = 'published' GROUP BY need_id) p WHERE p.at BETWEEN '${lo}' AND '${hi}'`);
+		const firsts = sql("SELECT MIN(COALESCE(delivered_at, updated_at)) FROM engagements WHERE state IN ('delivered', 'evaluated') GROUP BY expert_id");
+		const mobilised = firsts.filter((t) => t >= lo && t <= hi).length;
+		assert.ok(published > 0 && mobilised > 0 && published < num("SELECT COUNT(DISTINCT need_id) FROM need_events WHERE to_state = 'published'"));
+		assert.equal(Number(cellOf(r.text, 'period-published')), published);
+		assert.equal(Number(cellOf(r.text, 'period-mobilised')), mobilised);
+		assert.match(r.text, /id="f-from" name="from" value="2026-01-01"/);
+
+		const bad = await admin.get('/fr/admin/dashboard?from=2026-02-30&to=');
+		assert.equal(bad.status, 422);
+		assert.match(bad.text, /id="e-from">Écrivez une date réelle sous la forme AAAA-MM-JJ\.</);
+		assert.ok(!bad.text.includes('data-ind="period-published"'));
+		const order = await admin.get('/fr/admin/dashboard?from=2026-06-01&to=2026-01-01');
+		assert.equal(order.status, 422);
+		assert.match(order.text, /id="e-to">La fin de la période précède son début\.</);
+		assert.equal((await admin.get('/fr/admin/dashboard?from=2026-01-01T00:00')).status, 400, 'longer than a date: refused by the route');
+	});
+
 	test('supply and demand per sector, with the alert past the ratio', async () => {
 		const h = (await admin.get('/fr/admin/dashboard')).text;
 		let alerts = 0;
