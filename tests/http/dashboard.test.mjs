@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, enrolTotp, linkIn } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { spawn } from 'node:child_process';
+import { bin, freePort, kafaat, root, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-dashboard-'));
@@ -381,5 +382,34 @@ describe('public statistics and open data', () => {
 		// The needs published per sector never exceed the published needs cell.
 		const open = needsT.rows[0].values[needsT.columns.indexOf('published')];
 		if (open !== null) assert.ok(sectorsT.rows.reduce((s, r) => s + (r.values[1] ?? 0), 0) <= open);
+	});
+
+	test('CSV cells that start like a formula are neutralised', async () => {
+		// The labels come from the reference data, read at start: a second
+		// server on the same database reads a sector name that starts with "=".
+		const original = sql("SELECT name_en FROM sectors WHERE id = 'mining'")[0];
+		sql("UPDATE sectors SET name_en = '=HYPERLINK(\"http://x\")' WHERE id = 'mining'");
+		const port = await freePort();
+		const child = spawn(bin, ['serve', '--db', srv.db, '--listen', `127.0.0.1:${port}`], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+		try {
+			await new Promise((ok, fail) => {
+				let out = '';
+				const timer = setTimeout(() => fail(new Error('second server did not start')), 20000);
+				child.stdout.on('data', (d) => { out += d; if (out.includes('serving http://')) { clearTimeout(timer); ok(); } });
+				child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`exited ${code}`)); });
+			});
+			const text = await (await fetch(`http://127.0.0.1:${port}/en/statistics/data.csv`)).text();
+			const line = text.split('\r\n').find((l) => l.startsWith('sectors,mining,'));
+			assert.ok(line, 'the mining row');
+			assert.ok(line.startsWith('sectors,mining,"\'=HYPERLINK(""http://x"")",'), line);
+			assert.ok(!/(^|,)[=+@-]/m.test(text.replace(/^\uFEFF/, '')), 'no cell starts like a formula');
+		} finally {
+			if (child.exitCode === null && child.signalCode === null) {
+				const gone = new Promise((ok) => child.once('exit', ok));
+				child.kill('SIGTERM');
+				await gone;
+			}
+			sql(`UPDATE sectors SET name_en = '${original.replaceAll("'", "''")}' WHERE id = 'mining'`);
+		}
 	});
 });
