@@ -1,6 +1,6 @@
 /* api_statistics: GET /api/v1/statistics — the programme's headline
  * figures for observatories (token scope read_statistics). Each figure is
- * computed by one function (the table below); a count below
+ * is an indicator of indicators.c (the table below); a count below
  * API_SMALL_CELL is published as null, so that no figure points at a
  * handful of people. */
 #include <string.h>
@@ -8,39 +8,29 @@
 #include "app/api.h"
 #include "app/app.h"
 #include "app/clock.h"
-#include "app/engagements.h"
 #include "app/handlers.h"
+#include "app/indicators.h"
 #include "app/lifecycle.h"
 #include "app/page.h"
 #include "app/sql.h"
 
-/* Experts with an active account. */
-static int registered_experts(struct db *db, int64_t *n)
+/* The experts' figures, by indicators.c's definitions (docs/INDICATORS.md). */
+static int registered(struct db *db, int64_t *n)
 {
-	return db_query_int(db,
-	                    "SELECT COUNT(*) FROM users u WHERE u.status = 'active' AND EXISTS "
-	                    "(SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = "
-	                    "'expert')",
-	                    0, NULL, n) == DB_OK
-	               ? 0
-	               : -1;
+	return ind_registered(db, n);
 }
 
-/* Needs in state s. */
-static int needs_in_state(struct db *db, enum need_state s, int64_t *n)
+static int mobilised(struct db *db, int64_t *n)
 {
-	return db_query_int(db, "SELECT COUNT(*) FROM needs WHERE state = $1", 1,
-	                    (const char *[]){need_state_name(s)}, n) == DB_OK
-	               ? 0
-	               : -1;
+	return ind_mobilised(db, n);
 }
 
 static const struct figure {
 	const char *group, *name;
 	int (*count)(struct db *db, int64_t *n);
 } figures[] = {
-        {"experts", "registered", registered_experts},
-        {"experts", "mobilised", engagements_mobilised_count},
+        {"experts", "registered", registered},
+        {"experts", "mobilised", mobilised},
 };
 
 static const enum need_state need_states[] = {NEED_DRAFT,    NEED_SUBMITTED,   NEED_PUBLISHED,
@@ -69,7 +59,7 @@ static json_t *statistics(struct app *app, struct db *db)
 		                    cell(n));
 	}
 	for (size_t i = 0; i < sizeof(need_states) / sizeof(need_states[0]); i++) {
-		if (needs_in_state(db, need_states[i], &n) < 0)
+		if (ind_needs_in_state(db, need_states[i], &n) < 0)
 			goto fail;
 		json_object_set_new(needs, need_state_name(need_states[i]), cell(n));
 	}

@@ -129,6 +129,14 @@ static const struct key keys[] = {
          "Working days after which an application still unanswered closes as \"no answer\" "
          "and the expert is told.",
          NULL},
+        {"statistics", "min_cell", KEY_INT, 3, 1000, "10", FIELD(statistics_min_cell),
+         "Smallest count of people the public statistics and open data publish (k); smaller "
+         "cells, and the cells hidden with them, show as \"fewer\" (docs/INDICATORS.md).",
+         NULL},
+        {"statistics", "alert_ratio", KEY_INT, 1, 100, "2", FIELD(statistics_alert_ratio),
+         "The dashboard flags a sector whose open needs are this many times its active "
+         "experts or more.",
+         NULL},
         {"search", "snapshot", KEY_TEXT, 0, 0, "", FIELD(search_snapshot),
          "This node's search index snapshot (a file of about 1 KB per expert): the index is "
          "saved there after it is built, every snapshot_minutes while it changes, and at "

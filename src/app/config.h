@@ -56,6 +56,9 @@ struct config {
 	/* [needs] */
 	int needs_reminder_days; /* working days before an unanswered application is recalled */
 	int needs_response_days; /* working days before it closes as "no answer" */
+	/* [statistics] */
+	int statistics_min_cell;    /* k: smallest published count of people */
+	int statistics_alert_ratio; /* open needs per active expert that raise an alert */
 	/* [search] */
 	char *search_snapshot;       /* the index snapshot file of this node; "" none */
 	int search_snapshot_minutes; /* how often a changed index is saved again */

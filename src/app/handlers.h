@@ -128,6 +128,14 @@ HANDLER(h_project_mentors);
 HANDLER(h_staff_mentorship_step);
 HANDLER(h_project_figures);
 /* -- project handlers end -- */
+/* dashboard.c: the programme team's dashboard; statistics.c: the public
+ * statistics and open data (docs/INDICATORS.md) */
+HANDLER(h_admin_dashboard);
+HANDLER(h_statistics);
+HANDLER(h_statistics_csv);
+HANDLER(h_statistics_json);
+HANDLER(h_statistics_dictionary);
+/* -- dashboard handlers end -- */
 /* bench_fts5.c: the search API answered by SQLite FTS5, benchmarks only */
 HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */

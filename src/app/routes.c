@@ -453,6 +453,11 @@ static const struct field mentorship_step_form[] = {TEXT("csrf", 64), TEXT("acti
                                                     TEXT("reason", 40), TEXT("message", 2000), END};
 /* -- project fields end -- */
 
+/* ---- Dashboard (dashboard.c) and public statistics (statistics.c): the
+ * dashboard's period, two dates YYYY-MM-DD (either may be empty) */
+static const struct field dashboard_query[] = {TEXT("from", 10), TEXT("to", 10), END};
+/* -- dashboard fields end -- */
+
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
 static const struct field bench_fts5_query[] = {TEXT("q", 200), {FIELD_INT, "page", 1, 50}, END};
 
@@ -816,6 +821,23 @@ const struct route app_routes[] = {
         {HTTP_POST, "/:lang/admin/mentorships/:id", h_staff_mentorship_step, POLICY_ADMIN, NULL, 0,
          "A step of a mentorship, by the programme team", mentorship_step_form},
         /* -- project routes end -- */
+        /* Dashboard: the programme team's indicators (dashboard.c); the public
+         * statistics and open data with small-cell suppression (statistics.c) */
+        {HTTP_GET, "/:lang/admin/dashboard", h_admin_dashboard, POLICY_ADMIN, dashboard_query, 0,
+         "The programme dashboard: indicators, progress to 10,000 by 2030, supply and demand "
+         "per sector, institutions' answers, networks",
+         NULL},
+        {HTTP_GET, "/:lang/statistics", h_statistics, POLICY_PUBLIC, NULL, 0,
+         "Public statistics of the programme (no published cell of people below "
+         "statistics.min_cell)",
+         NULL},
+        {HTTP_GET, "/:lang/statistics/data.csv", h_statistics_csv, POLICY_PUBLIC, NULL, 0,
+         "The public statistics as CSV (UTF-8 with BOM, formulas neutralised)", NULL},
+        {HTTP_GET, "/:lang/statistics/data.json", h_statistics_json, POLICY_PUBLIC, NULL, 0,
+         "The public statistics as JSON", NULL},
+        {HTTP_GET, "/:lang/statistics/dictionary.json", h_statistics_dictionary, POLICY_PUBLIC,
+         NULL, 0, "The data dictionary of the open data, in the page's language", NULL},
+        /* -- dashboard routes end -- */
 
         /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of
          * bench/search.sh (bench_fts5.c); 404 unless testing.bench_fts5 = 1 */

@@ -1,0 +1,46 @@
+/* statistics: the public statistics, their tables with small-cell
+ * suppression, and the open data (CSV, JSON and its dictionary). The
+ * figures come from indicators.h only; the rule of suppression and its
+ * proof are in docs/INDICATORS.md. Handlers: handlers.h (statistics.c).
+ *
+ * A table and its strings live in the request's arena.
+ */
+#ifndef KAFAAT_APP_STATISTICS_H
+#define KAFAAT_APP_STATISTICS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct pp;
+struct db;
+
+#define STAT_TABLES 3
+#define STAT_MAX_COLS 8
+
+/* One published table: rows × cols counts, a cell hidden or not. Cells
+ * are v[row * cols + col]. The rule is applied to each group: the row of a
+ * one-row table, each column of a table of several rows; each cell alone
+ * when the table is not additive (its cells are nested figures that no
+ * published figure adds up). */
+struct stat_table {
+	const char *id;        /* "experts", "needs", "sectors" */
+	const char *title_key; /* catalogue key */
+	int rows, cols;
+	int additive;
+	const char *col_ids[STAT_MAX_COLS];
+	const char **row_ids, **row_labels; /* rows entries */
+	int64_t *v;
+	int *hidden;
+};
+
+/* Hides cells of one group of n counts (v[i * stride]): every count
+ * below k, then, when any is hidden, the smallest shown ones until at
+ * least two are hidden and the hidden ones add up to k or more (or every
+ * cell of the group is hidden). */
+void stat_suppress(const int64_t *v, int *hidden, int n, int stride, int k);
+
+/* Builds the public tables at c->now into t[STAT_TABLES], suppressed
+ * with threshold k. 0 or -1 (database error). */
+int stat_tables(struct pp *c, struct db *db, int k, struct stat_table t[STAT_TABLES]);
+
+#endif
