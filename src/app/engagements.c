@@ -52,12 +52,6 @@ static const char eng_select[] =
         "JOIN institutions i ON i.id = n.institution_id JOIN users u ON u.id = e.expert_id "
         "LEFT JOIN profiles p ON p.user_id = e.expert_id ";
 
-static const char *col(struct db_stmt *st, struct arena *a, int i)
-{
-	const char *v = db_col_text(st, i);
-	return v ? arena_strdup(a, v) : NULL;
-}
-
 static void from_row(struct db_stmt *st, struct arena *a, struct engagement *e)
 {
 	int s = eng_state_parse(db_col_text(st, 4));
@@ -73,12 +67,15 @@ static void from_row(struct db_stmt *st, struct arena *a, struct engagement *e)
 	        &e->created_at,   &e->updated_at,       &e->waiting_since,  &e->contact_shared_at,
 	        &e->delivered_at, &e->certificate_code, &e->certificate_at, &e->need_title};
 	for (int i = 0; i < 12; i++)
-		*texts[i] = col(st, a, 6 + i);
+		*texts[i] = sql_col(st, a, 6 + i);
 	for (int l = 0; l < LANG_COUNT; l++)
-		e->institution_name[l] = col(st, a, 18 + (l == LANG_AR ? 0 : l == LANG_FR ? 1 : 2));
-	e->expert_name = col(st, a, 21);
-	e->expert_name_ar = col(st, a, 22);
-	e->expert_email = col(st, a, 23);
+		e->institution_name[l] = sql_col(st, a,
+		                                 18 + (l == LANG_AR   ? 0
+		                                       : l == LANG_FR ? 1
+		                                                      : 2));
+	e->expert_name = sql_col(st, a, 21);
+	e->expert_name_ar = sql_col(st, a, 22);
+	e->expert_email = sql_col(st, a, 23);
 	if (lang_parse(db_col_text(st, 24), &e->expert_lang) < 0)
 		e->expert_lang = LANG_FR;
 	e->known_to_expert = db_col_int(st, 25) != 0;

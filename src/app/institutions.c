@@ -47,12 +47,6 @@ static int kind_ok(const char *k)
 
 /* ---- The model ------------------------------------------------------------------- */
 
-static const char *dup_col(struct db_stmt *st, struct arena *a, int i)
-{
-	const char *v = db_col_text(st, i);
-	return v ? arena_strdup(a, v) : NULL;
-}
-
 static int load_sectors(struct db *db, struct arena *a, struct institution *in)
 {
 	struct db_stmt *st = db_prepare(db, "SELECT sector_id FROM institution_sectors WHERE "
@@ -62,7 +56,7 @@ static int load_sectors(struct db *db, struct arena *a, struct institution *in)
 	in->nsectors = 0;
 	if (st && db_bind_int(st, 1, in->id) == DB_OK)
 		while ((rc = db_step(st)) == DB_ROW && in->nsectors < INSTITUTION_SECTORS)
-			in->sectors[in->nsectors++] = dup_col(st, a, 0);
+			in->sectors[in->nsectors++] = sql_col(st, a, 0);
 	db_finalize(st);
 	return rc < 0 ? -1 : 0;
 }
@@ -80,13 +74,13 @@ int institution_load(struct db *db, struct arena *a, int64_t id, struct institut
 		*out = (struct institution){0};
 		out->id = db_col_int(st, 0);
 		for (int l = 0; l < LANG_COUNT; l++)
-			out->name[l] = dup_col(st, a, 1 + l);
-		out->kind = dup_col(st, a, 4);
-		out->region = dup_col(st, a, 5);
-		out->website = dup_col(st, a, 6);
-		out->description = dup_col(st, a, 7);
-		out->verified_at = dup_col(st, a, 8);
-		out->created_at = dup_col(st, a, 9);
+			out->name[l] = sql_col(st, a, 1 + l);
+		out->kind = sql_col(st, a, 4);
+		out->region = sql_col(st, a, 5);
+		out->website = sql_col(st, a, 6);
+		out->description = sql_col(st, a, 7);
+		out->verified_at = sql_col(st, a, 8);
+		out->created_at = sql_col(st, a, 9);
 	}
 	db_finalize(st);
 	if (rc < 0)

@@ -357,18 +357,6 @@ void need_check_submit(const struct need *n, const char *today, int verified,
 	"ready_resources, ready_approval, reason, note, created_at, updated_at, submitted_at, "    \
 	"published_at, closed_at"
 
-static const char *col(struct db_stmt *st, struct arena *a, int i)
-{
-	const char *v = db_col_text(st, i);
-	return v ? arena_strdup(a, v) : NULL;
-}
-
-static const char *col_text(struct db_stmt *st, struct arena *a, int i)
-{
-	const char *v = col(st, a, i);
-	return v ? v : "";
-}
-
 static void need_from_row(struct db_stmt *st, struct arena *a, struct need *n)
 {
 	int s = need_state_parse(db_col_text(st, 3));
@@ -378,35 +366,35 @@ static void need_from_row(struct db_stmt *st, struct arena *a, struct need *n)
 	n->institution_id = db_col_int(st, 1);
 	n->parent_id = db_col_int(st, 2);
 	n->state = s < 0 ? NEED_DRAFT : (enum need_state)s;
-	n->title = col_text(st, a, 4);
-	n->description = col_text(st, a, 5);
-	n->sector = col(st, a, 6);
-	n->mode = col_text(st, a, 7);
-	n->presence = col_text(st, a, 8);
-	n->region = col(st, a, 9);
-	n->city = col_text(st, a, 10);
-	n->start = col(st, a, 11);
-	n->end = col(st, a, 12);
+	n->title = sql_col_text(st, a, 4);
+	n->description = sql_col_text(st, a, 5);
+	n->sector = sql_col(st, a, 6);
+	n->mode = sql_col_text(st, a, 7);
+	n->presence = sql_col_text(st, a, 8);
+	n->region = sql_col(st, a, 9);
+	n->city = sql_col_text(st, a, 10);
+	n->start = sql_col(st, a, 11);
+	n->end = sql_col(st, a, 12);
 	n->flexible = (int)db_col_int(st, 13);
 	n->effort_days = (int)db_col_int(st, 14);
 	n->hours_per_month = (int)db_col_int(st, 15);
 	n->experts = (int)db_col_int(st, 16);
-	n->pay = col_text(st, a, 17);
+	n->pay = sql_col_text(st, a, 17);
 	n->covers_travel = (int)db_col_int(st, 18);
 	n->covers_stay = (int)db_col_int(st, 19);
-	n->cp_name = col_text(st, a, 20);
-	n->cp_role = col_text(st, a, 21);
-	n->cp_email = col_text(st, a, 22);
+	n->cp_name = sql_col_text(st, a, 20);
+	n->cp_role = sql_col_text(st, a, 21);
+	n->cp_email = sql_col_text(st, a, 22);
 	n->ready_counterpart = (int)db_col_int(st, 23);
 	n->ready_resources = (int)db_col_int(st, 24);
 	n->ready_approval = (int)db_col_int(st, 25);
-	n->reason = col_text(st, a, 26);
-	n->note = col_text(st, a, 27);
-	n->created_at = col(st, a, 28);
-	n->updated_at = col(st, a, 29);
-	n->submitted_at = col(st, a, 30);
-	n->published_at = col(st, a, 31);
-	n->closed_at = col(st, a, 32);
+	n->reason = sql_col_text(st, a, 26);
+	n->note = sql_col_text(st, a, 27);
+	n->created_at = sql_col(st, a, 28);
+	n->updated_at = sql_col(st, a, 29);
+	n->submitted_at = sql_col(st, a, 30);
+	n->published_at = sql_col(st, a, 31);
+	n->closed_at = sql_col(st, a, 32);
 }
 
 static int load_lists(struct db *db, struct arena *a, struct need *n)
@@ -417,8 +405,9 @@ static int load_lists(struct db *db, struct arena *a, struct need *n)
 
 	if (st && db_bind_int(st, 1, n->id) == DB_OK)
 		while ((rc = db_step(st)) == DB_ROW && n->nskills < NEED_SKILLS)
-			n->skills[n->nskills++] = (struct need_skill){
-			        col_text(st, a, 0), (int)db_col_int(st, 1), (int)db_col_int(st, 2)};
+			n->skills[n->nskills++] =
+			        (struct need_skill){sql_col_text(st, a, 0), (int)db_col_int(st, 1),
+			                            (int)db_col_int(st, 2)};
 	db_finalize(st);
 	if (rc < 0)
 		return -1;
@@ -427,8 +416,8 @@ static int load_lists(struct db *db, struct arena *a, struct need *n)
 	rc = DB_ERROR;
 	if (st && db_bind_int(st, 1, n->id) == DB_OK)
 		while ((rc = db_step(st)) == DB_ROW && n->nlanguages < NEED_LANGUAGES)
-			n->languages[n->nlanguages++] =
-			        (struct need_language){col_text(st, a, 0), col_text(st, a, 1)};
+			n->languages[n->nlanguages++] = (struct need_language){
+			        sql_col_text(st, a, 0), sql_col_text(st, a, 1)};
 	db_finalize(st);
 	return rc < 0 ? -1 : 0;
 }

@@ -12,12 +12,6 @@
 #include "app/visibility.h"
 #include "db/db.h"
 
-static const char *dup_col(struct db_stmt *st, struct arena *a, int i)
-{
-	const char *v = db_col_text(st, i);
-	return v ? arena_strdup(a, v) : NULL;
-}
-
 int network_load(struct db *db, struct arena *a, const char *slug, struct network *out)
 {
 	struct db_stmt *st = db_prepare(
@@ -30,16 +24,16 @@ int network_load(struct db *db, struct arena *a, const char *slug, struct networ
 		rc = db_step(st);
 	if (rc == DB_ROW) {
 		*out = (struct network){0};
-		out->slug = dup_col(st, a, 0);
-		out->kind = dup_col(st, a, 1);
-		out->membership = dup_col(st, a, 2);
+		out->slug = sql_col(st, a, 0);
+		out->kind = sql_col(st, a, 1);
+		out->membership = sql_col(st, a, 2);
 		out->position = (int)db_col_int(st, 3);
-		out->created_at = dup_col(st, a, 4);
-		out->updated_at = dup_col(st, a, 5);
+		out->created_at = sql_col(st, a, 4);
+		out->updated_at = sql_col(st, a, 5);
 		for (int l = 0; l < LANG_COUNT; l++) {
-			out->name[l] = dup_col(st, a, 6 + l);
-			out->summary[l] = dup_col(st, a, 9 + l);
-			out->charter[l] = dup_col(st, a, 12 + l);
+			out->name[l] = sql_col(st, a, 6 + l);
+			out->summary[l] = sql_col(st, a, 9 + l);
+			out->charter[l] = sql_col(st, a, 12 + l);
 		}
 	}
 	db_finalize(st);
@@ -119,7 +113,7 @@ const char **network_slugs_of(struct db *db, struct arena *a, int64_t user_id, i
 	if (st && db_bind_int(st, 1, user_id) == DB_OK)
 		while ((rc = db_step(st)) == DB_ROW)
 			if (n < max)
-				out[n++] = dup_col(st, a, 0);
+				out[n++] = sql_col(st, a, 0);
 	db_finalize(st);
 	out[n] = NULL;
 	return rc == DB_OK ? out : NULL;

@@ -261,18 +261,6 @@ void project_read(const struct taxonomy *tx, struct arena *a, const struct kvlis
 	"-1), COALESCE(jobs_realised, -1), reason, note, due_at, created_at, updated_at, "         \
 	"closed_at"
 
-static const char *col(struct db_stmt *st, struct arena *a, int i)
-{
-	const char *v = db_col_text(st, i);
-	return v ? arena_strdup(a, v) : NULL;
-}
-
-static const char *col_text(struct db_stmt *st, struct arena *a, int i)
-{
-	const char *v = col(st, a, i);
-	return v ? v : "";
-}
-
 static void from_row(struct db_stmt *st, struct arena *a, struct project *p)
 {
 	int s = project_state_parse(db_col_text(st, 3));
@@ -284,23 +272,23 @@ static void from_row(struct db_stmt *st, struct arena *a, struct project *p)
 	p->advisor_id = db_col_int(st, 2);
 	p->state = s < 0 ? PS_SUBMITTED : (enum project_state)s;
 	p->held_from = h < 0 ? PS_SUBMITTED : (enum project_state)h;
-	p->title = col_text(st, a, 5);
-	p->summary = col_text(st, a, 6);
-	p->sector = col_text(st, a, 7);
-	p->region = col_text(st, a, 8);
-	p->city = col_text(st, a, 9);
-	p->stage = col_text(st, a, 10);
+	p->title = sql_col_text(st, a, 5);
+	p->summary = sql_col_text(st, a, 6);
+	p->sector = sql_col_text(st, a, 7);
+	p->region = sql_col_text(st, a, 8);
+	p->city = sql_col_text(st, a, 9);
+	p->stage = sql_col_text(st, a, 10);
 	p->investment = db_col_int(st, 11);
 	p->equity_percent = (int)db_col_int(st, 12);
 	p->jobs = (int)db_col_int(st, 13);
 	p->investment_realised = db_col_int(st, 14);
 	p->jobs_realised = (int)db_col_int(st, 15);
-	p->reason = col_text(st, a, 16);
-	p->note = col_text(st, a, 17);
-	p->due_at = col(st, a, 18);
-	p->created_at = col(st, a, 19);
-	p->updated_at = col(st, a, 20);
-	p->closed_at = col(st, a, 21);
+	p->reason = sql_col_text(st, a, 16);
+	p->note = sql_col_text(st, a, 17);
+	p->due_at = sql_col(st, a, 18);
+	p->created_at = sql_col(st, a, 19);
+	p->updated_at = sql_col(st, a, 20);
+	p->closed_at = sql_col(st, a, 21);
 }
 
 static int load_needs(struct db *db, struct project *p)
@@ -541,7 +529,8 @@ int project_rules_load(struct db *db, struct arena *a, struct mdm_rule **out, si
 			r = more;
 			cap *= 2;
 		}
-		r[(*n)++] = (struct mdm_rule){(enum mdm_kind)k, db_col_int(st, 1), col(st, a, 2)};
+		r[(*n)++] =
+		        (struct mdm_rule){(enum mdm_kind)k, db_col_int(st, 1), sql_col(st, a, 2)};
 	}
 	db_finalize(st);
 	*out = r;

@@ -214,23 +214,20 @@ static const struct field cv_query[] = {TEXT("done", 20), END};
 static const struct field cv_form[] = {TEXT("csrf", 64), {FIELD_FILE, "cv", 0, CV_READ_MAX}, END};
 
 /* ---- Search and matching (search_pages.c) */
-static const struct field search_query[] = {
-        TEXT("q", 200),
-        TEXT("country", 200),
-        TEXT("sector", 400),
-        TEXT("skill", 400),
-        TEXT("lang", 100),
-        TEXT("presence", 40),
-        TEXT("mode", 40),
-        TEXT("pay", 20),
-        TEXT("state", 20),
-        TEXT("network", 200),
-        TEXT("city", 100),
-        TEXT("from", 10),
-        TEXT("to", 10),
-        {FIELD_INT, "page", 1, 50},
-        END,
-};
+/* The search's words and filters: the page's and the API's (with a cursor).
+ * Plain initialisers: cppcheck cannot expand TEXT() inside a macro. */
+#define SEARCH_FIELDS                                                                              \
+	{FIELD_TEXT, "q", 0, 200}, {FIELD_TEXT, "country", 0, 200},                                \
+	        {FIELD_TEXT, "sector", 0, 400}, {FIELD_TEXT, "skill", 0, 400},                     \
+	        {FIELD_TEXT, "lang", 0, 100}, {FIELD_TEXT, "presence", 0, 40},                     \
+	        {FIELD_TEXT, "mode", 0, 40}, {FIELD_TEXT, "pay", 0, 20},                           \
+	        {FIELD_TEXT, "state", 0, 20}, {FIELD_TEXT, "network", 0, 200},                     \
+	        {FIELD_TEXT, "city", 0, 100}, {FIELD_TEXT, "from", 0, 10},                         \
+	        {FIELD_TEXT, "to", 0, 10},                                                         \
+	{                                                                                          \
+		FIELD_INT, "page", 1, 50                                                           \
+	}
+static const struct field search_query[] = {SEARCH_FIELDS, END};
 
 static const struct field matches_query[] = {TEXT("network", 64), END};
 
@@ -393,24 +390,7 @@ static const struct field api_needs_query[] = {TEXT("sector", 64),
                                                {FIELD_INT, "page", 1, 100000},
                                                END};
 static const struct field api_search_query[] = {
-        TEXT("q", 200),
-        TEXT("country", 200),
-        TEXT("sector", 400),
-        TEXT("skill", 400),
-        TEXT("lang", 100),
-        TEXT("presence", 40),
-        TEXT("mode", 40),
-        TEXT("pay", 20),
-        TEXT("state", 20),
-        TEXT("network", 200),
-        TEXT("city", 100),
-        TEXT("from", 10),
-        TEXT("to", 10),
-        {FIELD_INT, "page", 1, 50},
-        {FIELD_TEXT, "cursor", 0, 64},
-        {FIELD_INT, "limit", 1, 100},
-        END,
-};
+        SEARCH_FIELDS, {FIELD_TEXT, "cursor", 0, 64}, {FIELD_INT, "limit", 1, 100}, END};
 static const struct field api_institution_needs_query[] = {
         TEXT("state", 20), {FIELD_TEXT, "cursor", 0, 64}, {FIELD_INT, "limit", 1, 100}, END};
 static const struct field api_rosters_query[] = {{FIELD_INT, "dry_run", 0, 1}, END};

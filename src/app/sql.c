@@ -76,3 +76,15 @@ out:
 	db_pool_put(pool, db);
 	return rc;
 }
+
+const char *sql_col(struct db_stmt *st, struct arena *a, int i)
+{
+	const char *v = db_col_text(st, i);
+	return v ? arena_strdup(a, v) : NULL;
+}
+
+const char *sql_col_text(struct db_stmt *st, struct arena *a, int i)
+{
+	const char *v = sql_col(st, a, i);
+	return v ? v : "";
+}

@@ -16,6 +16,10 @@ int64_t sql_exec(struct db *db, const char *sql, int n, const char *const *param
  * negative enum db_rc. */
 int sql_row(struct db *db, struct arena *a, const char *sql, int n, const char *const *params,
             const char **out, int ncols);
+/* Column i of the current row of st, copied into the arena; NULL for SQL
+ * NULL (sql_col), or "" (sql_col_text). */
+const char *sql_col(struct db_stmt *st, struct arena *a, int i);
+const char *sql_col_text(struct db_stmt *st, struct arena *a, int i);
 /* Decimal text of v in the arena (for binding ids). */
 const char *sql_int(struct arena *a, int64_t v);
 
