@@ -34,7 +34,7 @@
 //   the sorted `sqlite3 .dump` being the same before and after;
 // - phase 2, "accepted but inert" — the expert's valid-token POSTs to the
 //   forms that store free text (profile steps, attestation, consent, pause,
-//   API token names): they may store a payload as data, but change only
+//   API token names, joining or leaving a network with a message): they may store a payload as data, but change only
 //   those tables (the checksum of all others is unchanged), every table is
 //   still there, and a stored payload is read back literally and shown
 //   escaped.
@@ -62,7 +62,7 @@ const VOLATILE = ['sessions', 'signin_failures', 'audit_log', 'outbox'];
 // Tables the expert's accepted writes of phase 2 may change (index_changes:
 // the search index's change log, one row per profile write).
 const PROFILE_DATA = (t) => /^profile/.test(t) || ['consents', 'consent_events', 'api_tokens', 'files',
-	'freshness_reminders', 'reconfirm_tokens', 'index_changes'].includes(t);
+	'freshness_reminders', 'reconfirm_tokens', 'index_changes', 'network_members'].includes(t);
 
 // ---- Payloads (each already percent-encoded for a URL or form body) ------
 
@@ -156,7 +156,7 @@ function changes(a, b) {
 const routes = JSON.parse(kafaat(['routes', '--json']).stdout);
 const LANGS = ['ar', 'fr', 'en'];
 // Routes whose valid-token POST by the expert may store data (phase 2).
-const STORES = /\/profile\/(edit\/|coi|consent|pause|resume|confirm|cv\/)|\/account\/tokens$/;
+const STORES = /\/profile\/(edit\/|coi|consent|pause|resume|confirm|cv\/)|\/account\/tokens$|\/networks\/[^/]+\/(join|leave)$/;
 // Routes an expert's valid-token POST would end the session of: sent without a token only.
 const ENDS = /signout|\/profile\/delete$/;
 
