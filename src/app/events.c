@@ -898,17 +898,3 @@ json_t *events_upcoming_json(struct db *db, struct arena *a, const char *slug, e
 	}
 	return out;
 }
-
-int events_held(struct db *db, const char *slug, int64_t now, int64_t *n)
-{
-	char s[ISO_TIME_LEN + 1];
-
-	iso_time(now, s);
-	return db_query_int(
-	               db,
-	               "SELECT COUNT(*) FROM events WHERE network = $1 AND state = 'scheduled' "
-	               "AND ends_at < $2",
-	               2, (const char *[]){slug, s}, n) == DB_OK
-	               ? 0
-	               : -1;
-}

@@ -182,8 +182,10 @@ int event_ics(struct app *app, struct buf *out, struct arena *a, const struct ev
  * a new reference; NULL on error. */
 json_t *events_upcoming_json(struct db *db, struct arena *a, const char *slug, enum lang l,
                              int64_t now, int max);
-/* Events the network held: state 'scheduled' and ends_at before now. 0/-1. */
-int events_held(struct db *db, const char *slug, int64_t now, int64_t *n);
+/* "Events a network held", defined once: a condition on the events table
+ * (alias e) with $3 = now (ISO text): scheduled (not cancelled) and over.
+ * network_figures counts with it. */
+#define EVENTS_HELD_WHERE "e.state = 'scheduled' AND e.ends_at < $3"
 
 /* ---- Demo data (event_demo.c) ---------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include "app/auth.h"
 #include "app/clock.h"
 #include "app/engagements.h"
+#include "app/events.h"
 #include "app/sql.h"
 #include "app/visibility.h"
 #include "db/db.h"
@@ -167,7 +168,7 @@ static const char figures_sql[] =
         "m.user_id WHERE m.network = $1 AND m.state = 'member' AND p.confirmed_at >= $2), "
         "(SELECT COUNT(*) FROM network_members m WHERE m.network = $1 AND m.state = 'member' "
         "AND m.user_id IN (" ENG_MOBILISED_EXPERTS_SQL ")), (SELECT COUNT(*) FROM events e "
-        "WHERE e.network = $1 AND e.state = 'scheduled' AND e.ends_at < $3)";
+        "WHERE e.network = $1 AND " EVENTS_HELD_WHERE ")";
 
 int network_figures(struct db *db, const char *slug, int64_t now, struct network_figures *f)
 {
