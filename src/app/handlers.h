@@ -136,6 +136,16 @@ HANDLER(h_statistics_csv);
 HANDLER(h_statistics_json);
 HANDLER(h_statistics_dictionary);
 /* -- dashboard handlers end -- */
+/* plans.c, plan_pages.c: sectoral mobilisation plans */
+/* -- plans handlers end -- */
+/* consultations.c, consultation_pages.c: consultations */
+/* -- consultation handlers end -- */
+/* proposals.c, proposal_pages.c: proposals */
+/* -- proposal handlers end -- */
+/* discussions.c, discussion_pages.c: network discussions; changelog.c */
+/* -- discussion handlers end -- */
+/* exports.c: the programme team's exports */
+/* -- export handlers end -- */
 /* bench_fts5.c: the search API answered by SQLite FTS5, benchmarks only */
 HANDLER(h_bench_fts5);
 /* -- bench handlers end -- */

@@ -438,6 +438,21 @@ static const struct field mentorship_step_form[] = {TEXT("csrf", 64), TEXT("acti
 static const struct field dashboard_query[] = {TEXT("from", 10), TEXT("to", 10), END};
 /* -- dashboard fields end -- */
 
+/* ---- Sectoral plans (plans.c, plan_pages.c) */
+/* -- plans fields end -- */
+
+/* ---- Consultations (consultations.c, consultation_pages.c) */
+/* -- consultation fields end -- */
+
+/* ---- Proposals (proposals.c, proposal_pages.c) */
+/* -- proposal fields end -- */
+
+/* ---- Network discussions and the changelog (discussions.c, discussion_pages.c, changelog.c) */
+/* -- discussion fields end -- */
+
+/* ---- Admin exports (exports.c) */
+/* -- export fields end -- */
+
 /* ---- Benchmarks (bench_fts5.c): the same query and page as the search API */
 static const struct field bench_fts5_query[] = {TEXT("q", 200), {FIELD_INT, "page", 1, 50}, END};
 
@@ -818,6 +833,16 @@ const struct route app_routes[] = {
         {HTTP_GET, "/:lang/statistics/dictionary.json", h_statistics_dictionary, POLICY_PUBLIC,
          NULL, 0, "The data dictionary of the open data, in the page's language", NULL},
         /* -- dashboard routes end -- */
+        /* Sectoral plans */
+        /* -- plans routes end -- */
+        /* Consultations */
+        /* -- consultation routes end -- */
+        /* Proposals */
+        /* -- proposal routes end -- */
+        /* Network discussions; the changelog */
+        /* -- discussion routes end -- */
+        /* Admin exports */
+        /* -- export routes end -- */
 
         /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of
          * bench/search.sh (bench_fts5.c); 404 unless testing.bench_fts5 = 1 */
