@@ -1,5 +1,6 @@
 // A small browser-like HTTP client for the tests: keeps cookies, reads the
 // CSRF token from forms, follows nothing by itself (tests see redirects).
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { kafaat } from './kafaat.mjs';
 
@@ -106,4 +107,48 @@ export async function enrolTotp(c, lang = 'fr', t = undefined) {
 	const r = await c.post(`/${lang}/account/totp`, { code: totp(m[1], t) });
 	if (r.status !== 200) throw new Error('enrolment refused: ' + r.status);
 	return m[1];
+}
+
+// ---- Accounts, as the set-up of a test makes them ----------------------------
+
+// Signs `c` in with a password (the first step; staff then give a code).
+export async function signIn(c, email, password, lang = 'fr') {
+	await c.get(`/${lang}/signin`);
+	const r = await c.post(`/${lang}/signin`, { email, password });
+	if (r.status !== 303) throw new Error(`sign-in of ${email}: ${r.status}`);
+	return c;
+}
+
+// A new person who signed up in `lang`, verified the address from the mail
+// and signed in. srv: {url, db} of tests/kafaat.mjs startServer.
+export async function signUp(srv, env, email, password, lang = 'fr') {
+	const c = new Client(srv.url);
+	await c.get(`/${lang}/signup`);
+	await c.post(`/${lang}/signup`, { email, password, password2: password, lang, adult: 'yes', notice: 'yes' });
+	const link = linkIn(lastMailTo(srv.db, email, env), '/verify\\?token=');
+	if (!link) throw new Error(`no verification mail to ${email}`);
+	await c.get(link);
+	return signIn(c, email, password, lang);
+}
+
+// Follows an invitation link (staff, institution officers): chooses the
+// password, then signs in.
+export async function acceptInvitation(srv, link, email, password, lang = 'fr') {
+	const c = new Client(srv.url);
+	await c.get(link);
+	const token = new URL(srv.url + link).searchParams.get('token');
+	const r = await c.post(`/${lang}/invitation`, { token, password, password2: password });
+	if (r.status !== 200) throw new Error(`invitation of ${email}: ${r.status}`);
+	return signIn(c, email, password, lang);
+}
+
+// The rows of a query on the test's database (a SQLite path or a
+// PostgreSQL URL), each row its columns joined by tabs.
+export function sqlRows(db, text) {
+	const pg = /^postgres(ql)?:/.test(db);
+	const [cmd, args] = pg ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', db, '-c', text]]
+		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', db, text]];
+	const r = spawnSync(cmd, args, { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`${text}: ${r.stderr}`);
+	return r.stdout.split('\n').filter((l) => l !== '');
 }

@@ -10,34 +10,26 @@
 // not part of the story (accounts, the authenticator, membership) goes over
 // HTTP.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, root, startServer } from '../kafaat.mjs';
+import { enrolTotp, signIn, signUp, sqlRows } from '../client.mjs';
+import { kafaat, startServer } from '../kafaat.mjs';
+import { Axe, language, launch, mainText, says as said, session as sessionOf, text } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-	'--no-first-run'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-events-browser-'));
 const clockFile = path.join(tmp, 'clock');
 const NOW = 1_795_176_000; // 2026-11-20T12:00:00Z
 writeFileSync(clockFile, String(NOW));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_TESTING_CLOCK_FILE: clockFile };
 const PW = 'une phrase assez longue 2027';
-const pgUrl = process.env.TEST_PG_URL;
-let srv, browser;
+let srv, browser, axe;
 
 before(async () => {
 	srv = await startServer({ env });
-	browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-	await axeStart();
+	browser = await launch();
+	axe = await Axe.start(browser);
 });
 after(async () => {
 	await browser?.close();
@@ -45,105 +37,26 @@ after(async () => {
 	rmSync(tmp, { recursive: true, force: true });
 });
 
-// ---- What the pages should say (locale/ar/*.po) -------------------------------------
-
-function catalogue(lang) {
-	const out = {};
-	const dir = path.join(root, 'locale', lang);
-	for (const f of readdirSync(dir).filter((n) => n.endsWith('.po'))) {
-		let entry = null;
-		const flush = () => { if (entry?.id) out[entry.id] = entry.str; };
-		for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-			const m = /^(?:(msgid|msgstr) )?(".*")$/.exec(line);
-			if (!m) continue;
-			if (m[1] === 'msgid') { flush(); entry = { id: '', str: '', field: 'id' }; }
-			else if (m[1] === 'msgstr') entry.field = 'str';
-			if (entry) entry[entry.field] += JSON.parse(m[2]);
-		}
-		flush();
-	}
-	return out;
-}
-const ar = catalogue('ar');
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-function says(key, vars = {}) {
-	const said = ar[key];
-	assert.ok(said, `no Arabic text for ${key}`);
-	const parts = said.split(/(\{\w+\})/).map((p) => {
-		const m = /^\{(\w+)\}$/.exec(p);
-		if (!m) return escapeRe(p);
-		return m[1] in vars ? escapeRe(String(vars[m[1]])) : '.+?';
-	});
-	return new RegExp(parts.join('').replace(/\s+/g, '\\s+'));
-}
-const text = (s) => s.replace(/\s+/g, ' ').trim();
-const mainText = async (page) => text(await page.textContent('main'));
+// What the pages should say, in Arabic (locale/ar/*.po).
+const says = (key, vars) => said('ar', key, vars);
 
 // ---- Set-up over HTTP --------------------------------------------------------------------
 
-function sql(q) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', q]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', srv.db, q]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-	return r.stdout.trim();
-}
-
-// Membership of a network: written directly until the network pages (another
-// part of the project) offer joining. Replace this one function then.
+// Membership of a network, written directly: joining has its own tests
+// (tests/http/networks.test.mjs).
 function addMember(slug, email) {
-	sql(`INSERT INTO network_members (network, user_id, state, requested_at, joined_at) SELECT '${slug}', id, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z' FROM users WHERE email = '${email}'`);
+	sqlRows(srv.db, `INSERT INTO network_members (network, user_id, state, requested_at, joined_at) SELECT '${slug}', id, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z' FROM users WHERE email = '${email}'`);
 }
 
-async function signInHttp(c, email, lang = 'ar') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-async function expert(email) {
-	const c = new Client(srv.url);
-	await c.get('/ar/signup');
-	await c.post('/ar/signup', { email, password: PW, password2: PW, lang: 'ar', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	return signInHttp(c, email);
-}
+const signInHttp = (c, email) => signIn(c, email, PW, 'ar');
+const expert = (email) => signUp(srv, env, email, PW, 'ar');
 
 // ---- In the browser --------------------------------------------------------------------
 
-async function session(client) {
-	const context = await browser.newContext({ javaScriptEnabled: false });
-	await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: srv.url })));
-	const page = await context.newPage();
-	await page.goto(`${srv.url}/ar/account`);
-	assert.match(page.url(), /\/ar\/account$/, 'signed in');
-	return { context, page };
-}
-
-let axePage, shown = null;
-async function axeStart() {
-	axePage = await (await browser.newContext()).newPage();
-	await axePage.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
-	await axePage.route((u) => shown && u.href === shown.href,
-		(r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: shown.html }));
-}
-async function axe(page, what) {
-	const url = new URL(page.url());
-	url.hash = '';
-	shown = { href: url.href, html: await page.content() };
-	await axePage.goto(url.href);
-	await axePage.evaluate(axeSource);
-	const found = await axePage.evaluate(async () => {
-		const r = await window.axe.run(document, { resultTypes: ['violations'] });
-		return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
-	});
-	assert.deepEqual(found, [], `axe on ${what}`);
-}
+const session = (client) => sessionOf(browser, srv.url, client, 'ar');
 async function check(page, what) {
-	assert.equal(await page.getAttribute('html', 'lang'), 'ar', `${what}: language`);
-	assert.equal(await page.getAttribute('html', 'dir'), 'rtl', `${what}: direction`);
-	await axe(page, what);
+	await language(page, 'ar', what);
+	await axe.check(page, what);
 }
 
 test('a coordinator creates an event in Arabic; experts fill it; the waiting list moves up', async () => {

@@ -16,20 +16,14 @@
 // the authenticator, the institution and its verification, the expert's
 // profile and consent) goes over HTTP.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { Client, enrolTotp, lastMailTo, linkIn, totp } from '../client.mjs';
-import { kafaat, root, startServer } from '../kafaat.mjs';
+import { acceptInvitation, enrolTotp, lastMailTo, linkIn, signUp, totp } from '../client.mjs';
+import { kafaat, startServer } from '../kafaat.mjs';
+import { Axe, catalogueText, language, launch, mainText, says, session as sessionOf, text } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-	'--no-first-run'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-mission-browser-'));
 const clockFile = path.join(tmp, 'clock');
 let now = 1_800_000_000; // Friday 15 January 2027, 08:00 UTC
@@ -37,12 +31,12 @@ const setClock = (t) => { now = t; writeFileSync(clockFile, String(t)); };
 setClock(now);
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_TESTING_CLOCK_FILE: clockFile };
 const PW = 'une phrase assez longue 2027';
-let srv, browser;
+let srv, browser, axe;
 
 before(async () => {
 	srv = await startServer({ env });
-	browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-	await axeStart();
+	browser = await launch();
+	axe = await Axe.start(browser);
 });
 after(async () => {
 	await browser?.close();
@@ -50,61 +44,9 @@ after(async () => {
 	rmSync(tmp, { recursive: true, force: true });
 });
 
-// ---- The catalogues: what each page should say, in its language ----------------
-
-// locale/LANG/*.po as {key: text} (continuation lines joined).
-function catalogue(lang) {
-	const out = {};
-	const dir = path.join(root, 'locale', lang);
-	for (const f of readdirSync(dir).filter((n) => n.endsWith('.po'))) {
-		let entry = null;
-		const flush = () => { if (entry?.id) out[entry.id] = entry.str; };
-		for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-			const m = /^(?:(msgid|msgstr) )?(".*")$/.exec(line);
-			if (!m) continue;
-			if (m[1] === 'msgid') { flush(); entry = { id: '', str: '', field: 'id' }; }
-			else if (m[1] === 'msgstr') entry.field = 'str';
-			if (entry) entry[entry.field] += JSON.parse(m[2]);
-		}
-		flush();
-	}
-	return out;
-}
-const catalogues = { ar: catalogue('ar'), fr: catalogue('fr') };
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-// The text of `key` in `lang` as a pattern: the given placeholders filled
-// in, the others matching any text.
-function says(lang, key, vars = {}) {
-	const said = catalogues[lang][key];
-	assert.ok(said, `${lang}: no text for ${key}`);
-	const parts = said.split(/(\{\w+\})/).map((p) => {
-		const m = /^\{(\w+)\}$/.exec(p);
-		if (!m) return escapeRe(p);
-		return m[1] in vars ? escapeRe(String(vars[m[1]])) : '.+?';
-	});
-	return new RegExp(parts.join('').replace(/\s+/g, '\\s+'));
-}
-const text = (s) => s.replace(/\s+/g, ' ').trim();
-
 // ---- Set-up over HTTP (not part of the story) ------------------------------------
 
-async function signInHttp(c, email, lang) {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-// Follows an invitation link: chooses the password, signs in.
-async function fromLink(link, email, lang) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	const r = await c.post(`/${lang}/invitation`, { token, password: PW, password2: PW });
-	assert.equal(r.status, 200, `invitation of ${email}`);
-	return signInHttp(c, email, lang);
-}
+const fromLink = (link, email, lang) => acceptInvitation(srv, link, email, PW, lang);
 
 // A member of the programme team with an authenticator; returns its secret.
 async function programmeTeam(email, lang) {
@@ -132,11 +74,7 @@ async function institution(admin, names, officer, lang) {
 
 // An expert whose profile public institutions may see.
 async function expert(email, name, nameAr, lang) {
-	const c = new Client(srv.url);
-	await c.get(`/${lang}/signup`);
-	await c.post(`/${lang}/signup`, { email, password: PW, password2: PW, lang, adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signInHttp(c, email, lang);
+	const c = await signUp(srv, env, email, PW, lang);
 	await c.get(`/${lang}/profile/edit/identity`);
 	const r = await c.post(`/${lang}/profile/edit/identity`, {
 		name, name_ar: nameAr, country: 'CA', city: 'Montréal', headline: 'Architecte sécurité',
@@ -165,53 +103,15 @@ async function signedIn(lang, email, secret) {
 	return { context, page };
 }
 
-// A new browser without JavaScript, in the session the set-up opened over
-// HTTP (signing in has its own browser test: accounts.test.mjs).
-async function session(client, lang) {
-	const context = await browser.newContext({ javaScriptEnabled: false });
-	await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: srv.url })));
-	const page = await context.newPage();
-	await page.goto(`${srv.url}/${lang}/account`);
-	assert.match(page.url(), new RegExp(`/${lang}/account$`), 'signed in');
-	return { context, page };
-}
-
-// axe-core needs timers, which a page without JavaScript does not run: the
-// page as the person saw it (its HTML, even the answer to a POST) is shown
-// again, at its address, in a page with JavaScript whose own scripts are
-// blocked, and checked there.
-let axePage, shown = null;
-
-async function axeStart() {
-	axePage = await (await browser.newContext()).newPage();
-	await axePage.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
-	await axePage.route((u) => shown && u.href === shown.href,
-		(r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: shown.html }));
-}
-
-async function axe(page, what) {
-	const url = new URL(page.url());
-	url.hash = '';
-	shown = { href: url.href, html: await page.content() };
-	await axePage.goto(url.href);
-	// Injected through the DevTools protocol: the page's CSP rightly refuses inline script.
-	await axePage.evaluate(axeSource);
-	const found = await axePage.evaluate(async () => {
-		const r = await window.axe.run(document, { resultTypes: ['violations'] });
-		return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
-	});
-	assert.deepEqual(found, [], `axe on ${what}`);
-}
+const session = (client, lang) => sessionOf(browser, srv.url, client, lang);
 
 // The page is in `lang`, right to left for Arabic; axe in Arabic (unless
 // `quick`: pages that are not the mission's own, or seen already).
 async function check(page, lang, what, quick = false) {
-	assert.equal(await page.getAttribute('html', 'lang'), lang, `${what}: language`);
-	assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', `${what}: direction`);
-	if (lang === 'ar' && !quick) await axe(page, what);
+	await language(page, lang, what);
+	if (lang === 'ar' && !quick) await axe.check(page, what);
 }
 
-const mainText = async (page) => text(await page.textContent('main'));
 const navTo = (page, lang, where) => page.click(`.kf-nav a[href="/${lang}/${where}"]`);
 
 // An engagement's block on a page: its state and its text.
@@ -228,7 +128,7 @@ async function step(page, lang, id, action, state) {
 	assert.match(text(await page.textContent('main .alert-success')), says(lang, 'engagement.done.step'), action);
 	const c = await card(page, id);
 	assert.equal(c.state, state, action);
-	assert.equal(c.label, catalogues[lang][`engagement.state.${state}`], `${action}: the state in ${lang}`);
+	assert.equal(c.label, catalogueText(lang, `engagement.state.${state}`), `${action}: the state in ${lang}`);
 	return c;
 }
 
@@ -339,7 +239,7 @@ async function mission(lang) {
 	const needUrl = new RegExp(`/${lang}/institution/needs/(\\d+)$`);
 	assert.match(page.url(), needUrl, 'submitted: the need’s page');
 	const need = needUrl.exec(page.url())[1];
-	assert.equal(text(await page.textContent('#need-state')), catalogues[lang]['need.state.submitted']);
+	assert.equal(text(await page.textContent('#need-state')), catalogueText(lang, 'need.state.submitted'));
 	await check(page, lang, 'the submitted need, for its institution');
 
 	// 2. The programme team finds it in the review queue and publishes it.
@@ -350,7 +250,7 @@ async function mission(lang) {
 	assert.equal(text(await page.textContent('h1')), p.title);
 	assert.ok((await mainText(page)).includes(p.cpName), 'the programme team sees the counterpart');
 	await page.click('#do-publish');
-	assert.equal(text(await page.textContent('#need-state')), catalogues[lang]['need.state.published']);
+	assert.equal(text(await page.textContent('#need-state')), catalogueText(lang, 'need.state.published'));
 	await check(page, lang, 'the published need, for the programme team', true);
 
 	// 3. The expert finds it on the public board and applies.
@@ -377,7 +277,7 @@ async function mission(lang) {
 	assert.match(text(await page.textContent('main .alert-success')), says(lang, 'engagement.done.applied'));
 	let c = await card(page, id);
 	assert.equal(c.state, 'applied');
-	assert.equal(c.label, catalogues[lang]['engagement.state.applied']);
+	assert.equal(c.label, catalogueText(lang, 'engagement.state.applied'));
 	assert.match(c.text, says(lang, 'engagement.deadline.expert', { days: 5 }));
 	if (lang === 'fr') assert.match(c.text, /jusqu’au 22 janvier 2027/, 'five working days after Friday 15 January');
 	await check(page, lang, 'the expert’s engagements');
@@ -386,7 +286,7 @@ async function mission(lang) {
 	page = officer.page;
 	await navTo(page, lang, 'institution/needs');
 	await page.click(`main a[href="/${lang}/institution/needs/${need}"]`);
-	assert.equal(text(await page.textContent('#need-state')), catalogues[lang]['need.state.published']);
+	assert.equal(text(await page.textContent('#need-state')), catalogueText(lang, 'need.state.published'));
 	await page.click('#engagements-link');
 	assert.match(page.url(), new RegExp(`/${lang}/institution/needs/${need}/engagements$`));
 	c = await card(page, id);
@@ -432,7 +332,7 @@ async function mission(lang) {
 	await evaluate(page, lang, id, p.comment, 'the expert’s', true);
 	c = await card(page, id);
 	assert.equal(c.state, 'evaluated');
-	assert.equal(c.label, catalogues[lang]['engagement.state.evaluated']);
+	assert.equal(c.label, catalogueText(lang, 'engagement.state.evaluated'));
 	assert.match(text(await page.textContent('#mobilised')), says(lang, 'engagement.mine.mobilised'));
 	await check(page, lang, 'the expert’s engagements, evaluated', true);
 	await officer.page.reload();
