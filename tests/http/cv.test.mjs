@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
+import { Client, enrolTotp, linkIn, signIn as signInWith, signUp } from '../client.mjs';
 import { kafaat, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
@@ -34,20 +34,9 @@ function sql(text) {
 }
 const count = (text) => Number(sql(text)[0]);
 
-async function signIn(c, email) {
-	await c.get('/fr/signin');
-	const r = await c.post('/fr/signin', { email, password: PASSWORD });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-}
+const signIn = (c, email) => signInWith(c, email, PASSWORD);
 
-async function newExpert(email) {
-	const c = new Client(srv.url);
-	await c.get('/fr/signup');
-	await c.post('/fr/signup', { email, password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes' });
-	assert.equal((await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='))).status, 200);
-	await signIn(c, email);
-	return c;
-}
+const newExpert = (email) => signUp(srv, env, email, PASSWORD);
 
 async function newAdmin(email) {
 	const r = kafaat(['admin', 'create', email, '--db', srv.db], env);

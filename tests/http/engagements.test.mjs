@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn, mails } from '../client.mjs';
+import { acceptInvitation, Client, enrolTotp, lastMailTo, linkIn, mails, signIn as signInWith, signUp } from '../client.mjs';
 import { kafaat, startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-engagements-'));
@@ -34,12 +34,7 @@ const decode = (s) => s.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(
 let srv, adminC;
 const inst = {}; // name → {id, officer}
 
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
+const signIn = (c, email, lang = 'fr') => signInWith(c, email, PW, lang);
 
 function admin(args) {
 	const r = kafaat(['admin', ...args, '--db', srv.db], env);
@@ -47,22 +42,12 @@ function admin(args) {
 	return r.stdout;
 }
 
-async function fromLink(link, email) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	await c.post('/en/invitation', { token, password: PW, password2: PW });
-	return signIn(c, email, 'en');
-}
+const fromLink = (link, email) => acceptInvitation(srv, link, email, PW, 'en');
 
 // An expert with a profile institutions may see (consent given).
 async function newExpert(email, name, lang = 'fr') {
-	const c = new Client(srv.url);
+	const c = await signUp(srv, env, email, PW, lang);
 	c.lang = lang;
-	await c.get(`/${lang}/signup`);
-	await c.post(`/${lang}/signup`, { email, password: PW, password2: PW, lang, adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signIn(c, email, lang);
 	await c.get(`/${lang}/profile/edit/identity`);
 	const r = await c.post(`/${lang}/profile/edit/identity`, { name, country: 'CA', city: 'Montréal', headline: `Ingénieure — ${name}` });
 	assert.equal(r.status, 303, 'profile saved');

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
+import { Client, enrolTotp, linkIn, signIn as signInWith, signUp, sqlRows } from '../client.mjs';
 import { kafaat, root, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
@@ -32,13 +32,7 @@ const people = {}; // name → {c: Client, id}
 
 // ---- Helpers ---------------------------------------------------------------
 
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${text}: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '');
-}
+const sql = (text) => sqlRows(srv.db, text);
 const one = (text) => sql(text)[0];
 
 function cli(args) {
@@ -54,19 +48,10 @@ function addMember(slug, userId) {
 	sql(`INSERT INTO network_members (network, user_id, state, requested_at, joined_at) VALUES ('${slug}', ${userId}, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')`);
 }
 
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
+const signIn = (c, email, lang = 'fr') => signInWith(c, email, PW, lang);
 
 async function newExpert(email) {
-	const c = new Client(srv.url);
-	await c.get('/fr/signup');
-	await c.post('/fr/signup', { email, password: PW, password2: PW, lang: 'fr', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signIn(c, email);
+	const c = await signUp(srv, env, email, PW);
 	return { c, id: one(`SELECT id FROM users WHERE email = '${email}'`) };
 }
 

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
+import { acceptInvitation, Client, enrolTotp, lastMailTo, linkIn, signIn as signInWith, signUp, sqlRows } from '../client.mjs';
 import { kafaat, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
@@ -29,13 +29,7 @@ let srv, admin, officerA, officerB, ownerA, instA, instB, cyber, cyberAr;
 
 // ---- Helpers ---------------------------------------------------------------
 
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${text}: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '');
-}
+const sql = (text) => sqlRows(srv.db, text);
 const one = (text) => sql(text)[0];
 
 function cli(args) {
@@ -44,29 +38,11 @@ function cli(args) {
 	return r.stdout;
 }
 
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
+const signIn = (c, email, lang = 'fr') => signInWith(c, email, PW, lang);
 
-async function fromLink(link, email) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	const r = await c.post('/fr/invitation', { token, password: PW, password2: PW });
-	assert.equal(r.status, 200, `invitation of ${email}`);
-	return signIn(c, email);
-}
+const fromLink = (link, email) => acceptInvitation(srv, link, email, PW);
 
-async function newExpert(email) {
-	const c = new Client(srv.url);
-	await c.get('/fr/signup');
-	await c.post('/fr/signup', { email, password: PW, password2: PW, lang: 'fr', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	return signIn(c, email);
-}
+const newExpert = (email) => signUp(srv, env, email, PW);
 
 // The admin creates an institution; returns its id.
 async function createInstitution(form) {

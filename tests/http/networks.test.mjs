@@ -11,12 +11,11 @@
 // roster refused, nothing changed); the figures of a network's page against
 // counts computed here with SQL; bad input (slugs, texts, unknown network).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn, mails } from '../client.mjs';
+import { Client, enrolTotp, linkIn, mails, signIn as signInWith, signUp, sqlRows } from '../client.mjs';
 import { kafaat, startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-networks-'));
@@ -27,13 +26,7 @@ const pgUrl = process.env.TEST_PG_URL;
 let srv, adminC;
 const who = {}; // name → client with .email, .id
 
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
-	return r.stdout.trim();
-}
+const sql = (text) => sqlRows(srv.db, text).join('\n');
 const count = (text) => Number(sql(text));
 
 function admin(args) {
@@ -42,20 +35,11 @@ function admin(args) {
 	return r.stdout;
 }
 
-async function signIn(c, email) {
-	await c.get('/en/signin');
-	const r = await c.post('/en/signin', { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
+const signIn = (c, email) => signInWith(c, email, PW, 'en');
 
 // An expert with a profile (city, a skill); consents: a list of audiences.
 async function expert(name, email, { city = 'Lyon', country = 'FR', consents = ['networks'] } = {}) {
-	const c = new Client(srv.url);
-	await c.get('/en/signup');
-	await c.post('/en/signup', { email, password: PW, password2: PW, lang: 'en', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signIn(c, email);
+	const c = await signUp(srv, env, email, PW, 'en');
 	await c.get('/en/profile/edit/identity');
 	assert.equal((await c.post('/en/profile/edit/identity', { name, country, city, headline: `Engineer — ${name}` })).status, 303);
 	await c.get('/en/profile/edit/skills');

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
+import { acceptInvitation, Client, enrolTotp, lastMailTo, linkIn, signIn as signInWith, signUp } from '../client.mjs';
 import { kafaat, root, startServer } from '../kafaat.mjs';
 
 // The notice version in force, as the code states it.
@@ -34,20 +34,9 @@ before(async () => {
 });
 after(async () => { await srv.stop(); rmSync(tmp, { recursive: true, force: true }); });
 
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
+const signIn = (c, email, lang = 'fr') => signInWith(c, email, PW, lang);
 
-async function newExpert(email, lang = 'fr') {
-	const c = new Client(srv.url);
-	await c.get(`/${lang}/signup`);
-	await c.post(`/${lang}/signup`, { email, password: PW, password2: PW, lang, adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	return signIn(c, email, lang);
-}
+const newExpert = (email, lang = 'fr') => signUp(srv, env, email, PW, lang);
 
 function admin(args) {
 	const r = kafaat(['admin', ...args, '--db', srv.db], env);
@@ -56,13 +45,7 @@ function admin(args) {
 }
 
 // Follows an invitation or set-up link: chooses the password, signs in.
-async function fromLink(link, email) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	await c.post('/en/invitation', { token, password: PW, password2: PW });
-	return signIn(c, email, 'en');
-}
+const fromLink = (link, email) => acceptInvitation(srv, link, email, PW, 'en');
 
 // An admin creates an institution and invites a member (as in access.test.mjs).
 async function institutionMember(email) {
