@@ -133,9 +133,13 @@ static void touch(struct db *db, const char *hash, const char *seen, int64_t now
 	         (const char *[]){iso, hash});
 }
 
+/* The identity of a session token, or NULL: no such session, or it ended.
+ * *failed is set when the storage could not be read (the person may well be
+ * signed in: the caller answers 503, not 403). */
 static struct identity *from_session(struct app *app, struct db *db, struct request *req,
-                                     const char *token)
+                                     const char *token, int *failed)
 {
+	int rc;
 	char hash[TOKEN_HASH_LEN + 1];
 	const char *row[S_NCOLS];
 	struct identity *id;
@@ -144,12 +148,19 @@ static struct identity *from_session(struct app *app, struct db *db, struct requ
 	if (!token_well_formed(token))
 		return NULL;
 	token_hash(token, hash);
-	if (sql_row(db, &req->arena, session_sql, 1, (const char *[]){hash}, row, S_NCOLS) != 1)
+	rc = sql_row(db, &req->arena, session_sql, 1, (const char *[]){hash}, row, S_NCOLS);
+	if (rc != 1) {
+		*failed = rc < 0;
 		return NULL;
+	}
 	id = arena_zalloc(&req->arena, sizeof(*id));
-	if (parse_int64(row[S_USER], 1, INT64_MAX, &id->user_id) < 0 ||
-	    auth_load_roles(db, id->user_id, &id->roles, &id->institution_id) < 0 ||
-	    !session_alive(app, db, row, hash, id->roles, now))
+	if (parse_int64(row[S_USER], 1, INT64_MAX, &id->user_id) < 0)
+		return NULL;
+	if (auth_load_roles(db, id->user_id, &id->roles, &id->institution_id) < 0) {
+		*failed = 1;
+		return NULL;
+	}
+	if (!session_alive(app, db, row, hash, id->roles, now))
 		return NULL;
 	touch(db, hash, row[S_SEEN], now);
 	id->email = row[S_EMAIL];
@@ -163,29 +174,37 @@ static struct identity *from_session(struct app *app, struct db *db, struct requ
 	return id;
 }
 
+/* The identity of an API token, or NULL; *failed as for from_session. */
 static struct identity *from_bearer(struct app *app, struct db *db, struct request *req,
-                                    const char *token)
+                                    const char *token, int *failed)
 {
 	char hash[TOKEN_HASH_LEN + 1], now[ISO_TIME_LEN + 1];
 	const char *row[5];
 	struct identity *id;
+	int rc;
 
 	if (!token_well_formed(token))
 		return NULL;
 	token_hash(token, hash);
 	iso_time(clock_now(app->cfg), now);
-	if (sql_row(db, &req->arena,
-	            "SELECT t.user_id, t.scopes, u.email, u.lang, t.id FROM api_tokens t "
-	            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND "
-	            "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND "
-	            "u.status = 'active'",
-	            2, (const char *[]){hash, now}, row, 5) != 1)
+	rc = sql_row(db, &req->arena,
+	             "SELECT t.user_id, t.scopes, u.email, u.lang, t.id FROM api_tokens t "
+	             "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND "
+	             "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND "
+	             "u.status = 'active'",
+	             2, (const char *[]){hash, now}, row, 5);
+	if (rc != 1) {
+		*failed = rc < 0;
 		return NULL;
+	}
 	id = arena_zalloc(&req->arena, sizeof(*id));
 	if (parse_int64(row[0], 1, INT64_MAX, &id->user_id) < 0 ||
-	    parse_int64(row[4], 1, INT64_MAX, &id->token_id) < 0 ||
-	    auth_load_roles(db, id->user_id, &id->roles, &id->institution_id) < 0)
+	    parse_int64(row[4], 1, INT64_MAX, &id->token_id) < 0)
 		return NULL;
+	if (auth_load_roles(db, id->user_id, &id->roles, &id->institution_id) < 0) {
+		*failed = 1;
+		return NULL;
+	}
 	id->api_scopes = row[1];
 	id->email = row[2];
 	if (lang_parse(row[3], &id->lang) < 0)
@@ -196,8 +215,9 @@ static struct identity *from_bearer(struct app *app, struct db *db, struct reque
 }
 
 /* The identity of the request: an API token (Authorization: Bearer) on API
- * routes only, else the session cookie. */
-static struct identity *load_identity(struct app *app, struct request *req, const struct route *r)
+ * routes only, else the session cookie. *failed as for from_session. */
+static struct identity *load_identity(struct app *app, struct request *req, const struct route *r,
+                                      int *failed)
 {
 	const char *authz = (r->flags & ROUTE_API) ? req_header(req, "Authorization") : NULL;
 	const char *cookie = req_cookie(req, session_cookie(app));
@@ -208,9 +228,9 @@ static struct identity *load_identity(struct app *app, struct request *req, cons
 		return NULL;
 	db = db_pool_get(app->pool);
 	if (authz && strncmp(authz, "Bearer ", 7) == 0)
-		id = from_bearer(app, db, req, authz + 7);
+		id = from_bearer(app, db, req, authz + 7, failed);
 	else
-		id = from_session(app, db, req, cookie);
+		id = from_session(app, db, req, cookie, failed);
 	db_pool_put(app->pool, db);
 	return id;
 }
@@ -388,9 +408,13 @@ static int to_signin(struct app *app, struct request *req, struct response *resp
 int app_authorize(void *ctx, struct request *req, const struct route *r, struct response *resp)
 {
 	struct app *app = ctx;
-	struct identity *id = (r->flags & ROUTE_ANONYMOUS) ? NULL : load_identity(app, req, r);
+	int failed = 0;
+	struct identity *id =
+	        (r->flags & ROUTE_ANONYMOUS) ? NULL : load_identity(app, req, r, &failed);
 	int state_changing = !(req->method & HTTP_GET);
 
+	if (failed) /* who is asking is unknown for now: not a refusal, an outage */
+		return deny(app, req, resp, 503, "unavailable");
 	req->user = id;
 	if ((r->flags & ROUTE_API) && !(r->flags & ROUTE_ANONYMOUS) &&
 	    (rate_limit(app, req, resp, id) < 0 || scope_ok(app, req, resp, r, id) < 0))
