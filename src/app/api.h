@@ -16,6 +16,7 @@
 #ifndef KAFAAT_APP_API_H
 #define KAFAAT_APP_API_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -81,6 +82,18 @@ int api_idempotency_put(struct db *db, struct app *app, struct arena *a, int64_t
                         const char *body);
 /* Is key a valid Idempotency-Key (1 to 64 of [A-Za-z0-9._:-])? */
 int api_idempotency_key_valid(const char *key);
+
+/* ---- Writing needs (api_needs.c) -------------------------------------------------- */
+
+struct kvlist;
+/* Reads the JSON body of POST /api/v1/needs (len bytes, not necessarily
+ * NUL-terminated) into the need editor's form fields (arena strings added
+ * to *form), which need_read (needs.h) then validates. 0; or -1 with *code
+ * saying what is wrong and *field where (a JSON path in the arena), or
+ * *field NULL when the body is not a JSON object at all (code
+ * "malformed_json"). Duplicate keys are refused. */
+int api_need_body(struct arena *a, const char *body, size_t len, struct kvlist *form,
+                  const char **code, const char **field);
 
 /* ---- Statistics ------------------------------------------------------------------ */
 

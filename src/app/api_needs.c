@@ -78,28 +78,26 @@ static const struct body_field *body_field(const char *json)
 	return NULL;
 }
 
-static int plain_field(struct request *req, const struct body_field *f, json_t *v,
-                       struct kvlist *form)
+static int plain_field(struct arena *a, const struct body_field *f, json_t *v, struct kvlist *form)
 {
 	const char *s = NULL;
 
 	if (f->type == B_TEXT && json_is_string(v))
 		s = json_string_value(v);
 	else if (f->type == B_INT && json_is_integer(v))
-		s = sql_int(&req->arena, json_integer_value(v));
+		s = sql_int(a, json_integer_value(v));
 	else if (f->type == B_BOOL && json_is_boolean(v))
 		s = json_is_true(v) ? "1" : "";
 	else if (json_is_null(v))
 		s = "";
 	if (!s)
 		return -1;
-	kvlist_add(&req->arena, form, f->form, arena_strdup(&req->arena, s));
+	kvlist_add(a, form, f->form, arena_strdup(a, s));
 	return 0;
 }
 
 /* skills: [{name, required, min_level}] → skill_N_name, skill_N_level. */
-static int skills_field(struct request *req, json_t *list, struct kvlist *form,
-                        struct body_error *e)
+static int skills_field(struct arena *a, json_t *list, struct kvlist *form, struct body_error *e)
 {
 	size_t i;
 	json_t *s;
@@ -114,23 +112,20 @@ static int skills_field(struct request *req, json_t *list, struct kvlist *form,
 		json_t *level = json_object_get(s, "min_level");
 		if (!json_is_object(s) || !json_is_string(name) || !json_is_boolean(req_) ||
 		    !json_is_integer(level) || json_object_size(s) != 3) {
-			*e = (struct body_error){"wrong_type",
-			                         arena_printf(&req->arena, "skills[%zu]", i)};
+			*e = (struct body_error){"wrong_type", arena_printf(a, "skills[%zu]", i)};
 			return -1;
 		}
-		kvlist_add(&req->arena, form, arena_printf(&req->arena, "skill_%zu_name", i),
-		           json_string_value(name));
-		kvlist_add(&req->arena, form, arena_printf(&req->arena, "skill_%zu_level", i),
-		           arena_printf(&req->arena, "%s-%lld",
-		                        json_is_true(req_) ? "must" : "nice",
+		kvlist_add(a, form, arena_printf(a, "skill_%zu_name", i),
+		           arena_strdup(a, json_string_value(name)));
+		kvlist_add(a, form, arena_printf(a, "skill_%zu_level", i),
+		           arena_printf(a, "%s-%lld", json_is_true(req_) ? "must" : "nice",
 		                        (long long)json_integer_value(level)));
 	}
 	return 0;
 }
 
 /* languages: [{code, level}] → lang_N_code, lang_N_level. */
-static int languages_field(struct request *req, json_t *list, struct kvlist *form,
-                           struct body_error *e)
+static int languages_field(struct arena *a, json_t *list, struct kvlist *form, struct body_error *e)
 {
 	size_t i;
 	json_t *l;
@@ -146,19 +141,18 @@ static int languages_field(struct request *req, json_t *list, struct kvlist *for
 		if (!json_is_object(l) || !json_is_string(code) || !json_is_string(level) ||
 		    json_object_size(l) != 2) {
 			*e = (struct body_error){"wrong_type",
-			                         arena_printf(&req->arena, "languages[%zu]", i)};
+			                         arena_printf(a, "languages[%zu]", i)};
 			return -1;
 		}
-		kvlist_add(&req->arena, form, arena_printf(&req->arena, "lang_%zu_code", i),
-		           json_string_value(code));
-		kvlist_add(&req->arena, form, arena_printf(&req->arena, "lang_%zu_level", i),
-		           json_string_value(level));
+		kvlist_add(a, form, arena_printf(a, "lang_%zu_code", i),
+		           arena_strdup(a, json_string_value(code)));
+		kvlist_add(a, form, arena_printf(a, "lang_%zu_level", i),
+		           arena_strdup(a, json_string_value(level)));
 	}
 	return 0;
 }
 
-static int body_to_form(struct request *req, json_t *body, struct kvlist *form,
-                        struct body_error *e)
+static int body_to_form(struct arena *a, json_t *body, struct kvlist *form, struct body_error *e)
 {
 	const char *key;
 	json_t *v;
@@ -168,19 +162,35 @@ static int body_to_form(struct request *req, json_t *body, struct kvlist *form,
 		const struct body_field *f = body_field(key);
 		int rc;
 		if (strcmp(key, "skills") == 0)
-			rc = skills_field(req, v, form, e);
+			rc = skills_field(a, v, form, e);
 		else if (strcmp(key, "languages") == 0)
-			rc = languages_field(req, v, form, e);
+			rc = languages_field(a, v, form, e);
 		else if (!f)
 			rc = (*e = (struct body_error){"unknown_field", key}, -1);
 		else
-			rc = plain_field(req, f, v, form) < 0
+			rc = plain_field(a, f, v, form) < 0
 			             ? (*e = (struct body_error){"wrong_type", key}, -1)
 			             : 0;
 		if (rc < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int api_need_body(struct arena *a, const char *body, size_t len, struct kvlist *form,
+                  const char **code, const char **field)
+{
+	struct body_error e = {"malformed_json", NULL};
+	json_error_t je;
+	json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	int rc = json_is_object(v) ? body_to_form(a, v, form, &e) : -1;
+
+	if (rc < 0) { /* e.field may be a key of v: copied before v goes */
+		*code = e.code;
+		*field = e.field ? arena_strdup(a, e.field) : NULL;
+	}
+	json_decref(v);
+	return rc;
 }
 
 /* The body's name of a form field: "skill_2_level" → "skills[2].min_level". */
@@ -285,37 +295,31 @@ static int replay(struct api_create *c)
 	return rc;
 }
 
-/* The body as a JSON object; NULL with the error sent. */
-static json_t *read_body(struct api_create *c)
+/* A JSON body? 0, or -1 with 415 sent. */
+static int json_content_type(struct api_create *c)
 {
 	const char *type = req_header(c->req, "Content-Type");
-	json_error_t je;
-	json_t *body;
 
 	if (!type || strncmp(type, "application/json", 16) != 0 ||
 	    (type[16] != '\0' && type[16] != ';')) {
 		json_error(c->app, c->req, c->resp, 415, "unsupported_media_type", "Content-Type");
-		return NULL;
+		return -1;
 	}
-	body = json_loadb(buf_str(&c->req->body), c->req->body.len, JSON_REJECT_DUPLICATES, &je);
-	if (!json_is_object(body)) {
-		json_decref(body);
-		json_error(c->app, c->req, c->resp, 400, "malformed_json", NULL);
-		return NULL;
-	}
-	return body;
+	return 0;
 }
 
-/* The body read and validated into c->n; 0, or -1 with the error sent. */
-static int read_need(struct api_create *c, json_t *body)
+/* The body read and validated into c->n; 0, or -1 with the error sent
+ * (400 for a body that is not a JSON object, 422 for a bad field). */
+static int read_need(struct api_create *c)
 {
 	struct kvlist form = {0};
-	struct body_error e = {0};
 	struct need_issues is = {0};
+	const char *code, *field;
 	char today[ISO_TIME_LEN + 1];
 
-	if (body_to_form(c->req, body, &form, &e) < 0) {
-		json_error(c->app, c->req, c->resp, 422, e.code, e.field);
+	if (api_need_body(&c->req->arena, buf_str(&c->req->body), c->req->body.len, &form, &code,
+	                  &field) < 0) {
+		json_error(c->app, c->req, c->resp, field ? 422 : 400, code, field);
 		return -1;
 	}
 	iso_time(clock_now(c->app->cfg), today);
@@ -333,8 +337,6 @@ static int read_need(struct api_create *c, json_t *body)
 void h_api_need_create(void *ctx, struct request *req, struct response *resp)
 {
 	struct api_create c = {ctx, req, resp, auth_identity(req), NULL, "", {0}, NULL};
-	json_t *body;
-
 	c.key = req_header(req, "Idempotency-Key");
 	if (c.key && (!api_idempotency_key_valid(c.key) || !c.id->token_id)) {
 		json_error(c.app, req, resp, 400,
@@ -347,11 +349,7 @@ void h_api_need_create(void *ctx, struct request *req, struct response *resp)
 		return;
 	}
 	token_hash(buf_str(&req->body), c.hash);
-	if (replay(&c) != 0 || !(body = read_body(&c)))
-		return;
-	int ok = read_need(&c, body) == 0;
-	json_decref(body);
-	if (!ok)
+	if (replay(&c) != 0 || json_content_type(&c) < 0 || read_need(&c) < 0)
 		return;
 	c.n.id = new_id(c.app->cfg);
 	c.n.institution_id = c.id->institution_id;
