@@ -43,6 +43,7 @@ struct request {
 	int too_large;             /* the body went over the limit */
 	size_t discarded;          /* body bytes dropped after the limit */
 	int started;               /* past the first access-handler call */
+	size_t head_bytes;         /* request line and header lines, as sent */
 	void *conn;                /* the libmicrohttpd connection (private) */
 	void *route;               /* the matched route (const struct route *) */
 	void *user;                /* per-request application state */
@@ -56,6 +57,9 @@ struct response {
 	const void *static_body; /* or: a body that outlives the response */
 	size_t static_len;
 	struct kvlist headers; /* extra headers, arena memory */
+	int bare;              /* status, Content-Type and body only: an answer
+	                        * that must fit the little memory a huge request
+	                        * head left (server.c) */
 };
 
 /* Value of a request header (case-insensitive name), or NULL. */

@@ -171,11 +171,50 @@ static int parse_form(struct server *srv, const struct route *r, struct request 
 	return 0;
 }
 
+/* Each connection's memory (libmicrohttpd's pool) holds the request head
+ * and then the answer's headers: the largest head accepted
+ * (server.max_header_bytes) plus room for the answer's headers (security
+ * headers, CSP, cookies: about 1.5 KB). A head over max_header_bytes gets
+ * 431; one so large that the usual headers no longer fit gets a bare 431
+ * (resp->bare); past the pool, libmicrohttpd answers 431 itself. */
+#define ANSWER_ROOM 8192
+
+static size_t pool_bytes(const struct server *srv)
+{
+	return (size_t)srv->opts.max_header_bytes + ANSWER_ROOM;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+	size_t *n = cls;
+
+	(void)kind;
+	*n += strlen(key) + 2 + (value ? strlen(value) : 0) + 2; /* "key: value\r\n" */
+	return MHD_YES;
+}
+
+/* The size of the request head as sent: "METHOD target HTTP/1.1\r\n" and
+ * the header lines. */
+static size_t head_bytes(struct MHD_Connection *c, const char *method, const char *url)
+{
+	size_t n = strlen(method) + 1 + strlen(url) + 11;
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &n);
+	return n;
+}
+
 static void dispatch(struct server *srv, struct request *req, struct response *resp)
 {
 	struct route_error e = {0};
 	const struct route *r;
 
+	if (req->head_bytes > (size_t)srv->opts.max_header_bytes) {
+		error_response(srv, req, resp, 431, "headers_too_large");
+		/* near the pool's end, no room for the usual headers (ANSWER_ROOM) */
+		resp->bare = req->head_bytes + ANSWER_ROOM / 2 > pool_bytes(srv);
+		return;
+	}
 	if (req->too_large) {
 		error_response(srv, req, resp, 413, "body_too_large");
 		return;
@@ -231,6 +270,12 @@ static enum MHD_Result send_response(struct request *req, struct response *resp)
 	resp->body = (struct buf)BUF_INIT; /* handed to MHD by build() */
 	if (!m)
 		return MHD_NO;
+	if (resp->bare) { /* every byte of headers counts here: not even Connection */
+		MHD_add_response_header(m, "Content-Type", resp->content_type);
+		rc = MHD_queue_response(req->conn, (unsigned)resp->status, m);
+		MHD_destroy_response(m);
+		return rc;
+	}
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
 		MHD_add_response_header(m, security_headers[i].key, security_headers[i].value);
 	if (resp->content_type)
@@ -289,6 +334,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		req->started = 1;
 		req->conn = c;
 		req->method = method_parse(method, &req->is_head);
+		req->head_bytes = head_bytes(c, method, req->raw_uri ? req->raw_uri : url);
 		buf_init(&req->body, (size_t)body_limit(srv, req));
 		req->too_large = declared_too_large(c, (int64_t)req->body.max);
 		return MHD_YES;
@@ -354,12 +400,11 @@ struct server *server_start(const struct server_opts *opts, char *err, size_t er
 	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 	        opts->port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, &addr,
 	        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
-	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opts->max_header_bytes + 4096,
-	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_seconds,
-	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
-	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK,
-	        keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool_bytes(srv), MHD_OPTION_CONNECTION_TIMEOUT,
+	        (unsigned)opts->timeout_seconds, MHD_OPTION_CONNECTION_LIMIT,
+	        (unsigned)opts->max_connections, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+	        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+	        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
 	if (!srv->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%u (address in use or not allowed)",
 		         opts->host, opts->port);

@@ -139,6 +139,14 @@ describe('errors', () => {
 		const raw = await rawRequest(srv.port, `GET /fr/ HTTP/1.1\r\nHost: x\r\nX-Big: ${big}\r\nConnection: close\r\n\r\n`);
 		assert.equal(statusOf(raw), 431);
 	});
+	test('a head just over server.max_header_bytes (16 KB): 431 with the page in its language', async () => {
+		const ok = await rawRequest(srv.port, `GET /ar/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(15000)}\r\nConnection: close\r\n\r\n`);
+		assert.equal(statusOf(ok), 200, 'a 15 KB head is within the limit');
+		const raw = await rawRequest(srv.port, `GET /ar/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(17000)}\r\nConnection: close\r\n\r\n`);
+		assert.equal(statusOf(raw), 431);
+		assert.match(raw, /Content-Security-Policy:/i, 'room was left for the usual headers');
+		assert.match(raw, /<html lang="ar" dir="rtl"/);
+	});
 	test('oversized body: 413', async () => {
 		const body = 'a'.repeat(2 * 1024 * 1024);
 		const raw = await rawRequest(srv.port, `POST /fr/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
