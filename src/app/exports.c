@@ -40,13 +40,15 @@ struct export_def {
 	struct export_col cols[EXPORT_COLS];
 };
 
-/* The programme consent of the expert of column `col`. */
-#define PROGRAMME_CONSENT(col)                                                                     \
-	"EXISTS (SELECT 1 FROM consents k WHERE k.user_id = " col " AND k.audience = 'programme' " \
+/* The programme consent of the expert u.id (experts), e.expert_id (engagements). */
+#define PROGRAMME_CONSENT_U                                                                        \
+	"EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.audience = 'programme' "    \
 	"AND k.granted = 1)"
-
+#define PROGRAMME_CONSENT_E                                                                        \
+	"EXISTS (SELECT 1 FROM consents k WHERE k.user_id = e.expert_id AND k.audience = "         \
+	"'programme' AND k.granted = 1)"
 /* v when the engagement's expert consented to the programme team, else "". */
-#define IF_CONSENTED(v) "CASE WHEN " PROGRAMME_CONSENT("e.expert_id") " THEN " v " ELSE '' END"
+#define IF_CONSENTED(v) "CASE WHEN " PROGRAMME_CONSENT_E " THEN " v " ELSE '' END"
 
 static const struct export_def exports[] = {
         {"experts",
@@ -55,7 +57,7 @@ static const struct export_def exports[] = {
          "IN (" ENG_MOBILISED_EXPERTS_SQL ") THEN 1 ELSE 0 END, '' FROM users u JOIN profiles p "
          "ON p.user_id = u.id LEFT JOIN countries c ON c.code = p.country WHERE u.status <> "
          "'disabled' AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = "
-         "'expert') AND " PROGRAMME_CONSENT("u.id") " ORDER BY u.id",
+         "'expert') AND " PROGRAMME_CONSENT_U " ORDER BY u.id",
          "SELECT ps.user_id, s.name_LL FROM profile_sectors ps JOIN sectors s ON s.id = "
          "ps.sector_id ORDER BY ps.user_id, s.position, s.id",
          14,

@@ -306,19 +306,17 @@ const char *const ind_dimension_ids[IND_DIMENSIONS] = {"sector",  "country",    
 	"COUNT(DISTINCT CASE WHEN u.id IN (" ENG_MOBILISED_EXPERTS_SQL ") THEN u.id END) "
 #define BREAKDOWN_FROM "FROM users u JOIN profiles p ON p.user_id = u.id "
 #define BREAKDOWN_WHERE "WHERE " REGISTERED " AND " CONSENTED " "
-/* The mission dimensions' counts: $2 and $3 the period's bounds. */
-#define MISSION_IN(col) "COALESCE(" col ", '') >= $2 AND COALESCE(" col ", '') <= $3"
+/* The mission dimensions' counts: $2 and $3 the period's bounds, over
+ * the engagement's creation (engaged) or delivery (mobilised). */
+#define CREATED_IN "e.created_at >= $2 AND e.created_at <= $3"
+#define DELIVERED_IN                                                                               \
+	"COALESCE(e.delivered_at, e.updated_at) >= $2 AND COALESCE(e.delivered_at, e.updated_at) " \
+	"<= $3"
 #define MISSION_COUNTS                                                                             \
-	"COUNT(DISTINCT CASE WHEN " MISSION_IN(                                                    \
-	        "e.created_at") " THEN u.id END), COUNT(DISTINCT "                                 \
-	                        "CASE WHEN " MISSION_IN(                                           \
-	                                "e.created_at") " AND p.confirmed_at >= $1 THEN u.id "     \
-	                                                "END), "                                   \
-	                                                "COUNT(DISTINCT CASE WHEN "                \
-	                                                "e." ENG_MOBILISED " AND " MISSION_IN(     \
-	                                                        "COALESCE(e.delivered_at, "        \
-	                                                        "e.updated_at)") " THEN u.id "     \
-	                                                                         "END) "
+	"COUNT(DISTINCT CASE WHEN " CREATED_IN                                                     \
+	" THEN u.id END), COUNT(DISTINCT CASE WHEN " CREATED_IN                                    \
+	" AND p.confirmed_at >= $1 THEN u.id END), COUNT(DISTINCT CASE WHEN e." ENG_MOBILISED      \
+	" AND " DELIVERED_IN " THEN u.id END) "
 #define MISSION_FROM                                                                               \
 	BREAKDOWN_FROM "JOIN engagements e ON e.expert_id = u.id JOIN needs n ON n.id = "          \
 	               "e.need_id "

@@ -77,20 +77,24 @@ extern const struct profile_rule profile_rules[PROFILE_RULES];
 #define PROFILE_SQL_NAMES "(p.name <> '' OR p.name_ar <> '')"
 #define PROFILE_SQL_RESIDENCE "(p.country IS NOT NULL AND p.country <> '' AND p.city <> '')"
 #define PROFILE_SQL_HEADLINE "(p.headline <> '')"
-#define PROFILE_SQL_HAS(table) "EXISTS (SELECT 1 FROM " table " x WHERE x.user_id = p.user_id)"
+#define PROFILE_SQL_LANGUAGES                                                                      \
+	"EXISTS (SELECT 1 FROM profile_languages x WHERE x.user_id = p.user_id)"
+#define PROFILE_SQL_EDUCATION                                                                      \
+	"EXISTS (SELECT 1 FROM profile_education x WHERE x.user_id = p.user_id)"
+#define PROFILE_SQL_EXPERIENCE                                                                     \
+	"EXISTS (SELECT 1 FROM profile_experience x WHERE x.user_id = p.user_id)"
 #define PROFILE_SQL_SKILLS                                                                         \
 	"((SELECT COUNT(*) FROM profile_skills x WHERE x.user_id = p.user_id) >= 3)"
+#define PROFILE_SQL_SECTORS "EXISTS (SELECT 1 FROM profile_sectors x WHERE x.user_id = p.user_id)"
 #define PROFILE_SQL_OFFER "(p.offer_modes <> '' AND p.offer_presence <> '')"
 #define PROFILE_SQL_CONSENT                                                                        \
 	"EXISTS (SELECT 1 FROM consents x WHERE x.user_id = p.user_id AND x.audience = "           \
 	"'institutions' AND x.granted = 1)"
-#define PROFILE_COMPLETE_SQL                                                                                               \
-	"(" PROFILE_SQL_NAMES " AND " PROFILE_SQL_RESIDENCE " AND " PROFILE_SQL_HEADLINE                                   \
-	" AND " PROFILE_SQL_HAS("profile_languages") " AND " PROFILE_SQL_HAS("profile_education") " AND " PROFILE_SQL_HAS( \
-	        "profile_experience") " AND " PROFILE_SQL_SKILLS                                                           \
-	                              " AND " PROFILE_SQL_HAS(                                                             \
-	                                      "profile_sectors") " AND " PROFILE_SQL_OFFER                                 \
-	                                                         " AND " PROFILE_SQL_CONSENT ")"
+#define PROFILE_COMPLETE_SQL                                                                       \
+	"(" PROFILE_SQL_NAMES " AND " PROFILE_SQL_RESIDENCE " AND " PROFILE_SQL_HEADLINE           \
+	" AND " PROFILE_SQL_LANGUAGES " AND " PROFILE_SQL_EDUCATION " AND " PROFILE_SQL_EXPERIENCE \
+	" AND " PROFILE_SQL_SKILLS " AND " PROFILE_SQL_SECTORS " AND " PROFILE_SQL_OFFER           \
+	" AND " PROFILE_SQL_CONSENT ")"
 
 /* Does the profile JSON p, with consents, meet every rule? */
 int profile_complete(json_t *p, unsigned consents);
