@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createHash, randomBytes } from 'node:crypto';
-import { Client, enrolTotp, linkIn } from '../client.mjs';
+import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
 import { spawn } from 'node:child_process';
 import { bin, freePort, kafaat, root, startServer } from '../kafaat.mjs';
 
@@ -365,6 +365,50 @@ describe('admin dashboard', () => {
 		assert.ok(ident > 0 && ident < own.registered(), `identified ${ident} is a strict part of registered`);
 		assert.ok(ident < num(`SELECT COUNT(*) FROM users u WHERE ${REG} AND u.email_verified_at IS NOT NULL`), 'some verified profiles are incomplete');
 		assert.equal(Number(cellOf(h, 'identified')), ident);
+	});
+
+	test('"complete" is one definition: the expert\'s checklist and the identified count agree, through the real forms', async () => {
+		const identified = async () => Number(cellOf((await admin.get('/fr/admin/dashboard')).text, 'identified'));
+		const c = new Client(srv.url);
+		await c.get('/fr/signup');
+		await c.post('/fr/signup', { email: 'dina@example.org', password: PW, password2: PW, lang: 'fr', adult: 'yes', notice: 'yes' });
+		await c.get(linkIn(lastMailTo(srv.db, 'dina@example.org', env), '/verify\\?token='));
+		await c.get('/fr/signin');
+		assert.equal((await c.post('/fr/signin', { email: 'dina@example.org', password: PW })).status, 303);
+		const complete = async () => (await c.get('/fr/profile')).text.includes('Votre profil est complet.');
+		const base = await identified();
+		const steps = [
+			['identity', { name: 'Dina Alaoui', name_ar: 'دينا العلوي', country: 'DE', city: 'Berlin', headline: 'Hydrologue' }],
+			['languages', { lang_0_code: 'arabe', lang_0_level: 'C2' }],
+			['education', { edu_0_degree: 'Master en hydrologie', edu_0_country: 'Allemagne', edu_0_year: '2012' }],
+			['experience', { exp_0_role: 'Hydrologue', exp_0_organisation: 'Stadtwerke', exp_0_from: '2013-01' }],
+			['skills', { skill_0_name: 'Hydrologie urbaine', skill_0_level: '4', skill_1_name: 'Modélisation des crues', skill_1_level: '4', skill_2_name: 'Gestion de projet', skill_2_level: '3' }],
+			['sectors', { sec_0: 'water' }],
+			['offer', { mode_0: 'ponctuelle', presence_0: 'remote' }],
+		];
+		for (const [step, form] of steps) {
+			assert.equal(await complete(), false, `before ${step}`);
+			assert.equal(await identified(), base, `not identified before ${step}`);
+			await c.get(`/fr/profile/edit/${step}`);
+			const r = await c.post(`/fr/profile/edit/${step}`, form);
+			assert.equal(r.status, 303, `${step}: ${r.status}`);
+		}
+		const consent = async (granted) => {
+			await c.get('/fr/profile/consent');
+			assert.equal((await c.post('/fr/profile/consent', { set: `institutions:${granted}` })).status, 303);
+		};
+		assert.equal(await complete(), false, 'the consent is still missing');
+		await consent(1);
+		assert.equal(await complete(), true, 'the checklist: complete');
+		assert.equal(await identified(), base + 1, 'counted as identified');
+		assert.equal(await identified(), own.identified(), 'and by the test\'s own rules');
+		sql("UPDATE users SET email_verified_at = NULL WHERE email = 'dina@example.org'");
+		assert.equal(await identified(), base, 'an unverified address is not identified');
+		sql(`UPDATE users SET email_verified_at = '${iso(now)}' WHERE email = 'dina@example.org'`);
+		await consent(0);
+		assert.equal(await complete(), false);
+		assert.equal(await identified(), base, 'withdrawn: no longer identified');
+		await consent(1);
 	});
 
 	// The rows of table by-DIM on the page: {key: [three counts]}, all-zero rows left out.
