@@ -846,7 +846,7 @@ const struct route app_routes[] = {
          "The programme team's exports: experts (with the programme consent), needs, "
          "engagements and projects",
          NULL},
-        {HTTP_GET, "/:lang/admin/exports/:file", h_admin_export, POLICY_ADMIN, NULL, 0,
+        {HTTP_GET, "/:lang/admin/exports/*file", h_admin_export, POLICY_ADMIN, NULL, 0,
          "One export as CSV (UTF-8 with BOM, formulas neutralised) or XLSX: experts.csv, "
          "needs.xlsx, … (audited; at most 50,000 rows)",
          NULL},
