@@ -269,6 +269,8 @@ static int sink_close(struct sink *s, int ok, struct buf *out)
 	int rc = -1;
 
 	if (!s->book) {
+		if (*s->path) /* the workbook could not be created */
+			unlink(s->path);
 		if (ok && !s->failed) {
 			*out = s->csv;
 			return 0;
