@@ -1,7 +1,7 @@
 # Kafaat build. Two commands matter on a new machine: `make run` and
 # `make test` (see README.md). Everything else here is optional detail.
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc inih libcurl
+PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc inih libcurl xlsxwriter
 CC        ?= cc
 OPT       ?= -O2
 WARN      := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes \

@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 
 BUILD="make gcc pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
 libsodium-dev libutf8proc-dev libinih-dev gettext iso-codes brotli gzip
-nodejs npm ca-certificates john-data libcurl4-openssl-dev postgresql libpq-dev"
+nodejs npm ca-certificates john-data libcurl4-openssl-dev postgresql libpq-dev
+libxlsxwriter-dev"
 TEST="libcmocka-dev chromium clang-format cppcheck sqlite3 curl python3 python3-aiosmtpd nginx openssl wrk libxml2-utils
-python3-icalendar tzdata sqlmap valgrind"
+python3-icalendar python3-openpyxl tzdata sqlmap valgrind"
 
 FUZZ="clang libclang-rt-14-dev"
 BENCH="wrk nginx"

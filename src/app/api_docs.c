@@ -439,15 +439,21 @@ const struct api_doc api_doc_statistics = {
         "statistics",
         "read_statistics",
         0,
-        "Registered and mobilised experts, and needs in each state. A count below 10 is null: "
-        "no figure points at a handful of people.",
+        "Registered, identified, active and mobilised experts, and needs in each state, under "
+        "the public statistics' suppression (docs/INDICATORS.md): a count below "
+        "suppressed_below (statistics.min_cell, 10 by default) is null, and so are the "
+        "smallest other needs counts until no hidden count can be recovered from the "
+        "others.",
         NULL,
         "{'type': 'object', 'required': ['generated_at', 'suppressed_below', 'experts', 'needs'],"
         " 'properties': {"
         "  'generated_at': {'type': 'string', 'format': 'date-time'},"
-        "  'suppressed_below': {'type': 'integer', 'const': 10},"
-        "  'experts': {'type': 'object', 'required': ['registered', 'mobilised'], 'properties': {"
+        "  'suppressed_below': {'type': 'integer', 'minimum': 3},"
+        "  'experts': {'type': 'object', 'required': ['registered', 'identified', 'active',"
+        "   'mobilised'], 'properties': {"
         "   'registered': {'$ref': '#/components/schemas/Count'},"
+        "   'identified': {'$ref': '#/components/schemas/Count'},"
+        "   'active': {'$ref': '#/components/schemas/Count'},"
         "   'mobilised': {'$ref': '#/components/schemas/Count'}}},"
         "  'needs': {'type': 'object', 'description': 'Needs in each state.',"
         "   'required': ['draft', 'submitted', 'published', 'staffed', 'in_progress', 'completed',"

@@ -16,6 +16,8 @@
 #include "app/networks.h"
 #include "app/page.h"
 #include "app/profile_pages.h"
+#include "app/project_pages.h"
+#include "app/statistics.h"
 #include "app/taxonomy.h"
 #include "core/buf.h"
 #include "db/db.h"
@@ -41,13 +43,13 @@ static json_t *median_json(const struct ind_median *m)
 
 static int headline(struct pp *c, struct db *db, json_t *out)
 {
-	int64_t reg, act, mob, n;
+	int64_t reg, ident, act, mob, n;
 	struct ind_median app, staff;
 	json_t *needs = json_array();
 
 	json_object_set_new(out, "needs", needs);
-	if (ind_registered(db, &reg) < 0 || ind_active(db, c->now, &act) < 0 ||
-	    ind_mobilised(db, &mob) < 0 ||
+	if (ind_registered(db, &reg) < 0 || ind_identified(db, &ident) < 0 ||
+	    ind_active(db, c->now, &act) < 0 || ind_mobilised(db, &mob) < 0 ||
 	    ind_median_to_application(db, &c->req->arena, &app) < 0 ||
 	    ind_median_to_staffing(db, &c->req->arena, &staff) < 0)
 		return -1;
@@ -61,8 +63,9 @@ static int headline(struct pp *c, struct db *db, json_t *out)
 		                  "n", (json_int_t)n));
 	}
 	json_object_set_new(out, "experts",
-	                    json_pack("{s:I, s:I, s:I}", "registered", (json_int_t)reg, "active",
-	                              (json_int_t)act, "mobilised", (json_int_t)mob));
+	                    json_pack("{s:I, s:I, s:I, s:I}", "registered", (json_int_t)reg,
+	                              "identified", (json_int_t)ident, "active", (json_int_t)act,
+	                              "mobilised", (json_int_t)mob));
 	json_object_set_new(out, "to_application", median_json(&app));
 	json_object_set_new(out, "to_staffing", median_json(&staff));
 	return 0;
@@ -165,24 +168,11 @@ static int sectors(struct pp *c, struct db *db, json_t *out)
 	return 0;
 }
 
-/* The label of a breakdown's key in the page's language. */
-static const char *breakdown_label(struct pp *c, enum ind_dimension d, const char *key)
+/* Breakdowns (consenting experts only): [{id, title, mission, rows [{key,
+ * label, registered, active, mobilised}]}]; p applies to the mission
+ * dimensions (NULL when the period was refused: open). */
+static int breakdowns(struct pp *c, struct db *db, const struct ind_period *p, json_t *out)
 {
-	if (d == IND_BY_AGE)
-		return tr(c->app, c->l, arena_printf(&c->req->arena, "dashboard.age.%s", key));
-	if (d == IND_BY_GENDER)
-		return tr(c->app, c->l,
-		          arena_printf(&c->req->arena, "profile.gender.%s", *key ? key : "none"));
-	if (!*key)
-		return tr(c->app, c->l, "dashboard.unknown");
-	return need_page_label(c, d == IND_BY_SECTOR ? TAX_SECTOR : TAX_COUNTRY, key);
-}
-
-/* Breakdowns by personal attribute (consenting experts only):
- * [{id, title, rows [{label, registered, active, mobilised}]}]. */
-static int breakdowns(struct pp *c, struct db *db, json_t *out)
-{
-	static const char *const ids[IND_DIMENSIONS] = {"sector", "country", "gender", "age"};
 	json_t *list = json_array();
 
 	json_object_set_new(out, "breakdowns", list);
@@ -190,7 +180,8 @@ static int breakdowns(struct pp *c, struct db *db, json_t *out)
 		struct ind_row *r;
 		int n;
 		json_t *rows = json_array();
-		if (ind_breakdown(db, &c->req->arena, c->now, (enum ind_dimension)d, &r, &n) < 0) {
+		if (ind_breakdown(db, &c->req->arena, c->now, (enum ind_dimension)d, p, &r, &n) <
+		    0) {
 			json_decref(rows);
 			return -1;
 		}
@@ -198,15 +189,29 @@ static int breakdowns(struct pp *c, struct db *db, json_t *out)
 			json_array_append_new(
 			        rows,
 			        json_pack("{s:s, s:s, s:I, s:I, s:I}", "key", r[i].key, "label",
-			                  breakdown_label(c, (enum ind_dimension)d, r[i].key),
+			                  stat_dimension_label(c, db, (enum ind_dimension)d,
+			                                       r[i].key),
 			                  "registered", (json_int_t)r[i].registered, "active",
 			                  (json_int_t)r[i].active, "mobilised",
 			                  (json_int_t)r[i].mobilised));
 		json_array_append_new(
-		        list, json_pack("{s:s, s:s, s:o}", "id", ids[d], "title",
-		                        arena_printf(&c->req->arena, "dashboard.by.%s", ids[d]),
+		        list, json_pack("{s:s, s:s, s:b, s:o}", "id", ind_dimension_ids[d], "title",
+		                        arena_printf(&c->req->arena, "dashboard.by.%s",
+		                                     ind_dimension_ids[d]),
+		                        "mission", ind_dimension_mission((enum ind_dimension)d),
 		                        "rows", rows));
 	}
+	return 0;
+}
+
+/* The projects funnel, as the projects' figures page computes it. */
+static int funnel(struct pp *c, struct db *db, json_t *out)
+{
+	json_t *f = project_funnel(c, db);
+
+	if (!f)
+		return -1;
+	json_object_set_new(out, "funnel", f);
 	return 0;
 }
 
@@ -325,8 +330,10 @@ void h_admin_dashboard(void *ctx, struct request *req, struct response *resp)
 	db = db_pool_get(c.app->pool);
 	rc = (status == 200 && period_figures(&c, db, &period, data) < 0) ||
 	                     headline(&c, db, data) < 0 || progress(&c, db, data) < 0 ||
-	                     sectors(&c, db, data) < 0 || breakdowns(&c, db, data) < 0 ||
-	                     institutions(&c, db, data) < 0 || networks(&c, db, data) < 0
+	                     sectors(&c, db, data) < 0 ||
+	                     breakdowns(&c, db, status == 200 ? &period : NULL, data) < 0 ||
+	                     funnel(&c, db, data) < 0 || institutions(&c, db, data) < 0 ||
+	                     networks(&c, db, data) < 0
 	             ? -1
 	             : 0;
 	db_pool_put(c.app->pool, db);

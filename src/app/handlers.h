@@ -145,6 +145,8 @@ HANDLER(h_statistics_dictionary);
 /* discussions.c, discussion_pages.c: network discussions; changelog.c */
 /* -- discussion handlers end -- */
 /* exports.c: the programme team's exports */
+HANDLER(h_admin_exports);
+HANDLER(h_admin_export);
 /* -- export handlers end -- */
 /* bench_fts5.c: the search API answered by SQLite FTS5, benchmarks only */
 HANDLER(h_bench_fts5);

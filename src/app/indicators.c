@@ -9,6 +9,7 @@
 #include "app/clock.h"
 #include "app/engagements.h"
 #include "app/institutions.h"
+#include "app/profile.h"
 #include "app/visibility.h"
 #include "db/db.h"
 
@@ -35,6 +36,17 @@ int ind_registered(struct db *db, int64_t *n)
 {
 	return db_query_int(db, "SELECT COUNT(*) FROM users u WHERE " REGISTERED, 0, NULL, n) ==
 	                       DB_OK
+	               ? 0
+	               : -1;
+}
+
+int ind_identified(struct db *db, int64_t *n)
+{
+	return db_query_int(db,
+	                    "SELECT COUNT(*) FROM users u JOIN profiles p ON p.user_id = u.id "
+	                    "WHERE " REGISTERED
+	                    " AND u.email_verified_at IS NOT NULL AND " PROFILE_COMPLETE_SQL,
+	                    0, NULL, n) == DB_OK
 	               ? 0
 	               : -1;
 }
@@ -283,6 +295,8 @@ int ind_progress(struct db *db, struct arena *a, int64_t now, struct ind_progres
 
 const char *const ind_age_bands[IND_AGE_BANDS] = {"under_30", "30_39",   "40_49",
                                                   "50_59",    "60_plus", "unknown"};
+const char *const ind_dimension_ids[IND_DIMENSIONS] = {"sector",  "country",     "gender", "age",
+                                                       "network", "institution", "region"};
 
 #define BREAKDOWN_MAX 512 /* rows of one dimension */
 
@@ -292,6 +306,20 @@ const char *const ind_age_bands[IND_AGE_BANDS] = {"under_30", "30_39",   "40_49"
 	"COUNT(DISTINCT CASE WHEN u.id IN (" ENG_MOBILISED_EXPERTS_SQL ") THEN u.id END) "
 #define BREAKDOWN_FROM "FROM users u JOIN profiles p ON p.user_id = u.id "
 #define BREAKDOWN_WHERE "WHERE " REGISTERED " AND " CONSENTED " "
+/* The mission dimensions' counts: $2 and $3 the period's bounds, over
+ * the engagement's creation (engaged) or delivery (mobilised). */
+#define CREATED_IN "e.created_at >= $2 AND e.created_at <= $3"
+#define DELIVERED_IN                                                                               \
+	"COALESCE(e.delivered_at, e.updated_at) >= $2 AND COALESCE(e.delivered_at, e.updated_at) " \
+	"<= $3"
+#define MISSION_COUNTS                                                                             \
+	"COUNT(DISTINCT CASE WHEN " CREATED_IN                                                     \
+	" THEN u.id END), COUNT(DISTINCT CASE WHEN " CREATED_IN                                    \
+	" AND p.confirmed_at >= $1 THEN u.id END), COUNT(DISTINCT CASE WHEN e." ENG_MOBILISED      \
+	" AND " DELIVERED_IN " THEN u.id END) "
+#define MISSION_FROM                                                                               \
+	BREAKDOWN_FROM "JOIN engagements e ON e.expert_id = u.id JOIN needs n ON n.id = "          \
+	               "e.need_id "
 
 static const char *const breakdown_sql[IND_DIMENSIONS] = {
         [IND_BY_SECTOR] = "SELECT d.sector_id, " BREAKDOWN_COUNTS BREAKDOWN_FROM
@@ -304,7 +332,21 @@ static const char *const breakdown_sql[IND_DIMENSIONS] = {
                           "GROUP BY p.gender ORDER BY p.gender",
         [IND_BY_AGE] = "SELECT CAST(p.birth_year AS TEXT), " BREAKDOWN_COUNTS BREAKDOWN_FROM
                 BREAKDOWN_WHERE "GROUP BY p.birth_year ORDER BY p.birth_year",
+        [IND_BY_NETWORK] =
+                "SELECT d.network, " BREAKDOWN_COUNTS BREAKDOWN_FROM
+                "JOIN network_members d ON d.user_id = u.id AND d.state = 'member' " BREAKDOWN_WHERE
+                "GROUP BY d.network ORDER BY d.network",
+        [IND_BY_INSTITUTION] = "SELECT CAST(n.institution_id AS TEXT), " MISSION_COUNTS MISSION_FROM
+                BREAKDOWN_WHERE "GROUP BY n.institution_id ORDER BY n.institution_id",
+        [IND_BY_REGION] =
+                "SELECT COALESCE(n.region, ''), " MISSION_COUNTS MISSION_FROM BREAKDOWN_WHERE
+                "GROUP BY COALESCE(n.region, '') ORDER BY 1",
 };
+
+int ind_dimension_mission(enum ind_dimension d)
+{
+	return d == IND_BY_INSTITUTION || d == IND_BY_REGION;
+}
 
 /* The band of a birth year (text, NULL unknown) at year now_year. */
 static int age_band(const char *birth, int now_year)
@@ -325,36 +367,51 @@ static void add_row(struct ind_row *r, struct db_stmt *st)
 	r->mobilised += db_col_int(st, 3);
 }
 
-int ind_breakdown(struct db *db, struct arena *a, int64_t now, enum ind_dimension d,
-                  struct ind_row **out, int *n)
+/* Prepares dimension d's query with its parameters bound; NULL on error. */
+static struct db_stmt *breakdown_stmt(struct db *db, int64_t now, enum ind_dimension d,
+                                      const struct ind_period *p)
 {
-	char since[ISO_TIME_LEN + 1], today[ISO_TIME_LEN + 1];
+	char since[ISO_TIME_LEN + 1], lo[BOUND_LEN], hi[BOUND_LEN];
+	struct db_stmt *st = db_prepare(db, breakdown_sql[d]);
+
+	active_since(now, since);
+	period_bounds(p, lo, hi);
+	if (!st || db_bind_text(st, 1, since) != DB_OK ||
+	    (ind_dimension_mission(d) &&
+	     (db_bind_text(st, 2, lo) != DB_OK || db_bind_text(st, 3, hi) != DB_OK))) {
+		db_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int ind_breakdown(struct db *db, struct arena *a, int64_t now, enum ind_dimension d,
+                  const struct ind_period *p, struct ind_row **out, int *n)
+{
+	char today[ISO_TIME_LEN + 1];
 	struct db_stmt *st;
 	enum db_rc rc = DB_ERROR;
 
 	*n = 0;
 	*out = arena_alloc(a, BREAKDOWN_MAX * sizeof(**out));
 	memset(*out, 0, BREAKDOWN_MAX * sizeof(**out));
-	active_since(now, since);
 	iso_time(now, today);
 	if (d == IND_BY_AGE) {
 		for (int i = 0; i < IND_AGE_BANDS; i++)
 			(*out)[i].key = ind_age_bands[i];
 		*n = IND_AGE_BANDS;
 	}
-	st = db_prepare(db, breakdown_sql[d]);
-	if (st && db_bind_text(st, 1, since) == DB_OK)
-		while ((rc = db_step(st)) == DB_ROW) {
-			if (d == IND_BY_AGE) {
-				add_row(&(*out)[age_band(db_col_text(st, 0), year_of(today))], st);
-				continue;
-			}
-			if (*n >= BREAKDOWN_MAX)
-				continue;
-			(*out)[*n].key =
-			        arena_strdup(a, db_col_text(st, 0) ? db_col_text(st, 0) : "");
-			add_row(&(*out)[(*n)++], st);
+	st = breakdown_stmt(db, now, d, p);
+	while (st && (rc = db_step(st)) == DB_ROW) {
+		if (d == IND_BY_AGE) {
+			add_row(&(*out)[age_band(db_col_text(st, 0), year_of(today))], st);
+			continue;
 		}
+		if (*n >= BREAKDOWN_MAX)
+			continue;
+		(*out)[*n].key = arena_strdup(a, db_col_text(st, 0) ? db_col_text(st, 0) : "");
+		add_row(&(*out)[(*n)++], st);
+	}
 	db_finalize(st);
 	return rc == DB_OK ? 0 : -1;
 }

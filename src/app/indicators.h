@@ -34,6 +34,10 @@ struct db;
 
 /* Registered: active accounts with the expert role. */
 int ind_registered(struct db *db, int64_t *n);
+/* Identified: registered, with a verified e-mail address and a complete
+ * profile (PROFILE_COMPLETE_SQL, profile.h: the one definition of
+ * "complete", shared with the expert's checklist). */
+int ind_identified(struct db *db, int64_t *n);
 /* Active: registered, with a profile confirmed within DORMANT_AFTER_DAYS of now. */
 int ind_active(struct db *db, int64_t now, int64_t *n);
 /* Mobilised: experts with at least one delivered engagement. */
@@ -80,23 +84,47 @@ struct ind_sector {
 int ind_sectors(struct db *db, struct arena *a, int64_t now, int consented_only, int ratio,
                 struct ind_sector **out, int *n);
 
-/* Breakdowns of registered, active and mobilised experts by a personal
- * attribute, counting only registered experts who consented to the
- * audience "statistics" (consent.h). Sector: an expert counts once in each
- * sector named; age band: from the birth year, at the year of now. */
-enum ind_dimension { IND_BY_SECTOR, IND_BY_COUNTRY, IND_BY_GENDER, IND_BY_AGE, IND_DIMENSIONS };
+/* Breakdowns, counting only registered experts who consented to the
+ * audience "statistics" (consent.h).
+ *
+ * By a personal attribute (sector, country, gender, age band, network):
+ * registered, active and mobilised experts. Sector: an expert counts once
+ * in each sector named; network: in each network they are a member of; age
+ * band: from the birth year, at the year of now.
+ *
+ * By mission (institution, Moroccan region of the need): the columns are
+ * the experts engaged there (any engagement created within the period), of
+ * whom active, and those mobilised there (an engagement delivered within
+ * the period; its delivered_at, else updated_at). An expert counts once in
+ * each institution or region. Needs without a region count under "". */
+enum ind_dimension {
+	IND_BY_SECTOR,
+	IND_BY_COUNTRY,
+	IND_BY_GENDER,
+	IND_BY_AGE,
+	IND_BY_NETWORK,
+	IND_BY_INSTITUTION,
+	IND_BY_REGION,
+	IND_DIMENSIONS
+};
+/* Is d a mission dimension (the period applies)? */
+int ind_dimension_mission(enum ind_dimension d);
+/* "sector", "country", "gender", "age", "network", "institution", "region". */
+extern const char *const ind_dimension_ids[IND_DIMENSIONS];
 struct ind_row {
-	const char *key; /* sector id, country code, gender ("" unknown), age band; arena */
-	int64_t registered, active, mobilised;
+	const char *key; /* sector id, country code, gender ("" unknown), age band, network
+	                  * slug, institution id, region code ("" none); arena */
+	int64_t registered, active, mobilised; /* mission dimensions: engaged, active, mobilised */
 };
 /* The age bands, in order: "under_30", "30_39", "40_49", "50_59",
  * "60_plus", "unknown". */
 #define IND_AGE_BANDS 6
 extern const char *const ind_age_bands[IND_AGE_BANDS];
-/* The rows of dimension d (keys in order; only keys with someone). *out in
- * the arena. */
+/* The rows of dimension d (keys in order; only keys with someone, but
+ * every age band). p: the period of the mission dimensions (NULL: open;
+ * ignored for the others). *out in the arena. */
 int ind_breakdown(struct db *db, struct arena *a, int64_t now, enum ind_dimension d,
-                  struct ind_row **out, int *n);
+                  const struct ind_period *p, struct ind_row **out, int *n);
 
 /* Progress to the target: mobilised[i] is the cumulative number of
  * mobilised experts whose first delivery was in IND_START_YEAR + i or

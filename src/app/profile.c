@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "app/clock.h"
+#include "app/consent.h"
 #include "app/sql.h"
 #include "app/taxonomy.h"
 #include "core/arena.h"
@@ -1111,4 +1112,99 @@ json_t *profile_load(struct db *db, int64_t user_id, int *found)
 		return NULL;
 	}
 	return p;
+}
+
+/* ---- A complete profile (profile.h: the C and SQL forms side by side) ------------------- */
+
+static int has_text(json_t *p, const char *k)
+{
+	return json_string_length(json_object_get(p, k)) > 0;
+}
+
+static size_t count_of(json_t *p, const char *k)
+{
+	return json_array_size(json_object_get(p, k));
+}
+
+static int done_names(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return has_text(p, "name") || has_text(p, "name_ar");
+}
+
+static int done_residence(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return has_text(p, "country") && has_text(p, "city");
+}
+
+static int done_headline(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return has_text(p, "headline");
+}
+
+static int done_languages(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return count_of(p, "languages") > 0;
+}
+
+static int done_education(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return count_of(p, "education") > 0;
+}
+
+static int done_experience(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return count_of(p, "experience") > 0;
+}
+
+static int done_skills(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return count_of(p, "skills") >= 3;
+}
+
+static int done_sectors(json_t *p, unsigned consents)
+{
+	(void)consents;
+	return count_of(p, "sectors") > 0;
+}
+
+static int done_offer(json_t *p, unsigned consents)
+{
+	json_t *o = json_object_get(p, "offer");
+
+	(void)consents;
+	return count_of(o, "modes") > 0 && count_of(o, "presence") > 0;
+}
+
+static int done_consent(json_t *p, unsigned consents)
+{
+	(void)p;
+	return (consents & CONSENT_BIT(AUD_INSTITUTIONS)) != 0;
+}
+
+const struct profile_rule profile_rules[PROFILE_RULES] = {
+        {"names", "edit/identity", done_names, PROFILE_SQL_NAMES},
+        {"residence", "edit/identity", done_residence, PROFILE_SQL_RESIDENCE},
+        {"headline", "edit/identity", done_headline, PROFILE_SQL_HEADLINE},
+        {"languages", "edit/languages", done_languages, PROFILE_SQL_LANGUAGES},
+        {"education", "edit/education", done_education, PROFILE_SQL_EDUCATION},
+        {"experience", "edit/experience", done_experience, PROFILE_SQL_EXPERIENCE},
+        {"skills", "edit/skills", done_skills, PROFILE_SQL_SKILLS},
+        {"sectors", "edit/sectors", done_sectors, PROFILE_SQL_SECTORS},
+        {"offer", "edit/offer", done_offer, PROFILE_SQL_OFFER},
+        {"consent", "consent", done_consent, PROFILE_SQL_CONSENT},
+};
+
+int profile_complete(json_t *p, unsigned consents)
+{
+	for (int i = 0; i < PROFILE_RULES; i++)
+		if (!profile_rules[i].done(p, consents))
+			return 0;
+	return 1;
 }

@@ -45,8 +45,8 @@ static void funnel_row(struct pp *c, struct db_stmt *st, json_t *out)
 		                    json_integer(db_col_int(st, 1)));
 }
 
-/* The funnel: [{state_key, reached, now}] in the order of the pipeline. */
-static json_t *figure_funnel(struct pp *c, struct db *db)
+/* The funnel (project_pages.h). */
+json_t *project_funnel(struct pp *c, struct db *db)
 {
 	json_t *out = json_array();
 
@@ -151,7 +151,7 @@ void h_project_figures(void *ctx, struct request *req, struct response *resp)
 
 	pp_init(&c, ctx, req, resp);
 	db = db_pool_get(c.app->pool);
-	funnel = figure_funnel(&c, db);
+	funnel = project_funnel(&c, db);
 	regions = figure_by_region(&c, db);
 	sectors = figure_by_sector(&c, db);
 	totals = figure_totals(&c, db);

@@ -44,6 +44,10 @@ int project_page_load(struct pp *c, enum project_viewer v, struct project *p);
  * the holder's residence country), documents, history and mentors. NULL
  * on a database error. */
 json_t *project_view(struct pp *c, struct db *db, const struct project *p, enum project_viewer v);
+/* The projects funnel (project_figures.c, docs/PROJECTS.md): [{state_key,
+ * reached, now}] in the order of the pipeline, every dossier counted (the
+ * figures page and the programme dashboard). NULL on a database error. */
+json_t *project_funnel(struct pp *c, struct db *db);
 /* v formatted in the page's language ("1 500 000"). */
 const char *project_money(struct pp *c, int64_t v);
 /* "PREFIX.WORD" (arena), or NULL for an empty word. */

@@ -842,6 +842,14 @@ const struct route app_routes[] = {
         /* Network discussions; the changelog */
         /* -- discussion routes end -- */
         /* Admin exports */
+        {HTTP_GET, "/:lang/admin/exports", h_admin_exports, POLICY_ADMIN, NULL, 0,
+         "The programme team's exports: experts (with the programme consent), needs, "
+         "engagements and projects",
+         NULL},
+        {HTTP_GET, "/:lang/admin/exports/*file", h_admin_export, POLICY_ADMIN, NULL, 0,
+         "One export as CSV (UTF-8 with BOM, formulas neutralised) or XLSX: experts.csv, "
+         "needs.xlsx, … (audited; at most 50,000 rows)",
+         NULL},
         /* -- export routes end -- */
 
         /* Benchmarks only: the search API's answer from SQLite FTS5, the peer of

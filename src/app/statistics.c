@@ -11,8 +11,10 @@
 #include "app/need_pages.h"
 #include "app/page.h"
 #include "app/profile_pages.h"
+#include "app/sql.h"
 #include "app/taxonomy.h"
 #include "core/buf.h"
+#include "web/csv.h"
 
 #define CSV_MAX (1 << 20)
 
@@ -54,7 +56,7 @@ static void table_init(struct arena *a, struct stat_table *t, const char *id, co
 
 /* The rule on each group: each cell of a table that is not additive, the
  * row of a one-row table, else each column. */
-static void table_suppress(struct stat_table *t, int k)
+void stat_table_suppress(struct stat_table *t, int k)
 {
 	if (!t->additive)
 		for (int i = 0; i < t->rows * t->cols; i++)
@@ -68,15 +70,17 @@ static void table_suppress(struct stat_table *t, int k)
 
 static int experts_table(struct pp *c, struct db *db, struct stat_table *t)
 {
-	table_init(&c->req->arena, t, "experts", "statistics.table.experts", 1, 3);
-	t->additive = 0; /* registered ⊇ active, registered ⊇ mobilised: no sum */
+	table_init(&c->req->arena, t, "experts", "statistics.table.experts", 1, 4);
+	t->additive = 0; /* registered ⊇ identified, active, mobilised: no sum */
 	t->col_ids[0] = "registered";
-	t->col_ids[1] = "active";
-	t->col_ids[2] = "mobilised";
+	t->col_ids[1] = "identified";
+	t->col_ids[2] = "active";
+	t->col_ids[3] = "mobilised";
 	t->row_ids[0] = "all";
 	t->row_labels[0] = tr(c->app, c->l, "statistics.row.all");
-	return ind_registered(db, &t->v[0]) < 0 || ind_active(db, c->now, &t->v[1]) < 0 ||
-	                       ind_mobilised(db, &t->v[2]) < 0
+	return ind_registered(db, &t->v[0]) < 0 || ind_identified(db, &t->v[1]) < 0 ||
+	                       ind_active(db, c->now, &t->v[2]) < 0 ||
+	                       ind_mobilised(db, &t->v[3]) < 0
 	               ? -1
 	               : 0;
 }
@@ -120,13 +124,125 @@ static int sectors_table(struct pp *c, struct db *db, struct stat_table *t)
 	return 0;
 }
 
+/* ---- Breakdowns ------------------------------------------------------------------------ */
+
+/* A name from the database in the page's language: fmt is a query whose
+ * %s is the language code and $1 the key. The key itself when not found. */
+static const char *name_of(struct pp *c, struct db *db, const char *fmt, const char *key)
+{
+	const char *name = NULL;
+	const char *sql = arena_printf(&c->req->arena, fmt, lang_code(c->l));
+
+	if (sql_row(db, &c->req->arena, sql, 1, (const char *[]){key}, &name, 1) != 1 || !name)
+		return key;
+	return name;
+}
+
+const char *stat_dimension_label(struct pp *c, struct db *db, enum ind_dimension d, const char *key)
+{
+	switch (d) {
+	case IND_BY_AGE:
+		return tr(c->app, c->l, arena_printf(&c->req->arena, "dashboard.age.%s", key));
+	case IND_BY_GENDER:
+		return tr(c->app, c->l,
+		          arena_printf(&c->req->arena, "profile.gender.%s", *key ? key : "none"));
+	default:
+		break;
+	}
+	if (!*key)
+		return tr(c->app, c->l, "dashboard.unknown");
+	switch (d) {
+	case IND_BY_NETWORK:
+		return name_of(c, db, "SELECT name_%s FROM networks WHERE slug = $1", key);
+	case IND_BY_INSTITUTION:
+		return name_of(c, db,
+		               "SELECT name_%s FROM institutions WHERE CAST(id AS TEXT) = $1", key);
+	case IND_BY_REGION:
+		return need_page_label(c, TAX_REGION, key);
+	case IND_BY_COUNTRY:
+		return need_page_label(c, TAX_COUNTRY, key);
+	default:
+		return need_page_label(c, TAX_SECTOR, key);
+	}
+}
+
+/* The breakdowns published, each a table of STAT_BY_COLS columns. */
+static const enum ind_dimension published_dims[] = {IND_BY_COUNTRY, IND_BY_GENDER, IND_BY_AGE,
+                                                    IND_BY_NETWORK, IND_BY_REGION};
+#define STAT_BY_COLS 3
+static const char *const gender_keys[] = {"f", "m", "x", ""};
+
+/* The rows a breakdown publishes: gender and age bands always all of
+ * them (a row's presence says nothing); for the other dimensions the keys
+ * with at least k in the first column, the others summed into one row
+ * "other" (shown when it counts anyone). Fills t's rows from r[0..n). */
+static void by_rows(struct pp *c, struct db *db, enum ind_dimension d, const struct ind_row *r,
+                    int n, int k, struct stat_table *t)
+{
+	int fixed = d == IND_BY_GENDER || d == IND_BY_AGE, rows = 0;
+	int64_t other[STAT_BY_COLS] = {0};
+
+	if (d == IND_BY_GENDER)
+		for (int g = 0; g < 4; g++) {
+			t->row_ids[g] = *gender_keys[g] ? gender_keys[g] : "none";
+			t->row_labels[g] = stat_dimension_label(c, db, d, gender_keys[g]);
+		}
+	for (int i = 0; i < n; i++) {
+		const int64_t v[STAT_BY_COLS] = {r[i].registered, r[i].active, r[i].mobilised};
+		int at = rows;
+		if (d == IND_BY_GENDER) {
+			for (at = 0; at < 3 && strcmp(gender_keys[at], r[i].key); at++)
+				;
+		} else if (!fixed && v[0] < k) {
+			for (int j = 0; j < STAT_BY_COLS; j++)
+				other[j] += v[j];
+			continue;
+		} else {
+			t->row_ids[rows] = *r[i].key ? r[i].key : "none";
+			t->row_labels[rows++] = stat_dimension_label(c, db, d, r[i].key);
+		}
+		for (int j = 0; j < STAT_BY_COLS; j++)
+			t->v[at * STAT_BY_COLS + j] += v[j];
+	}
+	if (d == IND_BY_GENDER)
+		rows = 4;
+	if (other[0] || other[1] || other[2]) {
+		t->row_ids[rows] = "other";
+		t->row_labels[rows] = tr(c->app, c->l, "statistics.row.other");
+		memcpy(t->v + rows * STAT_BY_COLS, other, sizeof(other));
+		rows++;
+	}
+	t->rows = rows;
+}
+
+static int by_table(struct pp *c, struct db *db, enum ind_dimension d, int k, struct stat_table *t)
+{
+	struct ind_row *r;
+	int n, mission = ind_dimension_mission(d);
+	const char *id = ind_dimension_ids[d];
+
+	if (ind_breakdown(db, &c->req->arena, c->now, d, NULL, &r, &n) < 0)
+		return -1;
+	table_init(&c->req->arena, t, arena_printf(&c->req->arena, "by_%s", id),
+	           arena_printf(&c->req->arena, "statistics.table.by_%s", id), n + 5, STAT_BY_COLS);
+	memset(t->v, 0, (size_t)(t->rows * t->cols) * sizeof(*t->v));
+	t->col_ids[0] = mission ? "engaged" : "registered";
+	t->col_ids[1] = "active";
+	t->col_ids[2] = "mobilised";
+	by_rows(c, db, d, r, n, k, t);
+	return 0;
+}
+
 int stat_tables(struct pp *c, struct db *db, int k, struct stat_table t[STAT_TABLES])
 {
 	if (experts_table(c, db, &t[0]) < 0 || needs_table(c, db, &t[1]) < 0 ||
 	    sectors_table(c, db, &t[2]) < 0)
 		return -1;
+	for (size_t i = 0; i < sizeof(published_dims) / sizeof(published_dims[0]); i++)
+		if (by_table(c, db, published_dims[i], k, &t[3 + i]) < 0)
+			return -1;
 	for (int i = 0; i < STAT_TABLES; i++)
-		table_suppress(&t[i], k);
+		stat_table_suppress(&t[i], k);
 	return 0;
 }
 
@@ -234,44 +350,21 @@ void h_statistics_json(void *ctx, struct request *req, struct response *resp)
 	resp_header(req, resp, "Cache-Control", "public, max-age=300");
 }
 
-/* One CSV field: quoted when it holds a comma, quote or line break; a
- * leading = + - @ (a formula to a spreadsheet) neutralised by a quote
- * mark in front. */
-static void csv_field(struct buf *b, const char *s)
-{
-	int formula = s[0] && strchr("=+-@", s[0]);
-	int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-
-	if (!quote) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '"');
-	if (formula)
-		buf_addc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
 static void csv_row(struct buf *b, const struct stat_table *t, int i, int j)
 {
 	int at = i * t->cols + j;
 
 	csv_field(b, t->id);
-	buf_addc(b, ',');
+	csv_sep(b);
 	csv_field(b, t->row_ids[i]);
-	buf_addc(b, ',');
+	csv_sep(b);
 	csv_field(b, t->row_labels[i]);
-	buf_addc(b, ',');
+	csv_sep(b);
 	csv_field(b, t->col_ids[j]);
-	buf_addc(b, ',');
+	csv_sep(b);
 	if (!t->hidden[at])
 		buf_addf(b, "%lld", (long long)t->v[at]);
-	buf_adds(b, "\r\n");
+	csv_end(b);
 }
 
 void h_statistics_csv(void *ctx, struct request *req, struct response *resp)
@@ -284,12 +377,12 @@ void h_statistics_csv(void *ctx, struct request *req, struct response *resp)
 	if (load(&c, t) < 0)
 		return;
 	buf_init(&b, CSV_MAX);
-	buf_adds(&b, "\xEF\xBB\xBFtable,row,label,column,value\r\n");
+	buf_adds(&b, CSV_BOM "table,row,label,column,value\r\n");
 	for (int k = 0; k < STAT_TABLES; k++)
 		for (int i = 0; i < t[k].rows; i++)
 			for (int j = 0; j < t[k].cols; j++)
 				csv_row(&b, &t[k], i, j);
-	resp_set(resp, 200, "text/csv; charset=utf-8", b.data, b.len);
+	resp_set(resp, 200, CSV_CONTENT_TYPE, b.data, b.len);
 	buf_release(&b);
 	resp_header(req, resp, "Content-Disposition",
 	            "attachment; filename=\"kafaat-statistics.csv\"");
@@ -300,10 +393,12 @@ void h_statistics_csv(void *ctx, struct request *req, struct response *resp)
 void h_statistics_dictionary(void *ctx, struct request *req, struct response *resp)
 {
 	static const char *const fields[] = {"table", "row", "label", "column", "value"};
-	static const char *const tables[] = {"experts", "needs", "sectors"};
-	static const char *const columns[] = {
-	        "registered",  "active",    "mobilised", "published",      "staffed",
-	        "in_progress", "completed", "cancelled", "active_experts", "open_needs"};
+	static const char *const tables[] = {"experts",   "needs",  "sectors",    "by_country",
+	                                     "by_gender", "by_age", "by_network", "by_region"};
+	static const char *const columns[] = {"registered",     "identified", "active",
+	                                      "mobilised",      "published",  "staffed",
+	                                      "in_progress",    "completed",  "cancelled",
+	                                      "active_experts", "open_needs", "engaged"};
 	struct pp c;
 	json_t *f = json_object(), *t = json_object(), *col = json_object();
 

@@ -11,10 +11,14 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "app/indicators.h"
+
 struct pp;
 struct db;
 
-#define STAT_TABLES 3
+/* experts, needs, sectors, then the breakdowns by country, gender, age
+ * band, network and Moroccan region of the missions. */
+#define STAT_TABLES 8
 #define STAT_MAX_COLS 8
 
 /* One published table: rows × cols counts, a cell hidden or not. Cells
@@ -23,7 +27,7 @@ struct db;
  * when the table is not additive (its cells are nested figures that no
  * published figure adds up). */
 struct stat_table {
-	const char *id;        /* "experts", "needs", "sectors" */
+	const char *id;        /* "experts", "needs", "sectors", "by_country", … */
 	const char *title_key; /* catalogue key */
 	int rows, cols;
 	int additive;
@@ -38,6 +42,15 @@ struct stat_table {
  * least two are hidden and the hidden ones add up to k or more (or every
  * cell of the group is hidden). */
 void stat_suppress(const int64_t *v, int *hidden, int n, int stride, int k);
+
+/* Applies the rule to each group of t (above) with threshold k. */
+void stat_table_suppress(struct stat_table *t, int k);
+
+/* The label of a breakdown's key in the page's language (a sector,
+ * country, network, institution or region name, a gender, an age band;
+ * "" is "not given"). db: for network and institution names. */
+const char *stat_dimension_label(struct pp *c, struct db *db, enum ind_dimension d,
+                                 const char *key);
 
 /* Builds the public tables at c->now into t[STAT_TABLES], suppressed
  * with threshold k. 0 or -1 (database error). */

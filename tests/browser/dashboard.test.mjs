@@ -4,7 +4,10 @@
 // the page is in its language and direction, its chart has a title and
 // its data table beside it, and at phone width nothing overflows the
 // screen but the tables' own scrolling boxes; axe-core finds no violation
-// on the dashboard and on the public statistics page, in both languages.
+// on the dashboard, the exports page and the public statistics page, in
+// both languages. The dashboard's newer sections (identified experts, the
+// breakdowns by network, institution and region of the missions, the
+// projects funnel) are there with their tables.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -108,8 +111,25 @@ for (const lang of ['ar', 'fr']) {
 		assert.ok((await page.textContent('svg[role="img"] title')).length > 10, 'the chart has a title');
 		assert.equal(await page.locator('table#progress tbody tr').count(), 6, 'its data: 2025 to 2030');
 		assert.equal(await page.locator('table#sectors tbody tr').count(), await page.locator('table#sectors tbody tr[data-sector]').count());
+		assert.equal(await page.locator('td[data-ind="identified"]').count(), 1, 'identified experts');
+		for (const dim of ['network', 'institution', 'region'])
+			assert.equal(await page.locator(`h3#b-${dim} + div table#by-${dim}`).count(), 1, `the ${dim} breakdown under its heading`);
+		assert.equal(await page.locator('section[aria-labelledby="d-funnel"] table#funnel tbody tr').count(), 7, 'the funnel: seven stages');
 		await fitsPhone(page, 'dashboard');
 		await axe(page, `dashboard (${lang})`);
+		await context.close();
+	});
+
+	test(`the exports page in ${lang}: from the dashboard, every file linked, phone width, axe`, async () => {
+		const { context, page } = await session(lang, 375);
+		await page.goto(`${srv.url}/${lang}/admin/dashboard`);
+		await page.click(`a[href="/${lang}/admin/exports"]`);
+		assert.match(page.url(), new RegExp(`/${lang}/admin/exports$`));
+		await language(page, lang, 'exports');
+		assert.equal(await page.locator('table#exports tbody tr[data-export]').count(), 4);
+		assert.equal(await page.locator('table#exports a[download]').count(), 8);
+		await fitsPhone(page, 'exports');
+		await axe(page, `exports (${lang})`);
 		await context.close();
 	});
 
@@ -120,7 +140,7 @@ for (const lang of ['ar', 'fr']) {
 		await page.click(`.kf-nav a[href="/${lang}/statistics"]`);
 		assert.match(page.url(), new RegExp(`/${lang}/statistics$`));
 		await language(page, lang, 'statistics');
-		assert.equal(await page.locator('table').count(), 3);
+		assert.equal(await page.locator('table').count(), 8, 'experts, needs, sectors and five breakdowns');
 		await fitsPhone(page, 'statistics');
 		await axe(page, `statistics (${lang})`);
 		await context.close();

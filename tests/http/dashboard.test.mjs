@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, linkIn } from '../client.mjs';
+import { createHash, randomBytes } from 'node:crypto';
+import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
 import { spawn } from 'node:child_process';
 import { bin, freePort, kafaat, root, startServer } from '../kafaat.mjs';
 
@@ -77,6 +78,29 @@ function populate() {
 	assert.equal(experts.length, 300);
 	const activated = experts.filter((_, i) => i % 5 !== 0);
 	sql(`UPDATE users SET status = 'active' WHERE id IN (${activated.join(',')})`);
+	// Two in three activated accounts verified their address.
+	sql(`UPDATE users SET email_verified_at = '${iso(now - 500 * DAY)}' WHERE id IN (${activated.filter((_, i) => i % 3 !== 0).join(',')})`);
+	// Two networks: members (and some pending requests, not counted).
+	for (const [slug, pos] of [['stat-eau', 90], ['stat-sante', 91]])
+		sql(`INSERT INTO networks (slug, kind, name_ar, name_fr, name_en, summary_ar, summary_fr, summary_en, position, created_at)
+			VALUES ('${slug}', 'thematic', 'شبكة ${slug}', 'Réseau ${slug}', 'Network ${slug}', '', '', '', ${pos}, '${iso(now - 900 * DAY)}')`);
+	experts.forEach((x, i) => {
+		const rows = [];
+		if (i % 4 === 1) rows.push(['stat-eau', 'member']);
+		if (i % 6 === 2) rows.push(['stat-sante', 'member']);
+		if (i % 10 === 3) rows.push(['stat-sante', 'pending']);
+		for (const [slug, state] of rows)
+			sql(`INSERT INTO network_members (network, user_id, state, requested_at, joined_at) VALUES ('${slug}', ${x}, '${state}', '${iso(now - 200 * DAY)}', ${state === 'member' ? `'${iso(now - 199 * DAY)}'` : 'NULL'})`);
+	});
+	// Project dossiers along the pipeline, for the funnel.
+	const pipeline = [['submitted'], ['submitted', 'qualified'], ['submitted', 'qualified', 'oriented'], ['submitted', 'qualified', 'abandoned']];
+	let pev = 9_900_000;
+	pipeline.forEach((path, i) => {
+		const pid = 9_800_000 + i, state = path[path.length - 1];
+		sql(`INSERT INTO projects (id, holder_id, state, title, summary, sector_id, region, city, stage, investment, equity_percent, jobs, created_at, updated_at)
+			VALUES (${pid}, ${experts[i]}, '${state}', 'Projet ${i}', 'Résumé', 'water', 'MA-04', 'Rabat', 'idea', 1000000, 30, 5, '${iso(now - 100 * DAY)}', '${iso(now - 100 * DAY)}')`);
+		path.forEach((to, j) => sql(`INSERT INTO project_events (id, project_id, at, from_state, to_state) VALUES (${pev++}, ${pid}, '${iso(now - (100 - j) * DAY)}', '${j ? path[j - 1] : ''}', '${to}')`));
+	});
 	const inst = sql('SELECT id FROM institutions ORDER BY id')[0];
 	const at = iso(now - 400 * DAY);
 	// [state, sector, count]
@@ -89,8 +113,9 @@ function populate() {
 		for (let i = 0; i < count; i++, id++) {
 			const pub = now - ((state === 'completed' ? 560 : 300) - id % 250) * DAY; // completed: delivered in 2025
 			const published = state !== 'draft';
-			sql(`INSERT INTO needs (id, institution_id, state, title, sector_id, created_by, created_at, updated_at, published_at)
-				VALUES (${id}, ${inst}, '${state}', 'Besoin ${id}', '${sector}', NULL, '${at}', '${at}', ${published ? `'${iso(pub)}'` : 'NULL'})`);
+			const region = ['MA-01', 'MA-04', null][id % 3];
+			sql(`INSERT INTO needs (id, institution_id, state, title, sector_id, region, created_by, created_at, updated_at, published_at)
+				VALUES (${id}, ${inst}, '${state}', 'Besoin ${id}', '${sector}', ${region ? `'${region}'` : 'NULL'}, NULL, '${at}', '${at}', ${published ? `'${iso(pub)}'` : 'NULL'})`);
 			if (!published) continue;
 			sql(`INSERT INTO need_events (id, need_id, at, from_state, to_state) VALUES (${ev++}, ${id}, '${iso(pub)}', 'submitted', 'published')`);
 			// applications: 1 to 3, the first after a few hours to days
@@ -139,6 +164,65 @@ const own = {
 			WHERE ${REG} AND p.confirmed_at >= '${since}' ${c} GROUP BY ps.sector_id`).map((l) => { const [s, n] = l.split('\t'); return [s, Number(n)]; }));
 		const needs = new Map(sql("SELECT sector_id, COUNT(*) FROM needs WHERE state = 'published' GROUP BY sector_id").map((l) => { const [s, n] = l.split('\t'); return [s, Number(n)]; }));
 		return sql('SELECT id FROM sectors ORDER BY position, id').map((id) => ({ id, experts: experts.get(id) ?? 0, needs: needs.get(id) ?? 0 }));
+	},
+	// verified address and a complete profile, each rule written here again
+	identified: () => num(`SELECT COUNT(*) FROM users u JOIN profiles p ON p.user_id = u.id WHERE ${REG}
+		AND u.email_verified_at IS NOT NULL AND (p.name <> '' OR p.name_ar <> '') AND p.country IS NOT NULL AND p.city <> ''
+		AND p.headline <> '' AND u.id IN (SELECT user_id FROM profile_languages) AND u.id IN (SELECT user_id FROM profile_education)
+		AND u.id IN (SELECT user_id FROM profile_experience) AND (SELECT COUNT(*) FROM profile_skills k WHERE k.user_id = u.id) >= 3
+		AND u.id IN (SELECT user_id FROM profile_sectors) AND p.offer_modes <> '' AND p.offer_presence <> ''
+		AND u.id IN (SELECT user_id FROM consents WHERE audience = 'institutions' AND granted = 1)`),
+	// every breakdown of consenting registered experts: {dim: {key: [registered|engaged, active, mobilised]}};
+	// the mission dimensions over engagements created (engaged) or delivered (mobilised) in [lo, hi]
+	breakdowns(lo = '0000', hi = '9999') {
+		const mob = new Set(sql("SELECT DISTINCT expert_id FROM engagements WHERE state IN ('delivered', 'evaluated')"));
+		const people = sql(`SELECT u.id, COALESCE(p.country, ''), p.gender, COALESCE(p.birth_year, 0), COALESCE(p.confirmed_at, '') FROM users u JOIN profiles p ON p.user_id = u.id
+			WHERE ${REG} AND u.id IN (SELECT user_id FROM consents WHERE audience = 'statistics' AND granted = 1)`).map((l) => l.split('\t'));
+		const listOf = (q) => {
+			const m = new Map();
+			for (const l of sql(q)) { const [u, v] = l.split('\t'); m.set(u, [...(m.get(u) ?? []), v]); }
+			return m;
+		};
+		const sectorsOf = listOf('SELECT user_id, sector_id FROM profile_sectors');
+		const networksOf = listOf("SELECT user_id, network FROM network_members WHERE state = 'member'");
+		const engOf = new Map();
+		for (const l of sql("SELECT e.expert_id, CAST(n.institution_id AS TEXT), COALESCE(n.region, ''), e.state, e.created_at, COALESCE(e.delivered_at, e.updated_at) FROM engagements e JOIN needs n ON n.id = e.need_id")) {
+			const [u, ...rest] = l.split('\t');
+			engOf.set(u, [...(engOf.get(u) ?? []), rest]);
+		}
+		const band = (y) => { if (!Number(y)) return 'unknown'; const a = 2026 - Number(y); return a < 30 ? 'under_30' : a < 40 ? '30_39' : a < 50 ? '40_49' : a < 60 ? '50_59' : '60_plus'; };
+		const want = { sector: {}, country: {}, gender: {}, age: {}, network: {}, institution: {}, region: {} };
+		const add = (dim, key, p) => {
+			const r = want[dim][key] ??= [0, 0, 0];
+			r[0]++; if (p[4] >= since) r[1]++; if (mob.has(p[0])) r[2]++;
+		};
+		for (const p of people) {
+			for (const sec of sectorsOf.get(p[0]) ?? []) add('sector', sec, p);
+			for (const net of networksOf.get(p[0]) ?? []) add('network', net, p);
+			add('country', p[1], p);
+			add('gender', p[2], p);
+			add('age', band(p[3]), p);
+			for (const [dim, at] of [['institution', 0], ['region', 1]]) {
+				const keys = new Map();
+				for (const e of engOf.get(p[0]) ?? []) {
+					const k = keys.get(e[at]) ?? [false, false];
+					if (e[3] >= lo && e[3] <= hi) k[0] = true;
+					if (['delivered', 'evaluated'].includes(e[2]) && e[4] >= lo && e[4] <= hi) k[1] = true;
+					keys.set(e[at], k);
+				}
+				for (const [key, [engaged, mobilised]] of keys) {
+					const r = want[dim][key] ??= [0, 0, 0];
+					if (engaged) { r[0]++; if (p[4] >= since) r[1]++; }
+					if (mobilised) r[2]++;
+				}
+			}
+		}
+		return { want, people };
+	},
+	funnel() {
+		const reached = Object.fromEntries(sql('SELECT to_state, COUNT(DISTINCT project_id) FROM project_events GROUP BY to_state').map((l) => l.split('\t')));
+		const nowIn = Object.fromEntries(sql('SELECT state, COUNT(*) FROM projects GROUP BY state').map((l) => l.split('\t')));
+		return { reached, now: nowIn };
 	},
 	// cumulative mobilised experts by year of first delivery, and the pace
 	progress() {
@@ -275,6 +359,102 @@ describe('admin dashboard', () => {
 		}
 	});
 
+	test('identified experts: a verified address and a complete profile, by the test\'s own rules', async () => {
+		const h = (await admin.get('/fr/admin/dashboard')).text;
+		const ident = own.identified();
+		assert.ok(ident > 0 && ident < own.registered(), `identified ${ident} is a strict part of registered`);
+		assert.ok(ident < num(`SELECT COUNT(*) FROM users u WHERE ${REG} AND u.email_verified_at IS NOT NULL`), 'some verified profiles are incomplete');
+		assert.equal(Number(cellOf(h, 'identified')), ident);
+	});
+
+	test('"complete" is one definition: the expert\'s checklist and the identified count agree, through the real forms', async () => {
+		const identified = async () => Number(cellOf((await admin.get('/fr/admin/dashboard')).text, 'identified'));
+		const c = new Client(srv.url);
+		await c.get('/fr/signup');
+		await c.post('/fr/signup', { email: 'dina@example.org', password: PW, password2: PW, lang: 'fr', adult: 'yes', notice: 'yes' });
+		await c.get(linkIn(lastMailTo(srv.db, 'dina@example.org', env), '/verify\\?token='));
+		await c.get('/fr/signin');
+		assert.equal((await c.post('/fr/signin', { email: 'dina@example.org', password: PW })).status, 303);
+		const complete = async () => (await c.get('/fr/profile')).text.includes('Votre profil est complet.');
+		const base = await identified();
+		const steps = [
+			['identity', { name: 'Dina Alaoui', name_ar: 'دينا العلوي', country: 'DE', city: 'Berlin', headline: 'Hydrologue' }],
+			['languages', { lang_0_code: 'arabe', lang_0_level: 'C2' }],
+			['education', { edu_0_degree: 'Master en hydrologie', edu_0_country: 'Allemagne', edu_0_year: '2012' }],
+			['experience', { exp_0_role: 'Hydrologue', exp_0_organisation: 'Stadtwerke', exp_0_from: '2013-01' }],
+			['skills', { skill_0_name: 'Hydrologie urbaine', skill_0_level: '4', skill_1_name: 'Modélisation des crues', skill_1_level: '4', skill_2_name: 'Gestion de projet', skill_2_level: '3' }],
+			['sectors', { sec_0: 'water' }],
+			['offer', { mode_0: 'ponctuelle', presence_0: 'remote' }],
+		];
+		for (const [step, form] of steps) {
+			assert.equal(await complete(), false, `before ${step}`);
+			assert.equal(await identified(), base, `not identified before ${step}`);
+			await c.get(`/fr/profile/edit/${step}`);
+			const r = await c.post(`/fr/profile/edit/${step}`, form);
+			assert.equal(r.status, 303, `${step}: ${r.status}`);
+		}
+		const consent = async (granted) => {
+			await c.get('/fr/profile/consent');
+			assert.equal((await c.post('/fr/profile/consent', { set: `institutions:${granted}` })).status, 303);
+		};
+		assert.equal(await complete(), false, 'the consent is still missing');
+		await consent(1);
+		assert.equal(await complete(), true, 'the checklist: complete');
+		assert.equal(await identified(), base + 1, 'counted as identified');
+		assert.equal(await identified(), own.identified(), 'and by the test\'s own rules');
+		sql("UPDATE users SET email_verified_at = NULL WHERE email = 'dina@example.org'");
+		assert.equal(await identified(), base, 'an unverified address is not identified');
+		sql(`UPDATE users SET email_verified_at = '${iso(now)}' WHERE email = 'dina@example.org'`);
+		await consent(0);
+		assert.equal(await complete(), false);
+		assert.equal(await identified(), base, 'withdrawn: no longer identified');
+		await consent(1);
+	});
+
+	// The rows of table by-DIM on the page: {key: [three counts]}, all-zero rows left out.
+	const pageRows = (h, dim) => {
+		const table = new RegExp(`<table[^>]* id="by-${dim}"[\\s\\S]*?</table>`).exec(h);
+		assert.ok(table, dim);
+		const got = {};
+		for (const m of table[0].matchAll(/<tr data-key="([^"]*)"><th scope="row">[^<]*<\/th><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td><\/tr>/g))
+			if (Number(m[2]) + Number(m[3]) + Number(m[4]) > 0) got[m[1]] = [Number(m[2]), Number(m[3]), Number(m[4])];
+		return got;
+	};
+
+	test('breakdowns by network, institution and region of the missions agree with their own SQL; the period applies to missions', async () => {
+		const h = (await admin.get('/fr/admin/dashboard')).text;
+		const { want } = own.breakdowns();
+		for (const dim of ['network', 'institution', 'region']) {
+			assert.ok(Object.keys(want[dim]).length >= (dim === 'institution' ? 1 : 2), `${dim}: several keys`);
+			assert.deepEqual(pageRows(h, dim), want[dim], dim);
+		}
+		assert.ok(h.includes('Réseau stat-eau'), 'networks by name');
+		assert.ok(Object.values(want.region).some((r) => r[2] > 0), 'someone mobilised in a region');
+		assert.equal(Number(sql("SELECT COUNT(*) FROM network_members WHERE state = 'pending'")[0]) > 0, true, 'pending requests exist and are not counted (the deepEqual above)');
+
+		const [from, to] = ['2026-01-01', '2026-06-30'];
+		const p = (await admin.get(`/fr/admin/dashboard?from=${from}&to=${to}`)).text;
+		const inPeriod = own.breakdowns(`${from}T00:00:00Z`, `${to}T23:59:59Z`).want;
+		for (const dim of ['institution', 'region']) assert.deepEqual(pageRows(p, dim), inPeriod[dim], `${dim} in the period`);
+		assert.notDeepEqual(inPeriod.region, want.region, 'the period changes the mission figures');
+		assert.deepEqual(pageRows(p, 'network'), want.network, 'the period does not apply to people');
+	});
+
+	test('the projects funnel: dossiers that reached each stage and those in it now', async () => {
+		const h = (await admin.get('/fr/admin/dashboard')).text;
+		const table = /<table[^>]* id="funnel"[\s\S]*?<\/table>/.exec(h)[0];
+		const rows = [...table.matchAll(/<tr><th scope="row">[^<]*<\/th><td>(\d+)<\/td><td>(\d+)<\/td><\/tr>/g)].map((m) => [Number(m[1]), Number(m[2])]);
+		const { reached, now: nowIn } = own.funnel();
+		const states = ['submitted', 'qualified', 'oriented', 'accompanied', 'realised', 'on_hold', 'abandoned'];
+		assert.equal(rows.length, states.length);
+		states.forEach((st, i) => assert.deepEqual(rows[i], [Number(reached[st] ?? 0), Number(nowIn[st] ?? 0)], st));
+		assert.deepEqual(rows[0], [4, 1]);
+		const page = (await admin.get('/fr/admin/projects/figures')).text;
+		const theirs = /<table[^>]* id="funnel"[\s\S]*?<\/table>/.exec(page)[0];
+		const them = [...theirs.matchAll(/<td>(\d+)<\/td><td>(\d+)<\/td>/g)].map((m) => [Number(m[1]), Number(m[2])]);
+		assert.deepEqual(them, rows, 'the same funnel as the projects\' figures');
+	});
+
 	test('progress: cumulative mobilised per year, the target and the pace; chart and table', async () => {
 		const h = (await admin.get('/fr/admin/dashboard')).text;
 		const { cum, pace } = own.progress();
@@ -293,6 +473,22 @@ describe('admin dashboard', () => {
 });
 
 // ---- Public statistics --------------------------------------------------------
+
+// The true values of the public table by_DIM, row by row (want: own.breakdowns()):
+// gender and age list every key; the other dimensions the keys of k or more
+// (first column), the rest summed into "other".
+const fixed = { gender: ['f', 'm', 'x', 'none'], age: ['under_30', '30_39', '40_49', '50_59', '60_plus', 'unknown'] };
+function byTruth(want, dim) {
+	const truth = new Map();
+	const keyOf = (k) => (k === '' ? 'none' : k);
+	if (fixed[dim]) for (const k of fixed[dim]) truth.set(k, [0, 0, 0]);
+	for (const [k, v] of Object.entries(want[dim])) {
+		const id = fixed[dim] ? keyOf(k) : v[0] >= K ? keyOf(k) : 'other';
+		const r = truth.get(id) ?? [0, 0, 0];
+		truth.set(id, r.map((x, i) => x + v[i]));
+	}
+	return truth;
+}
 
 async function openData() {
 	const r = await fetch(`${srv.url}/en/statistics/data.json`);
@@ -335,7 +531,7 @@ describe('public statistics and open data', () => {
 	test('the published cells are the indicators (consenting experts in breakdowns)', async () => {
 		const j = await openData();
 		const experts = j.tables.find((t) => t.id === 'experts');
-		const want = { registered: own.registered(), active: own.active(), mobilised: own.mobilised() };
+		const want = { registered: own.registered(), identified: own.identified(), active: own.active(), mobilised: own.mobilised() };
 		experts.columns.forEach((c, i) => assert.equal(experts.rows[0].values[i], want[c] >= K ? want[c] : null, c));
 		const sectors = j.tables.find((t) => t.id === 'sectors');
 		const mine = own.sectors(true);
@@ -346,6 +542,64 @@ describe('public statistics and open data', () => {
 		});
 		const all = own.sectors(false);
 		assert.ok(mine.some((s, i) => s.experts < all[i].experts), 'experts without consent to statistics are left out');
+	});
+
+	test('identified, and the breakdowns by country, gender, age, network and region: right rows, right values, suppressed by column', async () => {
+		const j = await openData();
+		const experts = j.tables.find((t) => t.id === 'experts');
+		assert.deepEqual(experts.columns, ['registered', 'identified', 'active', 'mobilised']);
+		const ident = own.identified();
+		assert.equal(experts.rows[0].values[1], ident >= K ? ident : null);
+		const { want } = own.breakdowns();
+		let hiddenSeen = 0;
+		for (const dim of ['country', 'gender', 'age', 'network', 'region']) {
+			const t = j.tables.find((x) => x.id === `by_${dim}`);
+			assert.ok(t, dim);
+			assert.deepEqual(t.columns, [dim === 'region' ? 'engaged' : 'registered', 'active', 'mobilised']);
+			const truth = byTruth(want, dim);
+			assert.deepEqual(t.rows.map((r) => r.id).sort(), [...truth.keys()].sort(), `${dim}: the rows published`);
+			if (!fixed[dim]) assert.ok(t.rows.every((r) => r.id === 'other' || want[dim][r.id === 'none' ? '' : r.id][0] >= K), `${dim}: no named key below k`);
+			for (let c = 0; c < 3; c++) {
+				const col = t.rows.map((r) => ({ v: r.values[c], truth: truth.get(r.id)[c] }));
+				const hidden = col.filter((x) => x.v === null);
+				for (const x of col) if (x.v !== null) { assert.ok(x.v >= K, `${dim}/${c}: ${x.v} below k`); assert.equal(x.v, x.truth, `${dim}/${c}`); }
+				for (const x of col) if (x.truth < K) assert.equal(x.v, null, `${dim}/${c}: a small cell shown`);
+				if (hidden.length && hidden.length < col.length) {
+					assert.ok(hidden.length >= 2, `${dim}/${c}: a lone hidden cell`);
+					assert.ok(hidden.reduce((a, x) => a + x.truth, 0) >= K, `${dim}/${c}: hidden cells add up to less than k`);
+				}
+				hiddenSeen += hidden.length;
+			}
+		}
+		assert.ok(hiddenSeen > 0, 'some breakdown cells are hidden');
+		const page = await (await fetch(`${srv.url}/ar/statistics`)).text();
+		for (const dim of ['country', 'gender', 'age', 'network', 'region']) assert.ok(page.includes(`id="table-by_${dim}"`), dim);
+		const dict = await (await fetch(`${srv.url}/fr/statistics/dictionary.json`)).json();
+		for (const id of ['by_country', 'by_gender', 'by_age', 'by_network', 'by_region']) assert.ok(dict.tables[id], id);
+		for (const c of ['identified', 'engaged']) assert.ok(dict.columns[c], c);
+	});
+
+	test('the partner API publishes under the same suppression and threshold', async () => {
+		const id = 8_800_001, tokenId = 8_800_002, token = randomBytes(32).toString('base64url');
+		const at = '2026-01-01T00:00:00Z';
+		sql(`INSERT INTO users (id, email, lang, status, created_at, updated_at) VALUES (${id}, 'observatoire@example.org', 'fr', 'active', '${at}', '${at}')`);
+		sql(`INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at, expires_at) VALUES (${tokenId}, ${id}, 'test', '${createHash('sha256').update(token).digest('hex')}', 'read_statistics', '${at}', NULL)`);
+		const r = await fetch(`${srv.url}/api/v1/statistics`, { headers: { Authorization: `Bearer ${token}` } });
+		assert.equal(r.status, 200);
+		const a = await r.json();
+		assert.equal(a.suppressed_below, K);
+		const j = await openData();
+		const pub = j.tables.find((t) => t.id === 'experts');
+		assert.deepEqual(a.experts, Object.fromEntries(pub.columns.map((c, i) => [c, pub.rows[0].values[i]])), 'the experts\' figures as the open data');
+		const needs = own.needs();
+		const states = ['draft', 'submitted', 'published', 'staffed', 'in_progress', 'completed', 'cancelled'];
+		assert.deepEqual(Object.keys(a.needs).sort(), [...states].sort());
+		const hidden = states.filter((st) => a.needs[st] === null);
+		for (const st of states) {
+			if (a.needs[st] !== null) assert.equal(a.needs[st], needs[st] ?? 0, st);
+			if ((needs[st] ?? 0) < K) assert.equal(a.needs[st], null, `${st}: small`);
+		}
+		assert.ok(hidden.length >= 2 && hidden.reduce((s, st) => s + (needs[st] ?? 0), 0) >= K, 'complementary suppression: no lone hidden count');
 	});
 
 	test('no hidden cell can be recovered by subtraction', async () => {
@@ -361,8 +615,19 @@ describe('public statistics and open data', () => {
 			{ name: 'sector needs', pub: sectorsT.rows.map((r) => r.values[1]), truth: mine.map((s) => s.needs) },
 			{ name: 'needs by state', pub: needsT.rows[0].values, truth: needsT.columns.map((c) => needs[c] ?? 0) },
 		];
-		// Every published figure is a candidate total.
-		const totals = [...expertsT.rows[0].values, ...needsT.rows[0].values, ...sectorsT.rows.flatMap((r) => r.values)].filter((v) => v !== null);
+		// Each column of each breakdown is a group too.
+		const { want } = own.breakdowns();
+		const byTables = j.tables.filter((t) => t.id.startsWith('by_'));
+		for (const t of byTables) {
+			const truth = byTruth(want, t.id.slice(3));
+			for (let c = 0; c < t.columns.length; c++)
+				groups.push({ name: `${t.id}/${t.columns[c]}`, pub: t.rows.map((r) => r.values[c]), truth: t.rows.map((r) => truth.get(r.id)[c]) });
+		}
+		// Every published figure is a candidate total, and so is every sum of
+		// a shown column (the same people counted by another attribute).
+		const totals = [...expertsT.rows[0].values, ...needsT.rows[0].values, ...sectorsT.rows.flatMap((r) => r.values),
+			...byTables.flatMap((t) => t.rows.flatMap((r) => r.values)),
+			...byTables.flatMap((t) => t.columns.map((_, c) => t.rows.reduce((a, r) => a + (r.values[c] ?? 0), 0)))].filter((v) => v !== null);
 		let tried = 0;
 		for (const g of groups) {
 			const hiddenIdx = g.pub.map((v, i) => (v === null ? i : -1)).filter((i) => i >= 0);
