@@ -372,105 +372,17 @@ static void add_sections(json_t *data, json_t *v, int owner)
 
 /* ---- Completeness ---------------------------------------------------------------------- */
 
-static int has_text(json_t *p, const char *k)
-{
-	return json_string_length(json_object_get(p, k)) > 0;
-}
-
-static size_t count(json_t *p, const char *k)
-{
-	return json_array_size(json_object_get(p, k));
-}
-
-static int done_names(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return has_text(p, "name") || has_text(p, "name_ar");
-}
-
-static int done_residence(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return has_text(p, "country") && has_text(p, "city");
-}
-
-static int done_headline(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return has_text(p, "headline");
-}
-
-static int done_languages(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return count(p, "languages") > 0;
-}
-
-static int done_education(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return count(p, "education") > 0;
-}
-
-static int done_experience(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return count(p, "experience") > 0;
-}
-
-static int done_skills(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return count(p, "skills") >= 3;
-}
-
-static int done_sectors(json_t *p, unsigned consents)
-{
-	(void)consents;
-	return count(p, "sectors") > 0;
-}
-
-static int done_offer(json_t *p, unsigned consents)
-{
-	json_t *o = json_object_get(p, "offer");
-
-	(void)consents;
-	return count(o, "modes") > 0 && count(o, "presence") > 0;
-}
-
-static int done_consent(json_t *p, unsigned consents)
-{
-	(void)p;
-	return (consents & CONSENT_BIT(AUD_INSTITUTIONS)) != 0;
-}
-
-/* What a complete profile has, where to add it, and why it matters
- * (profile.complete.NAME.what / .why). */
-static const struct {
-	const char *name;
-	const char *step;
-	int (*done)(json_t *p, unsigned consents);
-} rules[] = {
-        {"names", "edit/identity", done_names},
-        {"residence", "edit/identity", done_residence},
-        {"headline", "edit/identity", done_headline},
-        {"languages", "edit/languages", done_languages},
-        {"education", "edit/education", done_education},
-        {"experience", "edit/experience", done_experience},
-        {"skills", "edit/skills", done_skills},
-        {"sectors", "edit/sectors", done_sectors},
-        {"offer", "edit/offer", done_offer},
-        {"consent", "consent", done_consent},
-};
-
+/* What a complete profile has, where to add it and why it matters: the
+ * rules of profile.h (profile_rules), the same ones the "identified"
+ * indicator counts. */
 static json_t *completeness(struct pp *c, json_t *p, unsigned consents)
 {
 	json_t *missing = json_array();
-	int n = (int)(sizeof(rules) / sizeof(rules[0])), done = 0;
+	int n = PROFILE_RULES, done = 0;
 	struct arena *a = &c->req->arena;
 
 	for (int i = 0; i < n; i++) {
-		if (rules[i].done(p, consents)) {
+		if (profile_rules[i].done(p, consents)) {
 			done++;
 			continue;
 		}
@@ -478,9 +390,12 @@ static json_t *completeness(struct pp *c, json_t *p, unsigned consents)
 		        missing,
 		        json_pack(
 		                "{s:s, s:s, s:s}", "what",
-		                arena_printf(a, "profile.complete.%s.what", rules[i].name), "why",
-		                arena_printf(a, "profile.complete.%s.why", rules[i].name), "href",
-		                arena_printf(a, "/%s/profile/%s", lang_code(c->l), rules[i].step)));
+		                arena_printf(a, "profile.complete.%s.what", profile_rules[i].name),
+		                "why",
+		                arena_printf(a, "profile.complete.%s.why", profile_rules[i].name),
+		                "href",
+		                arena_printf(a, "/%s/profile/%s", lang_code(c->l),
+		                             profile_rules[i].step)));
 	}
 	return json_pack("{s:i, s:o, s:b}", "percent", done * 100 / n, "missing", missing,
 	                 "complete", done == n);

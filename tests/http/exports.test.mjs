@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
+import { acceptInvitation, Client, enrolTotp, lastMailTo, linkIn, signUp, sqlRows } from '../client.mjs';
 import { kafaat, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
@@ -27,14 +27,7 @@ const python = '/usr/bin/python3';
 
 let srv, admin, officer, inst, amal, bilal, chama;
 
-// -- local helpers (to move to client.mjs) --
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${text}: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '');
-}
+const sql = (text) => sqlRows(srv.db, text);
 const one = (text) => sql(text)[0];
 
 function cli(args) {
@@ -43,28 +36,10 @@ function cli(args) {
 	return r.stdout;
 }
 
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-async function fromLink(link, email) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	const r = await c.post('/fr/invitation', { token, password: PW, password2: PW });
-	assert.equal(r.status, 200, `invitation of ${email}`);
-	return signIn(c, email);
-}
+const fromLink = (link, email) => acceptInvitation(srv, link, email, PW);
 
 async function newExpert(email) {
-	const c = new Client(srv.url);
-	await c.get('/fr/signup');
-	await c.post('/fr/signup', { email, password: PW, password2: PW, lang: 'fr', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signIn(c, email);
+	const c = await signUp(srv, env, email, PW);
 	c.id = one(`SELECT id FROM users WHERE email = '${email}'`);
 	return c;
 }
@@ -73,7 +48,6 @@ async function consent(c, audience, granted) {
 	await c.get('/fr/profile/consent');
 	assert.equal((await c.post('/fr/profile/consent', { set: `${audience}:${granted ? 1 : 0}` })).status, 303);
 }
-// -- end of local helpers --
 
 // An expert with an identity written through the editor's form.
 async function expert(email, identity, consents) {
