@@ -407,8 +407,12 @@ static json_t *default_values(struct pp *c)
 	json_t *v = json_object();
 	const char *today = cons_day(&c->req->arena, c->now);
 
-	json_object_set_new(v, "audience",
-	                    json_string((c->id->roles & ROLE_ADMIN) ? "everyone" : "network"));
+	const char *network = kvlist_get(&c->req->query, "network");
+
+	json_object_set_new(
+	        v, "audience",
+	        json_string((c->id->roles & ROLE_ADMIN) && !network ? "everyone" : "network"));
+	json_object_set_new(v, "network", json_string(network ? network : ""));
 	json_object_set_new(v, "opens_on", json_string(today));
 	json_object_set_new(v, "closes_on",
 	                    json_string(cons_day(&c->req->arena, c->now + 14 * 86400)));

@@ -655,10 +655,11 @@ int cons_insert(struct db *db, struct arena *a, const struct cons_actor *who,
 	            "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'draft', 0, $15, $15)",
 	            15,
 	            (const char *[]){
-	                    sql_int(a, c->id), sql_int(a, who->user_id), lang_code(c->lang),
-	                    c->title[0], c->title[1], c->title[2], c->intro[0], c->intro[1],
-	                    c->intro[2], cons_audience_name(c->audience), c->audience_value,
-	                    c->opens_on, c->closes_on, c->public_results ? "1" : "0", now}) != 1)
+	                    sql_int(a, c->id), who->user_id ? sql_int(a, who->user_id) : NULL,
+	                    lang_code(c->lang), c->title[0], c->title[1], c->title[2], c->intro[0],
+	                    c->intro[1], c->intro[2], cons_audience_name(c->audience),
+	                    c->audience_value, c->opens_on, c->closes_on,
+	                    c->public_results ? "1" : "0", now}) != 1)
 		return -1;
 	return audit(db, a, who, "consultation_created", c->id,
 	             arena_printf(a, "{\"audience\":\"%s\"}", cons_audience_name(c->audience)));
@@ -768,22 +769,29 @@ int cons_question_remove(struct db *db, struct arena *a, const struct cons_actor
 
 /* ---- Notifications ------------------------------------------------------------------- */
 
-/* The ids of the active people of query sql ($1 = value) into *out. */
-static int people(struct db *db, struct arena *a, const char *sql, const char *value, int64_t **out)
+/* The ids of the people of query sql ($1 = value) into *out (arena), only
+ * those whose account is active when `active`: how many, or -1 (also when
+ * there are more than AUDIENCE_MAX: nothing is done by halves). */
+static int people(struct db *db, struct arena *a, const char *sql, const char *value, int active,
+                  int64_t **out)
 {
 	struct db_stmt *st =
 	        db_prepare(db, arena_printf(a,
 	                                    "SELECT DISTINCT x.user_id FROM (%s) x JOIN users u ON "
-	                                    "u.id = x.user_id WHERE u.status = 'active' ORDER BY "
-	                                    "x.user_id",
-	                                    sql));
+	                                    "u.id = x.user_id WHERE %s ORDER BY x.user_id",
+	                                    sql, active ? "u.status = 'active'" : "1 = 1"));
 	enum db_rc rc = DB_ERROR;
 	size_t cap = 256;
 	int n = 0;
 
 	*out = arena_alloc(a, cap * sizeof(**out));
 	if (st && db_bind_text(st, 1, value) == DB_OK)
-		while ((rc = db_step(st)) == DB_ROW && n < AUDIENCE_MAX) {
+		while ((rc = db_step(st)) == DB_ROW) {
+			if (n == AUDIENCE_MAX) {
+				log_error("consultations: more than %d people", AUDIENCE_MAX);
+				rc = DB_ERROR;
+				break;
+			}
 			if ((size_t)n == cap) {
 				int64_t *more = arena_alloc(a, 2 * cap * sizeof(*more));
 				memcpy(more, *out, cap * sizeof(*more));
@@ -801,7 +809,7 @@ static int tell(struct db *db, struct arena *a, const struct cons_actor *who,
                 const struct consultation *c, const char *sql, const char *value, const char *kind)
 {
 	int64_t *ids;
-	int n = people(db, a, sql, value, &ids);
+	int n = people(db, a, sql, value, 1, &ids);
 	const char *link = arena_printf(a, "/consultations/%lld", (long long)c->id);
 	const char *vars[] = {"title",  cons_title(c, c->lang), "opens", c->opens_on,
 	                      "closes", c->closes_on,           NULL};
@@ -919,7 +927,7 @@ static int mix(struct db *db, struct arena *a, int64_t id)
 	}
 	nr = people(db, a,
 	            "SELECT user_id FROM consultation_participants WHERE consultation_id = $1", cid,
-	            &users);
+	            0, &users);
 	if (nr < 0 ||
 	    sql_exec(db, "DELETE FROM consultation_participants WHERE consultation_id = $1", 1,
 	             (const char *[]){cid}) < 0)

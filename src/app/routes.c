@@ -477,6 +477,7 @@ static const struct field cons_question_form[] = {TEXT("csrf", 64),        TEXT(
 static const struct field cons_step_form[] = {TEXT("csrf", 64), TEXT("sequence", 20),
                                               TEXT("action", 20), END};
 static const struct field cons_query[] = {TEXT("done", 20), END};
+static const struct field cons_new_query[] = {TEXT("network", 64), END};
 /* -- consultation fields end -- */
 
 /* ---- Proposals (proposals.c, proposal_pages.c) */
@@ -891,7 +892,7 @@ const struct route app_routes[] = {
         {HTTP_GET, "/:lang/manage/consultations", h_consultations_manage, POLICY_COORDINATOR, NULL,
          0, "The consultations I may manage (the programme team: all)", NULL},
         {HTTP_GET | HTTP_POST, "/:lang/manage/consultations/new", h_consultation_new,
-         POLICY_COORDINATOR, NULL, 0,
+         POLICY_COORDINATOR, cons_new_query, 0,
          "Write a consultation (a draft): texts, audience, dates (a coordinator: for their "
          "network only, else 403)",
          cons_form},

@@ -329,6 +329,8 @@ describe('the summary', () => {
 		const anonAfter = one('SELECT id FROM consultation_responses WHERE user_id IS NULL');
 		assert.notEqual(anonAfter, anonBefore);
 		assert.equal(count('consultation_answers', `response_id = ${anonAfter}`), 2);
+		assert.equal(count('consultation_participants', `consultation_id = ${cid}`), 2); // rewritten, all kept
+		assert.equal(count('consultation_responses', `consultation_id = ${cid}`), 2);
 		for (const n of ['amal', 'badr'])
 			assert.equal(count('notifications', `user_id = ${people[n].id} AND kind = 'consultation.published'`), 1);
 	});
