@@ -213,6 +213,37 @@ describe('writing a consultation', () => {
 		]) assert.equal((await addQuestion(coord.c, cid, q)).status, 303);
 		assert.equal(count('consultation_questions', `consultation_id = ${cid}`), 3);
 		assert.equal((await people.amal.c.get(`/fr/consultations/${cid}`)).status, 404);
+
+		// the draft's texts change; a form made before a change is refused
+		const stale = await sequenceOf(coord.c, cid);
+		let r = await coord.c.post(`/fr/manage/consultations/${cid}`, { ...consultForm({ title_ar: 'أولويات الشبكة', public_results: '1' }), sequence: stale });
+		assert.equal(r.status, 303);
+		assert.equal(one(`SELECT title_ar || ' ' || public_results FROM consultations WHERE id = ${cid}`), 'أولويات الشبكة 1');
+		r = await coord.c.post(`/fr/manage/consultations/${cid}`, { ...consultForm({ title_fr: 'Trop tard' }), sequence: stale });
+		assert.equal(r.status, 409);
+		assert.match(alertOf(r.text), /a changé entre-temps/);
+		r = await coord.c.post(`/fr/manage/consultations/${cid}`, { ...consultForm({ closes_on: 'demain' }), sequence: await sequenceOf(coord.c, cid) });
+		assert.equal(r.status, 422);
+		assert.match(formErrors(r.text).closes_on, /date de clôture valide/);
+		assert.equal(one(`SELECT title_fr || ' ' || public_results FROM consultations WHERE id = ${cid}`), 'Priorités du réseau Europe pour 2027 1');
+		sql(`UPDATE consultations SET public_results = 0 WHERE id = ${cid}`);
+
+		// a question removed: the following ones move up
+		assert.equal((await addQuestion(coord.c, cid, { kind: 'text', prompt: 'À retirer ?' })).status, 303);
+		r = await coord.c.post(`/fr/manage/consultations/${cid}/questions`, { sequence: await sequenceOf(coord.c, cid), remove: '2' });
+		assert.equal(r.status, 303);
+		assert.deepEqual(sql(`SELECT position || ':' || prompt FROM consultation_questions WHERE consultation_id = ${cid} ORDER BY position`),
+			['1:Quelle priorité ?', '2:Une idée pour le réseau ?', '3:À retirer ?']);
+		r = await coord.c.post(`/fr/manage/consultations/${cid}/questions`, { sequence: await sequenceOf(coord.c, cid), remove: '3' });
+		assert.equal(r.status, 303);
+		r = await coord.c.post(`/fr/manage/consultations/${cid}/questions`, { sequence: await sequenceOf(coord.c, cid), remove: '7' });
+		assert.equal(r.status, 422);
+		// put the scale back in second place
+		r = await coord.c.post(`/fr/manage/consultations/${cid}/questions`, { sequence: await sequenceOf(coord.c, cid), remove: '2' });
+		assert.equal(r.status, 303);
+		assert.equal((await addQuestion(coord.c, cid, { kind: 'scale', prompt: 'Le réseau vous est-il utile ?', scale_low: 'Pas du tout', scale_high: 'Tout à fait' })).status, 303);
+		assert.equal((await addQuestion(coord.c, cid, { kind: 'text', prompt: 'Une idée pour le réseau ?' })).status, 303);
+		assert.equal(count('consultation_questions', `consultation_id = ${cid}`), 3);
 		// a coordinator of another network may not manage it
 		assert.equal((await otherCoord.c.get(`/fr/manage/consultations/${cid}`)).status, 403);
 		assert.equal((await otherCoord.c.post(`/fr/manage/consultations/${cid}/step`, { sequence: '0', action: 'open' })).status, 403);
