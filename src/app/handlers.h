@@ -139,6 +139,15 @@ HANDLER(h_statistics_dictionary);
 /* plans.c, plan_pages.c: sectoral mobilisation plans */
 /* -- plans handlers end -- */
 /* consultations.c, consultation_pages.c: consultations */
+HANDLER(h_consultations);
+HANDLER(h_consultation);
+HANDLER(h_consultation_answer);
+HANDLER(h_consultation_csv);
+HANDLER(h_consultations_manage);
+HANDLER(h_consultation_new);
+HANDLER(h_consultation_edit);
+HANDLER(h_consultation_questions);
+HANDLER(h_consultation_step);
 /* -- consultation handlers end -- */
 /* proposals.c, proposal_pages.c: proposals */
 /* -- proposal handlers end -- */

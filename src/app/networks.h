@@ -61,6 +61,7 @@ enum net_action {
 	NET_APPOINT,        /* appoint or remove coordinators: the programme team */
 	NET_ASK_INTRO,      /* ask a coordinator for an introduction */
 	NET_REGISTER_EVENT, /* register for a members-only event */
+	NET_CONSULT,        /* open a consultation of the network's members (consultations.h) */
 	NET_ACTION_COUNT
 };
 /* May `who` (NULL: anonymous), whose role in the network is r, take

@@ -442,6 +442,42 @@ static const struct field dashboard_query[] = {TEXT("from", 10), TEXT("to", 10),
 /* -- plans fields end -- */
 
 /* ---- Consultations (consultations.c, consultation_pages.c) */
+#define CONS_TEXT_FIELD(n)                                                                         \
+	{                                                                                          \
+		FIELD_TEXT, "q" n, 0, 110000                                                       \
+	}
+/* A free-text answer may be posted longer than it may be (2000 characters)
+ * so that the page, not the router, says what is wrong (422 by the field). */
+static const struct field cons_answer_form[] = {TEXT("csrf", 64),
+                                                TEXT("anonymous", 1),
+                                                CONS_TEXT_FIELD("1"),
+                                                CONS_TEXT_FIELD("2"),
+                                                CONS_TEXT_FIELD("3"),
+                                                CONS_TEXT_FIELD("4"),
+                                                CONS_TEXT_FIELD("5"),
+                                                CONS_TEXT_FIELD("6"),
+                                                CONS_TEXT_FIELD("7"),
+                                                CONS_TEXT_FIELD("8"),
+                                                CONS_TEXT_FIELD("9"),
+                                                CONS_TEXT_FIELD("10"),
+                                                END};
+static const struct field cons_form[] = {TEXT("csrf", 64),          TEXT("sequence", 20),
+                                         TEXT("title_ar", 400),     TEXT("title_fr", 400),
+                                         TEXT("title_en", 400),     TEXT("intro_ar", 10000),
+                                         TEXT("intro_fr", 10000),   TEXT("intro_en", 10000),
+                                         TEXT("audience", 20),      TEXT("sector", 64),
+                                         TEXT("network", 64),       TEXT("country", 64),
+                                         TEXT("opens_on", 10),      TEXT("closes_on", 10),
+                                         TEXT("public_results", 1), END};
+static const struct field cons_question_form[] = {TEXT("csrf", 64),        TEXT("sequence", 20),
+                                                  TEXT("remove", 2),       TEXT("kind", 20),
+                                                  TEXT("prompt", 1000),    TEXT("required", 1),
+                                                  TEXT("options", 5000),   TEXT("scale_low", 200),
+                                                  TEXT("scale_high", 200), END};
+static const struct field cons_step_form[] = {TEXT("csrf", 64), TEXT("sequence", 20),
+                                              TEXT("action", 20), END};
+static const struct field cons_query[] = {TEXT("done", 20), END};
+static const struct field cons_new_query[] = {TEXT("network", 64), END};
 /* -- consultation fields end -- */
 
 /* ---- Proposals (proposals.c, proposal_pages.c) */
@@ -835,7 +871,43 @@ const struct route app_routes[] = {
         /* -- dashboard routes end -- */
         /* Sectoral plans */
         /* -- plans routes end -- */
-        /* Consultations */
+        /* Consultations: the audience's pages, answers, the published summary and its
+         * CSV; the authors' pages (the programme team, or a coordinator for a network
+         * they coordinate: checked by the handler, network_may NET_CONSULT)
+         * (consultations.c, consultation_pages.c) */
+        {HTTP_GET, "/:lang/consultations", h_consultations, POLICY_SIGNED_IN, NULL, 0,
+         "The consultations open to me, and the published results I may see", NULL},
+        {HTTP_GET, "/:lang/consultations/:id", h_consultation, POLICY_PUBLIC, cons_query, 0,
+         "A consultation: the answer form for its audience while open, then its published "
+         "summary (404 outside the audience, unless the results are public)",
+         NULL},
+        {HTTP_POST, "/:lang/consultations/:id/answer", h_consultation_answer, POLICY_SIGNED_IN,
+         NULL, 0, "Answer a consultation once, named or anonymously (409 closed or twice)",
+         cons_answer_form},
+        {HTTP_GET, "/:lang/consultations/:id/results.csv", h_consultation_csv, POLICY_PUBLIC, NULL,
+         0,
+         "A consultation's results as CSV (UTF-8 with BOM, formulas neutralised; anonymous "
+         "answers without a name)",
+         NULL},
+        {HTTP_GET, "/:lang/manage/consultations", h_consultations_manage, POLICY_COORDINATOR, NULL,
+         0, "The consultations I may manage (the programme team: all)", NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/manage/consultations/new", h_consultation_new,
+         POLICY_COORDINATOR, cons_new_query, 0,
+         "Write a consultation (a draft): texts, audience, dates (a coordinator: for their "
+         "network only, else 403)",
+         cons_form},
+        {HTTP_GET | HTTP_POST, "/:lang/manage/consultations/:id", h_consultation_edit,
+         POLICY_COORDINATOR, cons_query, 0,
+         "A consultation's editor: texts and dates of a draft (409 once open), questions, "
+         "steps",
+         cons_form},
+        {HTTP_POST, "/:lang/manage/consultations/:id/questions", h_consultation_questions,
+         POLICY_COORDINATOR, NULL, 0,
+         "Add or remove a question of a draft consultation (409 once open)", cons_question_form},
+        {HTTP_POST, "/:lang/manage/consultations/:id/step", h_consultation_step, POLICY_COORDINATOR,
+         NULL, 0,
+         "Open (the audience is notified), close, or publish the summary of a consultation",
+         cons_step_form},
         /* -- consultation routes end -- */
         /* Proposals */
         /* -- proposal routes end -- */

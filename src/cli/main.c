@@ -12,6 +12,7 @@
 #include "app/app.h"
 #include "app/auth.h"
 #include "app/clock.h"
+#include "app/consultations.h"
 #include "app/mail.h"
 #include "app/search.h"
 #include "app/config.h"
@@ -123,6 +124,9 @@ static int demo_people(struct cli *cli, struct db *db)
 		events = events_demo_load(&app, db, now, err, sizeof(err));
 	if (nets > 0 && events >= 0)
 		projects = projects_demo_load(&app, db, now, err, sizeof(err));
+	if (nets > 0 && projects >= 0 &&
+	    consultations_demo_load(&app, db, now, err, sizeof(err)) < 0)
+		projects = -1; /* consultations (consultations.h): the reason is in err */
 	if (nets < 0 || events < 0 || projects < 0) {
 		fprintf(stderr, "kafaat demo: %s\n", err);
 		return -1;
