@@ -34,6 +34,7 @@
 #include "app/users.h"
 #include "core/buf.h"
 #include "core/parse.h"
+#include "web/csv.h"
 
 #define LIST_MAX 200 /* consultations on a list */
 #define CSV_MAX (1 << 20)
@@ -462,39 +463,6 @@ void h_consultation_answer(void *ctx, struct request *req, struct response *resp
 
 /* ---- CSV ---------------------------------------------------------------------------------- */
 
-/* One CSV field: quoted when it holds a comma, quote or line break; a
- * leading = + - @ (a formula to a spreadsheet) neutralised by a quote
- * mark in front. (The same rule as the public statistics' CSV.) */
-static void csv_field(struct buf *b, const char *s)
-{
-	int formula = s[0] && strchr("=+-@\t\r", s[0]);
-	int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-
-	if (!quote) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '"');
-	if (formula)
-		buf_addc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
-static void csv_row(struct buf *b, const char *const *cells, int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (i)
-			buf_addc(b, ',');
-		csv_field(b, cells[i] ? cells[i] : "");
-	}
-	buf_adds(b, "\r\n");
-}
-
 void h_consultation_csv(void *ctx, struct request *req, struct response *resp)
 {
 	struct cv v;
@@ -516,15 +484,15 @@ void h_consultation_csv(void *ctx, struct request *req, struct response *resp)
 	}
 	anonymous = tr(v.c.app, v.c.l, "consult.anonymous");
 	buf_init(&b, CSV_MAX);
-	buf_adds(&b, "\xEF\xBB\xBF");
-	csv_row(&b,
-	        (const char *[]){tr(v.c.app, v.c.l, "consult.csv.question"),
-	                         tr(v.c.app, v.c.l, "consult.csv.kind"),
-	                         tr(v.c.app, v.c.l, "consult.csv.answer"),
-	                         tr(v.c.app, v.c.l, "consult.csv.count"),
-	                         tr(v.c.app, v.c.l, "consult.csv.percent"),
-	                         tr(v.c.app, v.c.l, "consult.csv.by")},
-	        6);
+	buf_adds(&b, CSV_BOM);
+	csv_record(&b,
+	           (const char *[]){tr(v.c.app, v.c.l, "consult.csv.question"),
+	                            tr(v.c.app, v.c.l, "consult.csv.kind"),
+	                            tr(v.c.app, v.c.l, "consult.csv.answer"),
+	                            tr(v.c.app, v.c.l, "consult.csv.count"),
+	                            tr(v.c.app, v.c.l, "consult.csv.percent"),
+	                            tr(v.c.app, v.c.l, "consult.csv.by")},
+	           6);
 	for (int i = 0; i < v.nq; i++) {
 		const struct cons_question *q = &v.q[i];
 		const char *kind = cons_kind_name(q->kind);
@@ -532,32 +500,32 @@ void h_consultation_csv(void *ctx, struct request *req, struct response *resp)
 		        : q->kind == CK_SCALE ? CONS_SCALE_MAX
 		                              : 0;
 		for (int j = 1; j <= n; j++)
-			csv_row(&b,
-			        (const char *[]){q->prompt, kind,
-			                         q->kind == CK_CHOICE ? q->options[j - 1]
-			                                              : sql_int(a, j),
-			                         sql_int(a, t[i].count[j]),
-			                         cons_permille_text(a, t[i].permille[j]), ""},
-			        6);
+			csv_record(&b,
+			           (const char *[]){q->prompt, kind,
+			                            q->kind == CK_CHOICE ? q->options[j - 1]
+			                                                 : sql_int(a, j),
+			                            sql_int(a, t[i].count[j]),
+			                            cons_permille_text(a, t[i].permille[j]), ""},
+			           6);
 		if (q->kind == CK_SCALE && t[i].answered)
-			csv_row(&b,
-			        (const char *[]){q->prompt, kind,
-			                         tr(v.c.app, v.c.l, "consult.mean"),
-			                         sql_int(a, t[i].answered),
-			                         cons_hundredths_text(a, t[i].mean_x100), ""},
-			        6);
+			csv_record(&b,
+			           (const char *[]){q->prompt, kind,
+			                            tr(v.c.app, v.c.l, "consult.mean"),
+			                            sql_int(a, t[i].answered),
+			                            cons_hundredths_text(a, t[i].mean_x100), ""},
+			           6);
 		for (int j = 0; j < t[i].ntexts; j++)
-			csv_row(&b,
-			        (const char *[]){
-			                q->prompt, kind, t[i].texts[j].text, "", "",
-			                t[i].texts[j].name
-			                        ? (*t[i].texts[j].name
-			                                   ? t[i].texts[j].name
-			                                   : tr(v.c.app, v.c.l, "consult.unnamed"))
-			                        : anonymous},
-			        6);
+			csv_record(&b,
+			           (const char *[]){q->prompt, kind, t[i].texts[j].text, "", "",
+			                            t[i].texts[j].name
+			                                    ? (*t[i].texts[j].name
+			                                               ? t[i].texts[j].name
+			                                               : tr(v.c.app, v.c.l,
+			                                                    "consult.unnamed"))
+			                                    : anonymous},
+			           6);
 	}
-	resp_set(resp, 200, "text/csv; charset=utf-8", b.data, b.len);
+	resp_set(resp, 200, CSV_CONTENT_TYPE, b.data, b.len);
 	buf_release(&b);
 	resp_header(req, resp, "Content-Disposition",
 	            arena_printf(a, "attachment; filename=\"consultation-%lld.csv\"",

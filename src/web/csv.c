@@ -38,3 +38,11 @@ int csv_end(struct buf *b)
 {
 	return buf_adds(b, "\r\n");
 }
+
+int csv_record(struct buf *b, const char *const *fields, int n)
+{
+	for (int i = 0; i < n; i++)
+		if ((i && csv_sep(b) < 0) || csv_field(b, fields[i]) < 0)
+			return -1;
+	return csv_end(b);
+}

@@ -31,5 +31,7 @@ int csv_field(struct buf *b, const char *s);
 /* The separator between two fields, and the end of a record. */
 int csv_sep(struct buf *b);
 int csv_end(struct buf *b);
+/* A whole record: n fields (NULL: empty), separated, then the end. */
+int csv_record(struct buf *b, const char *const *fields, int n);
 
 #endif
