@@ -111,8 +111,8 @@ void h_inst_plans(void *ctx, struct request *req, struct response *resp)
 
 /* ---- The form ---------------------------------------------------------------------------- */
 
-/* The sectors' checkboxes: [{name, value, text, checked}]. */
-static json_t *sector_choices(struct pp *c, json_t *values)
+/* The sectors' checkboxes: [{name, value, text, checked, error}]. */
+static json_t *sector_choices(struct pp *c, json_t *values, json_t *errors)
 {
 	json_t *opts = taxonomy_options(c->app->tx, TAX_SECTOR, c->l), *o;
 	json_t *out = json_array();
@@ -123,10 +123,11 @@ static json_t *sector_choices(struct pp *c, json_t *values)
 		const char *name = arena_printf(&c->req->arena, "sec_%zu", i);
 		if (i >= PLAN_SECTORS)
 			break;
-		json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:b}", "name", name, "value",
-		                                     json_object_get(o, "id"), "text",
-		                                     json_object_get(o, "label"), "checked",
-		                                     json_object_get(values, name) != NULL));
+		json_array_append_new(
+		        out, json_pack("{s:s, s:O, s:O, s:b, s:O?}", "name", name, "value",
+		                       json_object_get(o, "id"), "text", json_object_get(o, "label"),
+		                       "checked", json_object_get(values, name) != NULL, "error",
+		                       json_object_get(errors, name)));
 	}
 	json_decref(opts);
 	return out;
@@ -157,7 +158,9 @@ static void show_form(struct pl *v, int status, const struct plan *p, struct for
 	page_render(v->c.app, v->c.req, v->c.resp, status, "plan_form",
 	            p ? "plan.edit.title" : "plan.new.title",
 	            json_pack("{s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:b, s:s, s:i}", "form", form,
-	                      "sectors", sector_choices(&v->c, values), "skills",
+	                      "sectors",
+	                      sector_choices(&v->c, values, json_object_get(form, "errors")),
+	                      "skills",
 	                      skill_fields(&v->c, values, json_object_get(form, "errors")), "id",
 	                      (json_int_t)(p ? p->id : 0), "version", p ? p->version : 0,
 	                      "year_min", year, "year_max", year + PLAN_YEARS_AHEAD, "conflict",
