@@ -123,11 +123,11 @@ static json_t *sector_choices(struct pp *c, json_t *values, json_t *errors)
 		const char *name = arena_printf(&c->req->arena, "sec_%zu", i);
 		if (i >= PLAN_SECTORS)
 			break;
-		json_array_append_new(
-		        out, json_pack("{s:s, s:O, s:O, s:b, s:O?}", "name", name, "value",
-		                       json_object_get(o, "id"), "text", json_object_get(o, "label"),
-		                       "checked", json_object_get(values, name) != NULL, "error",
-		                       json_object_get(errors, name)));
+		json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:b, s:O?}", "name", name,
+		                                     "value", json_object_get(o, "id"), "text",
+		                                     json_object_get(o, "label"), "checked",
+		                                     json_object_get(values, name) != NULL, "error",
+		                                     json_object_get(errors, name)));
 	}
 	json_decref(opts);
 	return out;
@@ -155,17 +155,16 @@ static void show_form(struct pl *v, int status, const struct plan *p, struct for
 	json_t *values = json_object_get(form, "values");
 	int year = plan_year_of(v->c.now);
 
-	page_render(v->c.app, v->c.req, v->c.resp, status, "plan_form",
-	            p ? "plan.edit.title" : "plan.new.title",
-	            json_pack("{s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:b, s:s, s:i}", "form", form,
-	                      "sectors",
-	                      sector_choices(&v->c, values, json_object_get(form, "errors")),
-	                      "skills",
-	                      skill_fields(&v->c, values, json_object_get(form, "errors")), "id",
-	                      (json_int_t)(p ? p->id : 0), "version", p ? p->version : 0,
-	                      "year_min", year, "year_max", year + PLAN_YEARS_AHEAD, "conflict",
-	                      status == 409, "institution", institution_label(&v->in, v->c.l),
-	                      "target_max", PLAN_TARGET_MAX));
+	page_render(
+	        v->c.app, v->c.req, v->c.resp, status, "plan_form",
+	        p ? "plan.edit.title" : "plan.new.title",
+	        json_pack("{s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:b, s:s, s:i}", "form", form,
+	                  "sectors", sector_choices(&v->c, values, json_object_get(form, "errors")),
+	                  "skills", skill_fields(&v->c, values, json_object_get(form, "errors")),
+	                  "id", (json_int_t)(p ? p->id : 0), "version", p ? p->version : 0,
+	                  "year_min", year, "year_max", year + PLAN_YEARS_AHEAD, "conflict",
+	                  status == 409, "institution", institution_label(&v->in, v->c.l),
+	                  "target_max", PLAN_TARGET_MAX));
 }
 
 struct save {
