@@ -44,13 +44,14 @@ static int pl_init(struct pl *v, void *ctx, struct request *req, struct response
 	return rc;
 }
 
-/* Refuses (403) an institution whose kind does not declare plans. */
+/* An institution whose kind does not declare plans: the form's page says
+ * so (200: the route is the owner's), a submission is refused (403). */
 static int kind_refused(struct pl *v)
 {
 	if (plan_kind_allowed(v->in.kind))
 		return 0;
-	page_message(v->c.app, v->c.req, v->c.resp, 403, "plan.kind.title", "plan.kind.message",
-	             NULL);
+	page_message(v->c.app, v->c.req, v->c.resp, v->c.req->method == HTTP_POST ? 403 : 200,
+	             "plan.kind.title", "plan.kind.message", NULL);
 	return 1;
 }
 
@@ -286,7 +287,7 @@ void h_plan_edit(void *ctx, struct request *req, struct response *resp)
 	struct save s = {&v, &p, 0, 0};
 	struct form f;
 
-	if (pl_init(&v, ctx, req, resp) != 1 || kind_refused(&v) || load_own(&v, &saved) != 1)
+	if (pl_init(&v, ctx, req, resp) != 1 || load_own(&v, &saved) != 1)
 		return;
 	form_init(&f);
 	if (req->method != HTTP_POST) {

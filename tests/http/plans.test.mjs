@@ -342,7 +342,10 @@ describe('access', () => {
 		const list = await u.get('/fr/institution/plans');
 		assert.equal(list.status, 200);
 		assert.match(decode(list.text), /départements ministériels et les établissements publics/);
-		assert.equal((await u.get('/fr/institution/plans/new')).status, 403);
+		const page = await u.get('/fr/institution/plans/new');
+		assert.equal(page.status, 200, 'the page explains');
+		assert.match(decode(page.text), /réservés aux départements ministériels/);
+		assert.doesNotMatch(page.text, /name="needs_target"/, 'no form');
 		const r = await u.post('/fr/institution/plans/new', planForm());
 		assert.equal(r.status, 403);
 		assert.equal(num(`SELECT COUNT(*) FROM plans WHERE institution_id = ${inst.U.id}`), 0);
