@@ -148,13 +148,25 @@ static json_t *skill_fields(struct pp *c, json_t *values, json_t *errors)
 	return out;
 }
 
+/* The form's version: the plan's version it was read at, or -1. */
+static int form_version(struct request *req)
+{
+	int64_t n;
+	return parse_int64(form_value(req, "version"), 1, INT32_MAX, &n) == 0 ? (int)n : -1;
+}
+
 /* Shows the form (new when p is NULL) with status; conflict: the plan
- * changed meanwhile (409). Consumes f. */
+ * changed meanwhile (409). A form re-shown with its errors keeps the
+ * version it was read at, so that a newer edit is still noticed when it
+ * is sent again. Consumes f. */
 static void show_form(struct pl *v, int status, const struct plan *p, struct form *f)
 {
 	json_t *form = form_json(f);
 	json_t *values = json_object_get(form, "values");
 	int year = plan_year_of(v->c.now);
+	int version = !p                                               ? 0
+	              : status == 422 && v->c.req->method == HTTP_POST ? form_version(v->c.req)
+	                                                               : p->version;
 
 	page_render(
 	        v->c.app, v->c.req, v->c.resp, status, "plan_form",
@@ -162,10 +174,10 @@ static void show_form(struct pl *v, int status, const struct plan *p, struct for
 	        json_pack("{s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:b, s:s, s:i}", "form", form,
 	                  "sectors", sector_choices(&v->c, values, json_object_get(form, "errors")),
 	                  "skills", skill_fields(&v->c, values, json_object_get(form, "errors")),
-	                  "id", (json_int_t)(p ? p->id : 0), "version", p ? p->version : 0,
-	                  "year_min", year, "year_max", year + PLAN_YEARS_AHEAD, "conflict",
-	                  status == 409, "institution", institution_label(&v->in, v->c.l),
-	                  "target_max", PLAN_TARGET_MAX));
+	                  "id", (json_int_t)(p ? p->id : 0), "version", version, "year_min", year,
+	                  "year_max", year + PLAN_YEARS_AHEAD, "conflict", status == 409,
+	                  "institution", institution_label(&v->in, v->c.l), "target_max",
+	                  PLAN_TARGET_MAX));
 }
 
 struct save {
@@ -261,13 +273,6 @@ static int load_own(struct pl *v, struct plan *p)
 	else if (rc == 0)
 		pp_not_found(&v->c);
 	return rc;
-}
-
-/* The form's version: the plan's version it was read at, or -1. */
-static int form_version(struct request *req)
-{
-	int64_t n;
-	return parse_int64(form_value(req, "version"), 1, INT32_MAX, &n) == 0 ? (int)n : -1;
 }
 
 /* The plan as stored, re-shown because it changed meanwhile (409). */

@@ -113,7 +113,7 @@ int plan_load(struct db *db, struct arena *a, int64_t id, struct plan *p);
 int plans_list(struct db *db, struct arena *a, enum lang l, int64_t institution_id, int year,
                struct plan **out, int *n);
 /* Inserts p (p->id and p->institution_id set) with its sectors and skills,
- * by user_id at now (ISO): 1, 0 when the institution already has a plan
+ * by user_id (0: nobody, the demo) at now (ISO): 1, 0 when the institution already has a plan
  * for that year (nothing written), -1 error. Within the caller's
  * transaction. */
 int plan_insert(struct db *db, struct arena *a, const struct plan *p, int64_t user_id,

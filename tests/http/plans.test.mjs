@@ -236,6 +236,12 @@ describe('a ministry declares its plan', () => {
 		assert.equal(num(`SELECT needs_target FROM plans WHERE id = ${plan}`), 4, 'unchanged');
 		const negative = await o.post(`/fr/institution/plans/${plan}/edit`, planForm({ version: '2', needs_target: '-3' }));
 		assert.equal(negative.status, 422);
+		// a stale form with an error: re-shown with the version it was read at, so the
+		// newer edit is still noticed once the error is corrected
+		const staleBad = await o.post(`/fr/institution/plans/${plan}/edit`, planForm({ version: '1', needs_target: '-3' }));
+		assert.equal(staleBad.status, 422);
+		assert.match(staleBad.text, /name="version" value="1"/);
+		assert.equal((await o.post(`/fr/institution/plans/${plan}/edit`, planForm({ version: '1' }))).status, 409);
 		assert.equal(num(`SELECT version FROM plans WHERE id = ${plan}`), 2);
 		const updates = sql(`SELECT details FROM audit_log WHERE action = 'plan_updated' AND target_id = '${plan}'`);
 		assert.equal(updates.length, 1);
