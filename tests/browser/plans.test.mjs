@@ -4,11 +4,12 @@
 // year's plan, is told what is wrong with a negative target (the message by
 // the field), corrects it and sees the plan with its progress bars and their
 // numbers as text; the institution's public page shows the plan without its
-// focal point; the programme team's list marks it behind its pace. On the
-// way: the language and direction of every page, and axe-core finds no
-// violation on the list (empty and with a plan), the form (empty and with
-// its errors), the public page and the programme team's list. Set-up that is
-// not part of the story (accounts, the institution) goes over HTTP.
+// focal point; the programme team's list and the dashboard mark it behind
+// its pace. On the way: the language and direction of every page, and
+// axe-core finds no violation on the list (empty and with a plan), the form
+// (empty and with its errors), the public page, the programme team's list
+// and the dashboard. Set-up that is not part of the story (accounts, the
+// institution) goes over HTTP.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -200,6 +201,11 @@ for (const [lang, s] of Object.entries(stories)) {
 		assert.match(listed, new RegExp(s.names[`name_${lang}`]));
 		assert.match(await mainText(team.page), new RegExp(s.says.adminTitle));
 		await check(team.page, lang, 'the programme team’s list');
+		await team.page.goto(`${srv.url}/${lang}/admin/dashboard`);
+		const row = text(await team.page.textContent('#plans-progress'));
+		assert.match(row, new RegExp(s.names[`name_${lang}`]));
+		assert.match(row, new RegExp(s.says.behind));
+		await check(team.page, lang, 'the dashboard with its section of plans');
 		await team.context.close();
 	});
 }
