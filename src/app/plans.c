@@ -288,24 +288,36 @@ int plan_load(struct db *db, struct arena *a, int64_t id, struct plan *p)
 	return load_lists(db, a, p) < 0 ? -1 : 1;
 }
 
+/* $1 an institution (0: every one), $2 a year (0: every year). */
+#define PLANS_WHERE                                                                                \
+	"(CAST($1 AS BIGINT) = 0 OR p.institution_id = CAST($1 AS BIGINT)) AND (CAST($2 AS "       \
+	"INTEGER) = 0 OR p.year = CAST($2 AS INTEGER))"
+
 int plans_list(struct db *db, struct arena *a, enum lang l, int64_t institution_id, int year,
                struct plan **out, int *n)
 {
-	char sql[512];
+	char sql[512], id[24], y[16];
 	struct db_stmt *st;
 	enum db_rc rc = DB_ERROR;
+	int64_t count = 0;
 
 	*n = 0;
-	*out = arena_alloc(a, LIST_MAX * sizeof(**out));
+	*out = NULL;
+	snprintf(id, sizeof(id), "%lld", (long long)institution_id);
+	snprintf(y, sizeof(y), "%d", year);
+	if (db_query_int(db, "SELECT COUNT(*) FROM plans p WHERE " PLANS_WHERE, 2,
+	                 (const char *[]){id, y}, &count) != DB_OK)
+		return -1;
+	if (count > LIST_MAX)
+		count = LIST_MAX;
+	*out = arena_alloc(a, (size_t)(count + 1) * sizeof(**out));
 	snprintf(sql, sizeof(sql),
 	         "SELECT " PLAN_COLUMNS ", i.name_%s FROM plans p JOIN institutions i ON i.id = "
-	         "p.institution_id WHERE (CAST($1 AS BIGINT) = 0 OR p.institution_id = CAST($1 AS "
-	         "BIGINT)) AND (CAST($2 AS INTEGER) = 0 OR p.year = CAST($2 AS INTEGER)) ORDER BY "
-	         "p.year, i.name_%s, p.id",
+	         "p.institution_id WHERE " PLANS_WHERE " ORDER BY p.year, i.name_%s, p.id",
 	         lang_code(l), lang_code(l));
 	st = db_prepare(db, sql);
 	if (st && db_bind_int(st, 1, institution_id) == DB_OK && db_bind_int(st, 2, year) == DB_OK)
-		while ((rc = db_step(st)) == DB_ROW && *n < LIST_MAX) {
+		while ((rc = db_step(st)) == DB_ROW && *n < count) {
 			struct plan *p = &(*out)[(*n)++];
 			plan_row(st, a, p);
 			p->institution = sql_col_text(st, a, 12);
