@@ -147,6 +147,11 @@ static const struct key keys[] = {
          "Minutes between two saves of a changed index (the change log keeps a day, so a "
          "snapshot older than 20 hours is not used).",
          NULL},
+        {"plans", "behind_percent", KEY_INT, 1, 100, "50", FIELD(plans_behind_percent),
+         "A sectoral plan is behind its pace when what it achieved is below this percentage "
+         "of what its target expects by now (the target times the fraction of the year "
+         "elapsed); the programme team is then told (docs/PLANS.md).",
+         NULL},
         {"api", "rate_limit", KEY_INT, 0, 1000000, "1200", FIELD(api_rate_limit),
          "Requests per minute to the /api/ routes for each API token, or each client address "
          "without one, counted on each node (in memory); over it, 429 with Retry-After. 0: no "

@@ -62,6 +62,8 @@ struct config {
 	/* [search] */
 	char *search_snapshot;       /* the index snapshot file of this node; "" none */
 	int search_snapshot_minutes; /* how often a changed index is saved again */
+	/* [plans] */
+	int plans_behind_percent; /* a plan is behind below this share of its expected pace */
 	/* [api] */
 	int api_rate_limit; /* requests per minute per token or address, per node; 0: none */
 	/* [testing] */

@@ -15,6 +15,7 @@
 #include "app/needs.h"
 #include "app/networks.h"
 #include "app/page.h"
+#include "app/plans.h"
 #include "app/profile_pages.h"
 #include "app/project_pages.h"
 #include "app/statistics.h"
@@ -333,7 +334,8 @@ void h_admin_dashboard(void *ctx, struct request *req, struct response *resp)
 	                     sectors(&c, db, data) < 0 ||
 	                     breakdowns(&c, db, status == 200 ? &period : NULL, data) < 0 ||
 	                     funnel(&c, db, data) < 0 || institutions(&c, db, data) < 0 ||
-	                     networks(&c, db, data) < 0
+	                     networks(&c, db, data) < 0 ||
+	                     plans_dashboard(c.app, db, &req->arena, c.l, c.now, data) < 0
 	             ? -1
 	             : 0;
 	db_pool_put(c.app->pool, db);

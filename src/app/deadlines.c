@@ -11,6 +11,7 @@
 #include "app/engagements.h"
 #include "app/evaluations.h"
 #include "app/notify.h"
+#include "app/plans.h"
 #include "app/projects.h"
 #include "app/sql.h"
 #include "core/log.h"
@@ -236,6 +237,7 @@ void engagement_jobs_tick(struct app *app, int64_t *last)
 		evaluations_followups_run(app, db, now);
 		notify_digest_run(app, db, now);
 		project_reminders_run(app, db, now); /* dossiers' service deadlines */
+		plans_flag_run(app, db, now);        /* plans behind their pace */
 	}
 	db_pool_put(app->pool, db);
 }

@@ -137,6 +137,10 @@ HANDLER(h_statistics_json);
 HANDLER(h_statistics_dictionary);
 /* -- dashboard handlers end -- */
 /* plans.c, plan_pages.c: sectoral mobilisation plans */
+HANDLER(h_inst_plans);
+HANDLER(h_plan_new);
+HANDLER(h_plan_edit);
+HANDLER(h_admin_plans);
 /* -- plans handlers end -- */
 /* consultations.c, consultation_pages.c: consultations */
 HANDLER(h_consultations);

@@ -16,6 +16,7 @@
 #include "app/handlers.h"
 #include "app/notify.h"
 #include "app/page.h"
+#include "app/plans.h"
 #include "app/profile_pages.h"
 #include "app/sql.h"
 #include "app/taxonomy.h"
@@ -721,7 +722,7 @@ void h_institution_public(void *ctx, struct request *req, struct response *resp)
 	struct institution in;
 	struct institution_figures fig;
 	struct db *db;
-	json_t *needs;
+	json_t *needs, *plans = NULL;
 	int rc;
 
 	pp_init(&c, ctx, req, resp);
@@ -732,6 +733,8 @@ void h_institution_public(void *ctx, struct request *req, struct response *resp)
 	if (rc == 1 && institution_figures(db, &req->arena, in.id, c.now,
 	                                   c.app->cfg->needs_response_days, &fig) < 0)
 		rc = -1;
+	if (rc == 1 && !(plans = plans_public_json(c.app, db, &req->arena, c.l, in.id, c.now)))
+		rc = -1; /* sectoral plans (plans.h) */
 	needs = rc == 1 ? published_needs(&c, db, in.id) : NULL;
 	db_pool_put(c.app->pool, db);
 	if (rc <= 0) {
@@ -742,15 +745,15 @@ void h_institution_public(void *ctx, struct request *req, struct response *resp)
 		return;
 	}
 	page_render(c.app, req, resp, 200, "institution_public", "institution.public.title",
-	            json_pack("{s:I, s:s, s:s, s:s?, s:o, s:s, s:o, s:s?, s:o, s:o, s:I}", "id",
-	                      (json_int_t)in.id, "name", institution_label(&in, c.l), "kind",
+	            json_pack("{s:I, s:s, s:s, s:s?, s:o, s:s, s:o, s:s?, s:o, s:o, s:I, s:o}",
+	                      "id", (json_int_t)in.id, "name", institution_label(&in, c.l), "kind",
 	                      arena_printf(&req->arena, "institution.kind.%s", in.kind), "region",
 	                      label_of(&c, TAX_REGION, in.region), "sectors", labels_of(&c, &in),
 	                      "website", in.website, "description",
 	                      paragraphs(&req->arena, in.description), "verified",
 	                      pp_date(&c, in.verified_at), "figures",
 	                      institution_figures_json(&fig), "needs", needs, "min",
-	                      (json_int_t)INSTITUTION_FIGURES_MIN));
+	                      (json_int_t)INSTITUTION_FIGURES_MIN, "plans", plans));
 }
 
 void h_institutions(void *ctx, struct request *req, struct response *resp)

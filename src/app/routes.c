@@ -438,7 +438,65 @@ static const struct field mentorship_step_form[] = {TEXT("csrf", 64), TEXT("acti
 static const struct field dashboard_query[] = {TEXT("from", 10), TEXT("to", 10), END};
 /* -- dashboard fields end -- */
 
-/* ---- Sectoral plans (plans.c, plan_pages.c) */
+/* ---- Sectoral plans (plans.c, plan_pages.c): the plan's form, its rows numbered
+ * up to PLAN_SECTORS (30) sectors and PLAN_SKILLS (10) skills (plans.h) */
+#define PLAN_SKILL(row)                                                                            \
+	{                                                                                          \
+		FIELD_TEXT, "skill_" row, 0, 120                                                   \
+	}
+static const struct field plan_form[] = {TEXT("csrf", 64),
+                                         TEXT("year", 10),
+                                         TEXT("needs_target", 10),
+                                         TEXT("experts_target", 10),
+                                         TEXT("focal_name", 200),
+                                         TEXT("focal_title", 200),
+                                         TEXT("focal_email", 254),
+                                         TEXT("version", 10),
+                                         INST_SECTOR("0"),
+                                         INST_SECTOR("1"),
+                                         INST_SECTOR("2"),
+                                         INST_SECTOR("3"),
+                                         INST_SECTOR("4"),
+                                         INST_SECTOR("5"),
+                                         INST_SECTOR("6"),
+                                         INST_SECTOR("7"),
+                                         INST_SECTOR("8"),
+                                         INST_SECTOR("9"),
+                                         INST_SECTOR("10"),
+                                         INST_SECTOR("11"),
+                                         INST_SECTOR("12"),
+                                         INST_SECTOR("13"),
+                                         INST_SECTOR("14"),
+                                         INST_SECTOR("15"),
+                                         INST_SECTOR("16"),
+                                         INST_SECTOR("17"),
+                                         INST_SECTOR("18"),
+                                         INST_SECTOR("19"),
+                                         INST_SECTOR("20"),
+                                         INST_SECTOR("21"),
+                                         INST_SECTOR("22"),
+                                         INST_SECTOR("23"),
+                                         INST_SECTOR("24"),
+                                         INST_SECTOR("25"),
+                                         INST_SECTOR("26"),
+                                         INST_SECTOR("27"),
+                                         INST_SECTOR("28"),
+                                         INST_SECTOR("29"),
+                                         PLAN_SKILL("0"),
+                                         PLAN_SKILL("1"),
+                                         PLAN_SKILL("2"),
+                                         PLAN_SKILL("3"),
+                                         PLAN_SKILL("4"),
+                                         PLAN_SKILL("5"),
+                                         PLAN_SKILL("6"),
+                                         PLAN_SKILL("7"),
+                                         PLAN_SKILL("8"),
+                                         PLAN_SKILL("9"),
+                                         END};
+_Static_assert(sizeof(plan_form) / sizeof(plan_form[0]) - 1 == 8 + 30 + 10 &&
+                       sizeof(plan_form) / sizeof(plan_form[0]) - 1 <= PROFILE_FORM_LIMIT,
+               "plan_form: the rows of plans.h, within the router's limit");
+static const struct field plan_admin_query[] = {{FIELD_INT, "year", 2000, 2200}, END};
 /* -- plans fields end -- */
 
 /* ---- Consultations (consultations.c, consultation_pages.c) */
@@ -869,7 +927,27 @@ const struct route app_routes[] = {
         {HTTP_GET, "/:lang/statistics/dictionary.json", h_statistics_dictionary, POLICY_PUBLIC,
          NULL, 0, "The data dictionary of the open data, in the page's language", NULL},
         /* -- dashboard routes end -- */
-        /* Sectoral plans */
+        /* Sectoral plans: the institution's plans and their progress, the
+         * programme team's list with those behind their pace (plans.c,
+         * plan_pages.c); the public page and the dashboard show them too */
+        {HTTP_GET, "/:lang/institution/plans", h_inst_plans, POLICY_INSTITUTION, saved_query, 0,
+         "The institution's sectoral plans, each year's progress against its pace and its "
+         "focal point",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/institution/plans/new", h_plan_new, POLICY_INSTITUTION_OWNER,
+         NULL, 0,
+         "Owners of a ministry department or public establishment declare a year's plan "
+         "(one per year, this year or later); audited",
+         plan_form},
+        {HTTP_GET | HTTP_POST, "/:lang/institution/plans/:id/edit", h_plan_edit,
+         POLICY_INSTITUTION_OWNER, NULL, 0,
+         "Owners edit a plan of this year or later (a stale form: 409; another institution's: "
+         "404); audited",
+         plan_form},
+        {HTTP_GET, "/:lang/admin/plans", h_admin_plans, POLICY_ADMIN, plan_admin_query, 0,
+         "Every plan of a year with its progress and focal point, those behind their pace "
+         "first",
+         NULL},
         /* -- plans routes end -- */
         /* Consultations: the audience's pages, answers, the published summary and its
          * CSV; the authors' pages (the programme team, or a coordinator for a network

@@ -20,6 +20,7 @@
 #include "app/data.h"
 #include "app/events.h"
 #include "app/networks.h"
+#include "app/plans.h"
 #include "app/projects.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -117,7 +118,7 @@ static int demo_people(struct cli *cli, struct db *db)
 	struct app app = {.cfg = &cli->cfg};
 	int64_t now = clock_now(&cli->cfg);
 	char err[512];
-	int nets, events = 0, projects = 0;
+	int nets, events = 0, projects = 0, plans = 0;
 
 	nets = networks_demo_load(&app, db, now, err, sizeof(err));
 	if (nets > 0)
@@ -127,19 +128,21 @@ static int demo_people(struct cli *cli, struct db *db)
 	if (nets > 0 && projects >= 0 &&
 	    consultations_demo_load(&app, db, now, err, sizeof(err)) < 0)
 		projects = -1; /* consultations (consultations.h): the reason is in err */
-	if (nets < 0 || events < 0 || projects < 0) {
+	if (nets > 0 && events >= 0 && projects >= 0) /* sectoral plans (plans.h) */
+		plans = plans_demo_load(&app, db, now, err, sizeof(err));
+	if (nets < 0 || events < 0 || projects < 0 || plans < 0) {
 		fprintf(stderr, "kafaat demo: %s\n", err);
 		return -1;
 	}
 	if (nets > 0) {
 		printf("demo networks, events and project dossiers loaded into %s (%d rows)\n",
-		       shown_db(cli), nets + events + projects);
+		       shown_db(cli), nets + events + projects + plans);
 		/* memberships are not in the change log: a node's snapshot would miss them */
 		if (cli->cfg.search_snapshot[0] && unlink(cli->cfg.search_snapshot) == 0)
 			printf("search snapshot %s removed: the next start builds the index\n",
 			       cli->cfg.search_snapshot);
 	}
-	return nets + events + projects;
+	return nets + events + projects + plans;
 }
 
 static int cmd_demo(struct cli *cli)
