@@ -12,6 +12,7 @@
 #include "app/evaluations.h"
 #include "app/notify.h"
 #include "app/projects.h"
+#include "app/proposals.h"
 #include "app/sql.h"
 #include "core/log.h"
 #include "core/parse.h"
@@ -236,6 +237,7 @@ void engagement_jobs_tick(struct app *app, int64_t *last)
 		evaluations_followups_run(app, db, now);
 		notify_digest_run(app, db, now);
 		project_reminders_run(app, db, now); /* dossiers' service deadlines */
+		proposals_flag_run(app, db, now);    /* proposals left unanswered */
 	}
 	db_pool_put(app->pool, db);
 }
