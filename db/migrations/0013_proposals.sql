@@ -8,7 +8,8 @@
 -- (app/proposals.c, a table); the CHECKs only bound the words. flagged_at
 -- is set once, by a conditional UPDATE, when a proposal is still
 -- "received" after proposals.answer_days: several nodes never flag (and
--- notify) twice. Personal columns are listed in db/personal_data.tsv.
+-- notify) twice; told_supports likewise, so that withdrawing and giving a
+-- support again never tells the author of the same milestone twice. Personal columns are listed in db/personal_data.tsv.
 -- Portable SQL: SQLite and PostgreSQL 15.
 
 CREATE TABLE proposals (
@@ -22,6 +23,7 @@ CREATE TABLE proposals (
 		'not_retained')),
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL,                  -- the last answer (or the submission)
+	told_supports INTEGER NOT NULL DEFAULT 0,  -- the highest support milestone the author was told
 	flagged_at TEXT                            -- still unanswered after the delay: flagged then
 );
 CREATE INDEX proposals_status ON proposals (status, created_at);

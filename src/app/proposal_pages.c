@@ -596,6 +596,9 @@ static int support_tx(struct db *db, void *ud)
 		return -1;
 	if (!proposal_support_milestone(n))
 		return 0;
+	rc = proposal_support_told(db, a, s->p->id, n);
+	if (rc <= 0)
+		return rc;
 	return tell_author(c, db, s->p, "supported",
 	                   (const char *[]){"title", s->p->title, "count", number(c, n), NULL});
 }

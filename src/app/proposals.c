@@ -240,6 +240,18 @@ int proposal_support_add(struct db *db, struct arena *a, int64_t id, int64_t use
 	return rc < 0 ? -1 : rc > 0;
 }
 
+int proposal_support_told(struct db *db, struct arena *a, int64_t id, int64_t n)
+{
+	const char *count = sql_int(a, n);
+	int64_t rc =
+	        sql_exec(db,
+	                 "UPDATE proposals SET told_supports = CAST($2 AS INTEGER) WHERE id = $1 "
+	                 "AND told_supports < CAST($2 AS INTEGER)",
+	                 2, (const char *[]){sql_int(a, id), count});
+
+	return rc < 0 ? -1 : rc > 0;
+}
+
 int proposal_support_remove(struct db *db, struct arena *a, int64_t id, int64_t user_id)
 {
 	int64_t rc = sql_exec(

@@ -23,7 +23,9 @@
  * The author is told (notify(), in the transaction of the change): the
  * submission (an acknowledgement), every answer, every comment by someone
  * else, and supports at the milestones of proposal_support_milestone (the
- * first, then 10, 50, 100, 500, 1000) rather than each one.
+ * first, then 10, 50, 100, 500, 1000) rather than each one, each milestone
+ * once (proposals.told_supports: withdrawing and supporting again tells
+ * nobody twice).
  *
  * Nobody waits in silence: a proposal still "received" proposals.answer_days
  * (config) after its submission is flagged once (flagged_at, conditional
@@ -125,6 +127,10 @@ int proposal_supported_by(struct db *db, struct arena *a, int64_t id, int64_t us
  * constraint said so), -1 error. Not one's own: the caller checks. */
 int proposal_support_add(struct db *db, struct arena *a, int64_t id, int64_t user_id,
                          const char *now);
+/* Marks milestone n (proposal_support_milestone) as told to the author,
+ * conditionally on no milestone as high having been told: 1 marked (tell
+ * them), 0 told already, -1 error. */
+int proposal_support_told(struct db *db, struct arena *a, int64_t id, int64_t n);
 /* Removes it: 1 removed, 0 there was none, -1 error. */
 int proposal_support_remove(struct db *db, struct arena *a, int64_t id, int64_t user_id);
 

@@ -447,15 +447,16 @@ static const struct field dashboard_query[] = {TEXT("from", 10), TEXT("to", 10),
 /* ---- Proposals (proposals.c, proposal_pages.c) */
 /* Texts are bounded here far above the model's limits (proposals.h) so that
  * a text too long is a 422 named by its field, not a 400. */
-static const struct field proposal_list_query[] = {TEXT("sector", 64), TEXT("status", 20),
+static const struct field proposal_list_query[] = {TEXT("sector", 64),
+                                                   TEXT("status", 20),
                                                    TEXT("sort", 10),
-                                                   {FIELD_INT, "page", 1, 100000}, END};
+                                                   {FIELD_INT, "page", 1, 100000},
+                                                   END};
 static const struct field proposal_query[] = {TEXT("done", 20), END};
-static const struct field proposal_form[] = {TEXT("csrf", 64), TEXT("title", 2000),
+static const struct field proposal_form[] = {TEXT("csrf", 64),     TEXT("title", 2000),
                                              TEXT("body", 200000), TEXT("kind", 20),
-                                             TEXT("sector", 64), END};
-static const struct field proposal_comment_form[] = {TEXT("csrf", 64), TEXT("body", 200000),
-                                                     END};
+                                             TEXT("sector", 64),   END};
+static const struct field proposal_comment_form[] = {TEXT("csrf", 64), TEXT("body", 200000), END};
 static const struct field proposal_answer_form[] = {TEXT("csrf", 64), TEXT("status", 20),
                                                     TEXT("answer", 200000), END};
 static const struct field proposal_hide_form[] = {TEXT("csrf", 64), TEXT("action", 10), END};
@@ -865,11 +866,10 @@ const struct route app_routes[] = {
          NULL},
         {HTTP_POST, "/:lang/proposals/:id/support", h_proposal_support, POLICY_SIGNED_IN, NULL, 0,
          "Support a proposal (once; not one's own)", csrf_only},
-        {HTTP_POST, "/:lang/proposals/:id/withdraw", h_proposal_withdraw, POLICY_SIGNED_IN, NULL,
-         0, "Withdraw one's support of a proposal", csrf_only},
+        {HTTP_POST, "/:lang/proposals/:id/withdraw", h_proposal_withdraw, POLICY_SIGNED_IN, NULL, 0,
+         "Withdraw one's support of a proposal", csrf_only},
         {HTTP_POST, "/:lang/proposals/:id/comments", h_proposal_comment, POLICY_SIGNED_IN, NULL, 0,
-         "Comment on a proposal (1 to 5000 characters; the author is told)",
-         proposal_comment_form},
+         "Comment on a proposal (1 to 5000 characters; the author is told)", proposal_comment_form},
         {HTTP_GET, "/:lang/admin/proposals", h_admin_proposals, POLICY_ADMIN, NULL, 0,
          "The programme team's queue of proposals to answer, those flagged as waiting too long "
          "first",
