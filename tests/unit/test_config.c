@@ -191,9 +191,10 @@ static void test_unknown_section(void **state)
 	assert_int_equal(
 	        load_str(&cfg, "[server]\nthreads = 4\n[srever]\nthreads = 5\n[]\n", &errs), -1);
 	assert_int_equal(errs.count, 2);
-	assert_error(&errs, 0, "t.ini:3",
-	             "unknown section [srever] (expected [server], [database], [paths], [log], "
-	             "[mail], [auth], [needs], [proposals], [statistics], [search], [api], [testing])");
+	assert_error(
+	        &errs, 0, "t.ini:3",
+	        "unknown section [srever] (expected [server], [database], [paths], [log], "
+	        "[mail], [auth], [needs], [proposals], [statistics], [search], [api], [testing])");
 	assert_error(&errs, 1, "t.ini:5",
 	             "unknown section [] (expected [server], [database], [paths], [log], [mail], "
 	             "[auth], [needs], [proposals], [statistics], [search], [api], [testing])");
@@ -409,9 +410,10 @@ static void test_many_errors_together(void **state)
 	snprintf(where, sizeof(where), "%s:4", path);
 	assert_error(&errs, 1, where, "unknown key timeout in [server]");
 	snprintf(where, sizeof(where), "%s:5", path);
-	assert_error(&errs, 2, where,
-	             "unknown section [cache] (expected [server], [database], [paths], [log], "
-	             "[mail], [auth], [needs], [proposals], [statistics], [search], [api], [testing])");
+	assert_error(
+	        &errs, 2, where,
+	        "unknown section [cache] (expected [server], [database], [paths], [log], "
+	        "[mail], [auth], [needs], [proposals], [statistics], [search], [api], [testing])");
 	snprintf(where, sizeof(where), "%s:8", path);
 	assert_error(&errs, 3, where, "level must be debug, info, warn or error, not \"loud\"");
 	snprintf(where, sizeof(where), "%s:9", path);
