@@ -313,7 +313,8 @@ int proposal_answer(struct db *db, struct arena *a, struct proposal *p, enum pro
 	             "INSERT INTO proposal_answers (id, proposal_id, actor_id, from_status, "
 	             "to_status, answer, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 	             7,
-	             (const char *[]){sql_int(a, answer_id), id, sql_int(a, actor_id), from,
+	             (const char *[]){sql_int(a, answer_id), id,
+	                              actor_id ? sql_int(a, actor_id) : NULL, from,
 	                              proposal_status_name(to), answer, now}) != 1)
 		return -1;
 	p->status = to;

@@ -144,7 +144,7 @@ int proposal_comment_hide(struct db *db, struct arena *a, int64_t comment_id, in
                           int64_t actor_id, const char *now, int64_t *proposal_id);
 
 /* Answers p with status `to` (the caller checked the table), conditional
- * on the status p was loaded in: the answer row (answer_id, actor_id,
+ * on the status p was loaded in: the answer row (answer_id, actor_id or 0,
  * answer text, dated now) and the new status. 1 done, 0 refused (the
  * status changed meanwhile), -1 error. p->status is updated. Audit and
  * notifications are the caller's, in the same transaction. */

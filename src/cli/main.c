@@ -20,6 +20,7 @@
 #include "app/events.h"
 #include "app/networks.h"
 #include "app/projects.h"
+#include "app/proposals.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrations.h"
@@ -123,6 +124,8 @@ static int demo_people(struct cli *cli, struct db *db)
 		events = events_demo_load(&app, db, now, err, sizeof(err));
 	if (nets > 0 && events >= 0)
 		projects = projects_demo_load(&app, db, now, err, sizeof(err));
+	if (projects >= 0 && nets > 0 && proposals_demo_load(&app, db, now, err, sizeof(err)) < 0)
+		projects = -1; /* experts' proposals and their answers (proposal_demo.c) */
 	if (nets < 0 || events < 0 || projects < 0) {
 		fprintf(stderr, "kafaat demo: %s\n", err);
 		return -1;
