@@ -436,6 +436,24 @@ describe('the list', () => {
 	});
 });
 
+describe('erasure', () => {
+	test('an erased expert leaves no proposal, support or comment', async () => {
+		const c = await newExpert('leaving@example.org');
+		const own = await submit(c, { title: 'Une proposition qui partira avec moi', sector: 'tourism' });
+		const other = one(`SELECT id FROM proposals WHERE title = 'Des bourses pour les internes'`);
+		assert.equal((await act(c, `/fr/proposals/${other}`, `/fr/proposals/${other}/support`)).status, 303);
+		assert.equal((await act(c, `/fr/proposals/${other}`, `/fr/proposals/${other}/comments`, { body: 'Je soutiens.' })).status, 303);
+		const me = userId('leaving@example.org');
+		await c.get('/fr/profile/delete');
+		const gone = await c.post('/fr/profile/delete', { password: PW });
+		assert.ok([200, 303].includes(gone.status), `erasure: ${gone.status}`);
+		assert.equal(one(`SELECT COUNT(*) FROM proposals WHERE id = ${own}`), '0');
+		assert.equal(one(`SELECT COUNT(*) FROM proposal_supports WHERE user_id = ${me}`), '0');
+		assert.equal(one(`SELECT COUNT(*) FROM proposal_comments WHERE author_id = ${me}`), '0');
+		assert.equal(one(`SELECT COUNT(*) FROM proposals WHERE id = ${other}`), '1');
+	});
+});
+
 describe('nobody waits in silence', () => {
 	test('a proposal still "received" after proposals.answer_days is flagged once, listed first, the team told once', async () => {
 		const t0 = Number(one(`SELECT COUNT(*) FROM notifications WHERE kind = 'proposal.overdue'`));
