@@ -129,6 +129,10 @@ static const struct key keys[] = {
          "Working days after which an application still unanswered closes as \"no answer\" "
          "and the expert is told.",
          NULL},
+        {"proposals", "answer_days", KEY_INT, 1, 365, "30", FIELD(proposals_answer_days),
+         "Days after which a proposal still \"received\" (no answer from the programme team) "
+         "is flagged on the team's queue and the team is told once (docs/PROPOSALS.md).",
+         NULL},
         {"statistics", "min_cell", KEY_INT, 3, 1000, "10", FIELD(statistics_min_cell),
          "Smallest count of people the public statistics and open data publish (k); smaller "
          "cells, and the cells hidden with them, show as \"fewer\" (docs/INDICATORS.md).",

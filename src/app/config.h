@@ -56,6 +56,8 @@ struct config {
 	/* [needs] */
 	int needs_reminder_days; /* working days before an unanswered application is recalled */
 	int needs_response_days; /* working days before it closes as "no answer" */
+	/* [proposals] */
+	int proposals_answer_days; /* days before an unanswered proposal is flagged */
 	/* [statistics] */
 	int statistics_min_cell;    /* k: smallest published count of people */
 	int statistics_alert_ratio; /* open needs per active expert that raise an alert */

@@ -13,6 +13,7 @@
 #include "app/notify.h"
 #include "app/plans.h"
 #include "app/projects.h"
+#include "app/proposals.h"
 #include "app/sql.h"
 #include "core/log.h"
 #include "core/parse.h"
@@ -238,6 +239,7 @@ void engagement_jobs_tick(struct app *app, int64_t *last)
 		notify_digest_run(app, db, now);
 		project_reminders_run(app, db, now); /* dossiers' service deadlines */
 		plans_flag_run(app, db, now);        /* plans behind their pace */
+		proposals_flag_run(app, db, now);    /* proposals left unanswered */
 	}
 	db_pool_put(app->pool, db);
 }

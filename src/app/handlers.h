@@ -154,6 +154,15 @@ HANDLER(h_consultation_questions);
 HANDLER(h_consultation_step);
 /* -- consultation handlers end -- */
 /* proposals.c, proposal_pages.c: proposals */
+HANDLER(h_proposals);
+HANDLER(h_proposal_new);
+HANDLER(h_proposal);
+HANDLER(h_proposal_support);
+HANDLER(h_proposal_withdraw);
+HANDLER(h_proposal_comment);
+HANDLER(h_admin_proposals);
+HANDLER(h_admin_proposal);
+HANDLER(h_admin_proposal_comment);
 /* -- proposal handlers end -- */
 /* discussions.c, discussion_pages.c: network discussions; changelog.c */
 /* -- discussion handlers end -- */

@@ -539,6 +539,21 @@ static const struct field cons_new_query[] = {TEXT("network", 64), END};
 /* -- consultation fields end -- */
 
 /* ---- Proposals (proposals.c, proposal_pages.c) */
+/* Texts are bounded here far above the model's limits (proposals.h) so that
+ * a text too long is a 422 named by its field, not a 400. */
+static const struct field proposal_list_query[] = {TEXT("sector", 64),
+                                                   TEXT("status", 20),
+                                                   TEXT("sort", 10),
+                                                   {FIELD_INT, "page", 1, 100000},
+                                                   END};
+static const struct field proposal_query[] = {TEXT("done", 20), END};
+static const struct field proposal_form[] = {TEXT("csrf", 64),     TEXT("title", 2000),
+                                             TEXT("body", 200000), TEXT("kind", 20),
+                                             TEXT("sector", 64),   END};
+static const struct field proposal_comment_form[] = {TEXT("csrf", 64), TEXT("body", 200000), END};
+static const struct field proposal_answer_form[] = {TEXT("csrf", 64), TEXT("status", 20),
+                                                    TEXT("answer", 200000), END};
+static const struct field proposal_hide_form[] = {TEXT("csrf", 64), TEXT("action", 10), END};
 /* -- proposal fields end -- */
 
 /* ---- Network discussions and the changelog (discussions.c, discussion_pages.c, changelog.c) */
@@ -988,6 +1003,35 @@ const struct route app_routes[] = {
          cons_step_form},
         /* -- consultation routes end -- */
         /* Proposals */
+        {HTTP_GET, "/:lang/proposals", h_proposals, POLICY_PUBLIC, proposal_list_query, 0,
+         "Experts' proposals to the programme: filters by sector and status, sorted by "
+         "supports or date, pages",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/proposals/new", h_proposal_new, POLICY_EXPERT, NULL, 0,
+         "An expert submits a proposal (idea or initiative, for a sector or the programme)",
+         proposal_form},
+        {HTTP_GET, "/:lang/proposals/:id", h_proposal, POLICY_PUBLIC, proposal_query, 0,
+         "A proposal: its text, author (as their consent allows), supports, the programme "
+         "team's dated answers, comments",
+         NULL},
+        {HTTP_POST, "/:lang/proposals/:id/support", h_proposal_support, POLICY_SIGNED_IN, NULL, 0,
+         "Support a proposal (once; not one's own)", csrf_only},
+        {HTTP_POST, "/:lang/proposals/:id/withdraw", h_proposal_withdraw, POLICY_SIGNED_IN, NULL, 0,
+         "Withdraw one's support of a proposal", csrf_only},
+        {HTTP_POST, "/:lang/proposals/:id/comments", h_proposal_comment, POLICY_SIGNED_IN, NULL, 0,
+         "Comment on a proposal (1 to 5000 characters; the author is told)", proposal_comment_form},
+        {HTTP_GET, "/:lang/admin/proposals", h_admin_proposals, POLICY_ADMIN, NULL, 0,
+         "The programme team's queue of proposals to answer, those flagged as waiting too long "
+         "first",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/admin/proposals/:id", h_admin_proposal, POLICY_ADMIN,
+         proposal_query, 0,
+         "The programme team answers a proposal publicly (a status from the table, with the "
+         "reason of a decision); the author is told",
+         proposal_answer_form},
+        {HTTP_POST, "/:lang/admin/proposal-comments/:id", h_admin_proposal_comment, POLICY_ADMIN,
+         NULL, 0, "The programme team hides a comment on a proposal, or shows it again; audited",
+         proposal_hide_form},
         /* -- proposal routes end -- */
         /* Network discussions; the changelog */
         /* -- discussion routes end -- */

@@ -22,6 +22,7 @@
 #include "app/networks.h"
 #include "app/plans.h"
 #include "app/projects.h"
+#include "app/proposals.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrations.h"
@@ -113,36 +114,45 @@ static int cmd_migrate(struct cli *cli)
  * announcements, then events with registrations, then project dossiers held
  * by some of the experts. Each part writes only into an installation
  * without it. Returns the rows written, or -1. */
+/* The second phase of `kafaat demo`, in order: people in networks first
+ * (the others build on them), then each capability's demonstration. Each
+ * returns the rows it wrote, or -1 with the reason in err; networks 0 when
+ * the demonstration is already there (the others are then skipped). */
+typedef int (*demo_loader)(struct app *app, struct db *db, int64_t now, char *err, size_t errlen);
+static const demo_loader demo_loaders[] = {
+        networks_demo_load,      /* members, coordinators (networks.h) */
+        events_demo_load,        /* network events (events.h) */
+        projects_demo_load,      /* project dossiers (projects.h) */
+        consultations_demo_load, /* consultations (consultations.h) */
+        plans_demo_load,         /* sectoral plans (plans.h) */
+        proposals_demo_load,     /* experts' proposals and their answers (proposals.h) */
+};
+
 static int demo_people(struct cli *cli, struct db *db)
 {
 	struct app app = {.cfg = &cli->cfg};
 	int64_t now = clock_now(&cli->cfg);
 	char err[512];
-	int nets, events = 0, projects = 0, plans = 0;
+	int rows = 0;
 
-	nets = networks_demo_load(&app, db, now, err, sizeof(err));
-	if (nets > 0)
-		events = events_demo_load(&app, db, now, err, sizeof(err));
-	if (nets > 0 && events >= 0)
-		projects = projects_demo_load(&app, db, now, err, sizeof(err));
-	if (nets > 0 && projects >= 0 &&
-	    consultations_demo_load(&app, db, now, err, sizeof(err)) < 0)
-		projects = -1; /* consultations (consultations.h): the reason is in err */
-	if (nets > 0 && events >= 0 && projects >= 0) /* sectoral plans (plans.h) */
-		plans = plans_demo_load(&app, db, now, err, sizeof(err));
-	if (nets < 0 || events < 0 || projects < 0 || plans < 0) {
-		fprintf(stderr, "kafaat demo: %s\n", err);
-		return -1;
+	for (size_t i = 0; i < sizeof(demo_loaders) / sizeof(demo_loaders[0]); i++) {
+		int n = demo_loaders[i](&app, db, now, err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "kafaat demo: %s\n", err);
+			return -1;
+		}
+		if (i == 0 && n == 0)
+			return 0; /* already loaded */
+		rows += n;
 	}
-	if (nets > 0) {
-		printf("demo networks, events and project dossiers loaded into %s (%d rows)\n",
-		       shown_db(cli), nets + events + projects + plans);
-		/* memberships are not in the change log: a node's snapshot would miss them */
-		if (cli->cfg.search_snapshot[0] && unlink(cli->cfg.search_snapshot) == 0)
-			printf("search snapshot %s removed: the next start builds the index\n",
-			       cli->cfg.search_snapshot);
-	}
-	return nets + events + projects + plans;
+	printf("demo networks, events, project dossiers, consultations, plans and proposals loaded "
+	       "into %s (%d rows)\n",
+	       shown_db(cli), rows);
+	/* memberships are not in the change log: a node's snapshot would miss them */
+	if (cli->cfg.search_snapshot[0] && unlink(cli->cfg.search_snapshot) == 0)
+		printf("search snapshot %s removed: the next start builds the index\n",
+		       cli->cfg.search_snapshot);
+	return rows;
 }
 
 static int cmd_demo(struct cli *cli)

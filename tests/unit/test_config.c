@@ -193,10 +193,12 @@ static void test_unknown_section(void **state)
 	assert_int_equal(errs.count, 2);
 	assert_error(&errs, 0, "t.ini:3",
 	             "unknown section [srever] (expected [server], [database], [paths], [log], "
-	             "[mail], [auth], [needs], [statistics], [search], [plans], [api], [testing])");
-	assert_error(&errs, 1, "t.ini:5",
-	             "unknown section [] (expected [server], [database], [paths], [log], [mail], "
-	             "[auth], [needs], [statistics], [search], [plans], [api], [testing])");
+	             "[mail], [auth], [needs], [proposals], [statistics], [search], [plans], "
+	             "[api], [testing])");
+	assert_error(
+	        &errs, 1, "t.ini:5",
+	        "unknown section [] (expected [server], [database], [paths], [log], [mail], "
+	        "[auth], [needs], [proposals], [statistics], [search], [plans], [api], [testing])");
 	assert_int_equal(cfg.threads, 4); /* keys of an unknown section are not applied */
 	config_release(&cfg);
 }
@@ -411,7 +413,8 @@ static void test_many_errors_together(void **state)
 	snprintf(where, sizeof(where), "%s:5", path);
 	assert_error(&errs, 2, where,
 	             "unknown section [cache] (expected [server], [database], [paths], [log], "
-	             "[mail], [auth], [needs], [statistics], [search], [plans], [api], [testing])");
+	             "[mail], [auth], [needs], [proposals], [statistics], [search], [plans], "
+	             "[api], [testing])");
 	snprintf(where, sizeof(where), "%s:8", path);
 	assert_error(&errs, 3, where, "level must be debug, info, warn or error, not \"loud\"");
 	snprintf(where, sizeof(where), "%s:9", path);
@@ -572,7 +575,7 @@ static void test_describe(void **state)
 	assert_non_null(strstr(text, "| `log.level` | `KAFAAT_LOG_LEVEL` | `info` |"));
 	for (const char *p = text; (p = strstr(p, "\n| `")) != NULL; p++)
 		rows++;
-	assert_int_equal(rows, 39);
+	assert_int_equal(rows, 40);
 	free(text);
 }
 
