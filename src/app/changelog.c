@@ -162,8 +162,9 @@ static int feed_row(struct pp *c, const struct change *ch, void *ud)
 		                         pp_date(c, ch->date)));
 		buf_addf(b, "</title><updated>%sT00:00:00Z</updated>", ch->date);
 		buf_adds(b, "<link rel=\"alternate\" type=\"text/html\" href=\"");
-		xml_text(b, arena_printf(&c->req->arena, "%s/%s/changelog#v-%s",
-		                         c->app->cfg->public_url, lang_code(c->l), ch->version));
+		xml_text(b, arena_printf(&c->req->arena, "%s/%s/changelog#v-%s-%s",
+		                         c->app->cfg->public_url, lang_code(c->l), ch->version,
+		                         ch->date));
 		buf_adds(b, "\"/><content type=\"text\">");
 	} else
 		buf_adds(b, "\n");
