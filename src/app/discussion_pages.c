@@ -40,10 +40,12 @@ static int allow(struct np *p, enum disc_action a)
 		pp_not_found(&p->c);
 		return 0;
 	}
-	page_message(p->c.app, p->c.req, p->c.resp, 403, "discussion.title",
-	             a == DISC_MODERATE ? "discussion.error.moderators_only"
-	                                : "discussion.error.members_only",
-	             NULL);
+	page_render(p->c.app, p->c.req, p->c.resp, 403, "discussion_refused", "discussion.title",
+	            json_pack("{s:s, s:s, s:s, s:b}", "slug", p->net.slug, "name",
+	                      network_label(&p->net, p->c.l), "message",
+	                      a == DISC_MODERATE ? "discussion.error.moderators_only"
+	                                         : "discussion.error.members_only",
+	                      "member", reads));
 	return 0;
 }
 
