@@ -83,4 +83,16 @@ const struct disc_resolution *disc_resolution_find(const char *name);
 int64_t disc_pages(int64_t total, int per);
 int64_t disc_page_clamp(int64_t requested, int64_t pages);
 
+/* ---- Demo ---- */
+
+struct app;
+struct db;
+/* The second phase of `kafaat demo`, after networks_demo_load: a few
+ * threads with replies in Arabic, French and English in the demo networks
+ * (discussion_demo.c), written by their members, each author following
+ * their thread. Writes nothing and returns 0 when a thread exists already;
+ * a network with fewer than two members gets none. Only app->cfg is used.
+ * Returns the rows written, or -1 with a reason in err. */
+int discussions_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen);
+
 #endif

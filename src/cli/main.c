@@ -17,6 +17,7 @@
 #include "app/config.h"
 #include "cli/cli.h"
 #include "app/data.h"
+#include "app/discussions.h"
 #include "app/events.h"
 #include "app/networks.h"
 #include "app/projects.h"
@@ -116,26 +117,29 @@ static int demo_people(struct cli *cli, struct db *db)
 	struct app app = {.cfg = &cli->cfg};
 	int64_t now = clock_now(&cli->cfg);
 	char err[512];
-	int nets, events = 0, projects = 0;
+	int nets, events = 0, projects = 0, talks = 0;
 
 	nets = networks_demo_load(&app, db, now, err, sizeof(err));
 	if (nets > 0)
 		events = events_demo_load(&app, db, now, err, sizeof(err));
 	if (nets > 0 && events >= 0)
 		projects = projects_demo_load(&app, db, now, err, sizeof(err));
-	if (nets < 0 || events < 0 || projects < 0) {
+	if (nets > 0 && events >= 0 && projects >= 0) /* threads of the members just made */
+		talks = discussions_demo_load(&app, db, now, err, sizeof(err));
+	if (nets < 0 || events < 0 || projects < 0 || talks < 0) {
 		fprintf(stderr, "kafaat demo: %s\n", err);
 		return -1;
 	}
 	if (nets > 0) {
-		printf("demo networks, events and project dossiers loaded into %s (%d rows)\n",
-		       shown_db(cli), nets + events + projects);
+		printf("demo networks, events, project dossiers and discussions loaded into %s (%d "
+		       "rows)\n",
+		       shown_db(cli), nets + events + projects + talks);
 		/* memberships are not in the change log: a node's snapshot would miss them */
 		if (cli->cfg.search_snapshot[0] && unlink(cli->cfg.search_snapshot) == 0)
 			printf("search snapshot %s removed: the next start builds the index\n",
 			       cli->cfg.search_snapshot);
 	}
-	return nets + events + projects;
+	return nets + events + projects + talks;
 }
 
 static int cmd_demo(struct cli *cli)
