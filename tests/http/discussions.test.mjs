@@ -351,6 +351,28 @@ describe('discussions', () => {
 		assert.match((await who.chadia.get(`${BASE}/reports`)).text, /id="no-reports"/);
 	});
 
+	test('an erased account: its posts stay, anonymous; its reports, follows and watching go', async () => {
+		const zora = await expert('Zora Zerhouni', 'zora@example.org');
+		assert.equal((await join(zora, NET)).status, 303);
+		const id = await startThread(zora, 'From Zora', 'A post by Zora');
+		assert.equal((await step(zora, BASE, `${BASE}/watch`, { action: 'on' })).status, 303);
+		assert.equal((await reply(who.amina, id, 'Answer to Zora')).status, 303);
+		const answer = postOf(id, who.amina.id);
+		assert.equal((await step(zora, `${BASE}/${id}`, `${BASE}/posts/${answer}/report`, { reason: 'other' })).status, 303);
+		for (const t of ['discussion_follows', 'discussion_watchers', 'discussion_reports'])
+			assert.equal(count(`SELECT COUNT(*) FROM ${t} WHERE ${t === 'discussion_reports' ? 'reporter_id' : 'user_id'} = ${zora.id}`), 1, t);
+		await zora.get('/en/profile/delete');
+		assert.equal((await zora.post('/en/profile/delete', { password: PW })).status, 200);
+		assert.equal(count(`SELECT COUNT(*) FROM users WHERE id = ${zora.id}`), 0);
+		for (const t of ['discussion_follows', 'discussion_watchers', 'discussion_reports'])
+			assert.equal(count(`SELECT COUNT(*) FROM ${t} WHERE ${t === 'discussion_reports' ? 'reporter_id' : 'user_id'} = ${zora.id}`), 0, t);
+		assert.equal(count(`SELECT COUNT(*) FROM discussion_posts WHERE thread_id = ${id} AND author_id IS NULL`), 1);
+		const page = await who.amina.get(`${BASE}/${id}`);
+		assert.match(page.text, /A former member/);
+		assert.match(page.text, /A post by Zora/);
+		assert.doesNotMatch(page.text, /Zora Zerhouni/);
+	});
+
 	test('threads by last activity and posts in pages', async () => {
 		sql(`DELETE FROM discussion_threads WHERE network = '${NET}'`);
 		const values = [];
