@@ -8,8 +8,8 @@
 // "hidden by the coordinator" to members and its text to coordinators; one
 // report per person per post; notifications reach followers only (not the
 // replier, not who unfollowed, not who left), new threads reach who asked;
-// threads and posts in pages; the changelog page in three languages and its
-// Atom feed parsed as XML.
+// an erased author's posts stay anonymous; threads and posts in pages; the
+// changelog page in three languages and its Atom feed parsed as XML.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
