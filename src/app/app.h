@@ -23,7 +23,7 @@ struct mail_sender;
 struct search;
 struct api_rates;
 
-#define KAFAAT_VERSION "0.1.0"
+#define KAFAAT_VERSION "0.2.0"
 
 /* The privacy notice in force (templates/privacy.html): consents record
  * this version. Raise both when the notice's text changes. */

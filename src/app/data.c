@@ -109,6 +109,10 @@ static const char *const mdm_cols[] = {"id", "rule", "amount", "valid_from"};
 static const char *const programme_cols[] = {
         "id", "country", "name", "url", "description_ar", "description_fr", "description_en"};
 
+/* The public changelog (changelog.c). */
+static const char *const changelog_cols[] = {"id",      "date",    "version", "area",
+                                             "text_ar", "text_fr", "text_en"};
+
 #define COLS(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
 /* The reference files, in dependency order (a skill's domain before the
@@ -126,6 +130,7 @@ static const struct ref_file reference_files[] = {
         {"cri.tsv", "cri", COLS(cri_cols), -1, -1},
         {"mdm_invest.tsv", "mdm_rules", COLS(mdm_cols), -1, -1},
         {"support_programmes.tsv", "support_programmes", COLS(programme_cols), -1, -1},
+        {"changelog.tsv", "changelog", COLS(changelog_cols), -1, -1},
 };
 
 int data_sync_reference(struct db *db, const char *dir, char *err, size_t errlen)

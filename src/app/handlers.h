@@ -165,6 +165,19 @@ HANDLER(h_admin_proposal);
 HANDLER(h_admin_proposal_comment);
 /* -- proposal handlers end -- */
 /* discussions.c, discussion_pages.c: network discussions; changelog.c */
+HANDLER(h_discussions);
+HANDLER(h_discussion_new);
+HANDLER(h_discussion_watch);
+HANDLER(h_discussion);
+HANDLER(h_discussion_reply);
+HANDLER(h_discussion_follow);
+HANDLER(h_discussion_lock);
+HANDLER(h_discussion_post_moderate);
+HANDLER(h_discussion_report);
+HANDLER(h_discussion_reports);
+HANDLER(h_discussion_report_resolve);
+HANDLER(h_changelog);
+HANDLER(h_changelog_atom);
 /* -- discussion handlers end -- */
 /* exports.c: the programme team's exports */
 HANDLER(h_admin_exports);

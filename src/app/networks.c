@@ -89,6 +89,7 @@ static const struct {
         [NET_SEE_ROSTER] = {NET_MEMBER, 1},       [NET_MANAGE] = {NET_COORDINATOR, 1},
         [NET_APPOINT] = {NET_COORDINATOR + 1, 1}, [NET_ASK_INTRO] = {NET_MEMBER, 0},
         [NET_REGISTER_EVENT] = {NET_MEMBER, 0},   [NET_CONSULT] = {NET_COORDINATOR, 1},
+        [NET_DISCUSS] = {NET_MEMBER, 1},          [NET_MODERATE] = {NET_COORDINATOR, 1},
 };
 
 int network_may(const struct identity *who, enum net_role r, enum net_action a)

@@ -62,6 +62,8 @@ enum net_action {
 	NET_ASK_INTRO,      /* ask a coordinator for an introduction */
 	NET_REGISTER_EVENT, /* register for a members-only event */
 	NET_CONSULT,        /* open a consultation of the network's members (consultations.h) */
+	NET_DISCUSS,        /* read and post in the network's discussions (discussions.h) */
+	NET_MODERATE,       /* hide posts, lock threads, resolve reports: coordinators, admins */
 	NET_ACTION_COUNT
 };
 /* May `who` (NULL: anonymous), whose role in the network is r, take

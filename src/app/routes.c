@@ -557,6 +557,21 @@ static const struct field proposal_hide_form[] = {TEXT("csrf", 64), TEXT("action
 /* -- proposal fields end -- */
 
 /* ---- Network discussions and the changelog (discussions.c, discussion_pages.c, changelog.c) */
+static const struct field disc_page_query[] = {
+        {FIELD_INT, "page", 1, 100000}, TEXT("done", 20), END};
+static const struct field disc_done_query[] = {TEXT("done", 20), END};
+/* The router's maxima are far above the pages' own (discussions.h), so that
+ * a text too long (a 100 kB post) is answered with its message (422). */
+static const struct field disc_thread_form[] = {TEXT("csrf", 64), TEXT("title", 200000),
+                                                TEXT("body", 200000), END};
+static const struct field disc_reply_form[] = {TEXT("csrf", 64), TEXT("body", 200000), END};
+static const struct field disc_action_form[] = {TEXT("csrf", 64), TEXT("action", 20), END};
+static const struct field disc_moderate_form[] = {TEXT("csrf", 64), TEXT("action", 20),
+                                                  TEXT("reason", 20000), END};
+static const struct field disc_report_form[] = {TEXT("csrf", 64), TEXT("reason", 20),
+                                                TEXT("note", 20000), END};
+static const struct field disc_resolve_form[] = {TEXT("csrf", 64), TEXT("decision", 20),
+                                                 TEXT("reason", 20000), END};
 /* -- discussion fields end -- */
 
 /* ---- Admin exports (exports.c) */
@@ -1034,6 +1049,45 @@ const struct route app_routes[] = {
          proposal_hide_form},
         /* -- proposal routes end -- */
         /* Network discussions; the changelog */
+        {HTTP_GET, "/:lang/networks/:slug/discussions", h_discussions, POLICY_SIGNED_IN,
+         disc_page_query, 0,
+         "A network's discussions by last activity; be told of new threads (members, its "
+         "coordinators, admins; 404 for others)",
+         NULL},
+        {HTTP_GET | HTTP_POST, "/:lang/networks/:slug/discussions/new", h_discussion_new,
+         POLICY_SIGNED_IN, NULL, 0,
+         "Start a thread in a network (members; 403 for others, nothing saved)", disc_thread_form},
+        {HTTP_POST, "/:lang/networks/:slug/discussions/watch", h_discussion_watch, POLICY_SIGNED_IN,
+         NULL, 0, "Be told (or not) of every new thread of a network", disc_action_form},
+        {HTTP_GET, "/:lang/networks/:slug/discussions/reports", h_discussion_reports,
+         POLICY_SIGNED_IN, disc_done_query, 0,
+         "The network's coordinators (and admins): open reports of abuse", NULL},
+        {HTTP_POST, "/:lang/networks/:slug/discussions/reports/:id", h_discussion_report_resolve,
+         POLICY_SIGNED_IN, NULL, 0,
+         "A coordinator resolves a report: the post hidden, or the report dismissed; audited",
+         disc_resolve_form},
+        {HTTP_GET, "/:lang/networks/:slug/discussions/:id", h_discussion, POLICY_SIGNED_IN,
+         disc_page_query, 0, "A thread with its posts in pages; reply, follow, report", NULL},
+        {HTTP_POST, "/:lang/networks/:slug/discussions/:id/reply", h_discussion_reply,
+         POLICY_SIGNED_IN, NULL, 0,
+         "Reply in a thread (members; 409 when locked; followers notified)", disc_reply_form},
+        {HTTP_POST, "/:lang/networks/:slug/discussions/:id/follow", h_discussion_follow,
+         POLICY_SIGNED_IN, NULL, 0, "Follow or unfollow a thread", disc_action_form},
+        {HTTP_POST, "/:lang/networks/:slug/discussions/:id/lock", h_discussion_lock,
+         POLICY_SIGNED_IN, NULL, 0,
+         "A coordinator of the network locks or unlocks a thread; audited", disc_action_form},
+        {HTTP_POST, "/:lang/networks/:slug/discussions/posts/:id/moderate",
+         h_discussion_post_moderate, POLICY_SIGNED_IN, NULL, 0,
+         "A coordinator of the network hides a post with a reason (the author told) or shows "
+         "it again; audited",
+         disc_moderate_form},
+        {HTTP_POST, "/:lang/networks/:slug/discussions/posts/:id/report", h_discussion_report,
+         POLICY_SIGNED_IN, NULL, 0, "A member reports a post (once; the coordinators told)",
+         disc_report_form},
+        {HTTP_GET, "/:lang/changelog", h_changelog, POLICY_PUBLIC, NULL, 0,
+         "What changed in the platform and when, newest first", NULL},
+        {HTTP_GET, "/:lang/changelog.atom", h_changelog_atom, POLICY_PUBLIC, NULL, 0,
+         "The changelog as an Atom feed", NULL},
         /* -- discussion routes end -- */
         /* Admin exports */
         {HTTP_GET, "/:lang/admin/exports", h_admin_exports, POLICY_ADMIN, NULL, 0,

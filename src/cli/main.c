@@ -18,6 +18,7 @@
 #include "app/config.h"
 #include "cli/cli.h"
 #include "app/data.h"
+#include "app/discussions.h"
 #include "app/events.h"
 #include "app/networks.h"
 #include "app/plans.h"
@@ -126,6 +127,7 @@ static const demo_loader demo_loaders[] = {
         consultations_demo_load, /* consultations (consultations.h) */
         plans_demo_load,         /* sectoral plans (plans.h) */
         proposals_demo_load,     /* experts' proposals and their answers (proposals.h) */
+        discussions_demo_load,   /* threads in the networks (discussions.h) */
 };
 
 static int demo_people(struct cli *cli, struct db *db)
@@ -145,7 +147,9 @@ static int demo_people(struct cli *cli, struct db *db)
 			return 0; /* already loaded */
 		rows += n;
 	}
-	printf("demo networks, events, project dossiers, consultations, plans and proposals loaded "
+	printf("demo networks, events, project dossiers, consultations, plans, proposals and "
+	       "discussions "
+	       "loaded "
 	       "into %s (%d rows)\n",
 	       shown_db(cli), rows);
 	/* memberships are not in the change log: a node's snapshot would miss them */

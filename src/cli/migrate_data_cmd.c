@@ -57,8 +57,8 @@ static const char usage[] =
  * a target with `kafaat migrate` before copying into it, so a table added
  * there and missing here fails that test. */
 static const char *const reference_tables[] = {
-        "sectors",   "skill_domains", "skills", "isco_groups", "regions",
-        "countries", "languages",     "cri",    "mdm_rules",   "support_programmes",
+        "sectors",   "skill_domains", "skills",    "isco_groups",        "regions",   "countries",
+        "languages", "cri",           "mdm_rules", "support_programmes", "changelog",
 };
 
 /* One run: both databases, their schemas, and what was found. */

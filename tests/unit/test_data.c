@@ -134,6 +134,7 @@ static const struct {
         {"regions", "regions.tsv"},      {"countries", "countries.tsv"},
         {"languages", "languages.tsv"},  {"cri", "cri.tsv"},
         {"mdm_rules", "mdm_invest.tsv"}, {"support_programmes", "support_programmes.tsv"},
+        {"changelog", "changelog.tsv"},
 };
 
 static int count_row(void *ud, char **fields, int line, char *err, size_t errlen)
@@ -511,6 +512,9 @@ static void write_small_data(const char *dir, const char *sectors, const char *s
 	write_file(dir, "support_programmes.tsv",
 	           "# test\nid\tcountry\tname\turl\tdescription_ar\tdescription_fr\t"
 	           "description_en\n");
+	/* the public changelog: headers only */
+	write_file(dir, "changelog.tsv",
+	           "# test\nid\tdate\tversion\tarea\ttext_ar\ttext_fr\ttext_en\n");
 }
 
 static const char sectors_v1[] = "# test\nid\tposition\tname_ar\tname_fr\tname_en\n"
