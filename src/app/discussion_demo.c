@@ -162,6 +162,13 @@ static int load_one(struct run *r, const struct demo_thread *d)
 	return 0;
 }
 
+/* Item i of the table, for sql_tx_each (r counts the rows). */
+static int demo_each(struct db *db, void *ud, size_t i)
+{
+	(void)db; /* the run's own */
+	return load_one(ud, &demo[i]);
+}
+
 int discussions_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen)
 {
 	struct run r = {db, ARENA_INIT, app->cfg, now, 0};
@@ -174,16 +181,8 @@ int discussions_demo_load(struct app *app, struct db *db, int64_t now, char *err
 	}
 	if (have > 0)
 		return 0; /* only into an installation without discussions */
-	if (db_begin(db) != DB_OK)
-		rc = -1;
-	for (size_t i = 0; rc == 0 && i < sizeof(demo) / sizeof(demo[0]); i++)
-		rc = load_one(&r, &demo[i]);
-	if (rc == 0 && db_commit(db) != DB_OK)
-		rc = -1;
-	if (rc < 0) {
-		snprintf(err, errlen, "discussions: %s", db_errmsg(db));
-		db_rollback(db);
-	}
+	rc = sql_tx_each(db, sizeof(demo) / sizeof(demo[0]), demo_each, &r, "discussions", err,
+	                 errlen);
 	arena_free(&r.a);
 	return rc < 0 ? -1 : r.rows;
 }

@@ -202,6 +202,13 @@ static int insert_one(struct demo_run *r, const struct demo_event *d)
 	return d->day < 15 ? seat_members(r, d, id, start) : 0; /* past and near ones */
 }
 
+/* Item i of the table, for sql_tx_each (r counts the rows). */
+static int demo_each(struct db *db, void *ud, size_t i)
+{
+	(void)db; /* the run's own */
+	return insert_one(ud, &demo[i]);
+}
+
 int events_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen)
 {
 	struct demo_run r = {app, db, ARENA_INIT, now, 0};
@@ -214,16 +221,7 @@ int events_demo_load(struct app *app, struct db *db, int64_t now, char *err, siz
 	}
 	if (have > 0)
 		return 0; /* only into an installation without events */
-	if (db_begin(db) != DB_OK)
-		rc = -1;
-	for (size_t i = 0; rc == 0 && i < sizeof(demo) / sizeof(demo[0]); i++)
-		rc = insert_one(&r, &demo[i]);
-	if (rc == 0 && db_commit(db) != DB_OK)
-		rc = -1;
-	if (rc < 0) {
-		snprintf(err, errlen, "events: %s", db_errmsg(db));
-		db_rollback(db);
-	}
+	rc = sql_tx_each(db, sizeof(demo) / sizeof(demo[0]), demo_each, &r, "events", err, errlen);
 	arena_free(&r.a);
 	return rc < 0 ? -1 : r.rows;
 }

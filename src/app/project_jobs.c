@@ -173,34 +173,32 @@ static int demo_one(struct app *app, struct db *db, struct arena *a, int i, int6
 	return 1 + demo[i].steps;
 }
 
+struct project_demo {
+	struct app *app;
+	struct arena a;
+	int64_t now;
+};
+
+static int project_demo_one(struct db *db, void *ud, size_t i)
+{
+	struct project_demo *d = ud;
+	return demo_one(d->app, db, &d->a, (int)i, d->now);
+}
+
 int projects_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen)
 {
-	struct arena a = ARENA_INIT;
+	struct project_demo d = {app, ARENA_INIT, now};
 	int64_t count;
-	int rows = 0;
+	int rows;
 
-	if (db_query_int(db, "SELECT COUNT(*) FROM projects", 0, NULL, &count) != DB_OK)
-		goto fail;
+	if (db_query_int(db, "SELECT COUNT(*) FROM projects", 0, NULL, &count) != DB_OK) {
+		snprintf(err, errlen, "demo dossiers: %s", db_errmsg(db));
+		return -1;
+	}
 	if (count > 0)
 		return 0;
-	if (db_begin(db) != DB_OK)
-		goto fail;
-	for (size_t i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
-		int n = demo_one(app, db, &a, (int)i, now);
-		if (n < 0) {
-			db_rollback(db);
-			goto fail;
-		}
-		rows += n;
-	}
-	if (db_commit(db) != DB_OK) {
-		db_rollback(db);
-		goto fail;
-	}
-	arena_free(&a);
+	rows = sql_tx_each(db, sizeof(demo) / sizeof(demo[0]), project_demo_one, &d,
+	                   "demo dossiers", err, errlen);
+	arena_free(&d.a);
 	return rows;
-fail:
-	snprintf(err, errlen, "demo dossiers: %s", db_errmsg(db));
-	arena_free(&a);
-	return -1;
 }

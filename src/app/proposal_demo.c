@@ -128,39 +128,33 @@ static int demo_one(struct app *app, struct db *db, struct arena *a, size_t i,
 	return rows;
 }
 
+struct proposal_demo {
+	struct app *app;
+	struct arena a;
+	int64_t now, people[12];
+	int n;
+};
+
+static int proposal_demo_one(struct db *db, void *ud, size_t i)
+{
+	struct proposal_demo *d = ud;
+	return demo_one(d->app, db, &d->a, i, d->people, d->n, d->now);
+}
+
 int proposals_demo_load(struct app *app, struct db *db, int64_t now, char *err, size_t errlen)
 {
-	struct arena a = ARENA_INIT;
-	int64_t count, people[12];
-	int rows = 0, n;
+	struct proposal_demo d = {app, ARENA_INIT, now, {0}, 0};
+	int64_t count;
+	int rows;
 
-	if (db_query_int(db, "SELECT COUNT(*) FROM proposals", 0, NULL, &count) != DB_OK)
-		goto fail;
-	if (count > 0)
-		return 0;
-	n = experts(db, people, 12);
-	if (n < 0)
-		goto fail;
-	if (n == 0)
-		return 0; /* no demo experts: nobody to propose */
-	if (db_begin(db) != DB_OK)
-		goto fail;
-	for (size_t i = 0; i < DEMO_COUNT; i++) {
-		int r = demo_one(app, db, &a, i, people, n, now);
-		if (r < 0) {
-			db_rollback(db);
-			goto fail;
-		}
-		rows += r;
+	if (db_query_int(db, "SELECT COUNT(*) FROM proposals", 0, NULL, &count) != DB_OK ||
+	    (count == 0 && (d.n = experts(db, d.people, 12)) < 0)) {
+		snprintf(err, errlen, "demo proposals: %s", db_errmsg(db));
+		return -1;
 	}
-	if (db_commit(db) != DB_OK) {
-		db_rollback(db);
-		goto fail;
-	}
-	arena_free(&a);
+	if (count > 0 || d.n == 0)
+		return 0; /* loaded already, or no demo experts: nobody to propose */
+	rows = sql_tx_each(db, DEMO_COUNT, proposal_demo_one, &d, "demo proposals", err, errlen);
+	arena_free(&d.a);
 	return rows;
-fail:
-	snprintf(err, errlen, "demo proposals: %s", db_errmsg(db));
-	arena_free(&a);
-	return -1;
 }

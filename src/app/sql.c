@@ -1,6 +1,7 @@
 #include "app/sql.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "core/log.h"
 
@@ -87,4 +88,27 @@ const char *sql_col_text(struct db_stmt *st, struct arena *a, int i)
 {
 	const char *v = sql_col(st, a, i);
 	return v ? v : "";
+}
+
+int sql_tx_each(struct db *db, size_t n, sql_each_fn one, void *ud, const char *what, char *err,
+                size_t errlen)
+{
+	int rows = 0, rc = db_begin(db) == DB_OK ? 0 : -1;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int r = one(db, ud, i);
+		if (r < 0)
+			rc = -1;
+		else
+			rows += r;
+	}
+	if (rc == 0 && db_commit(db) != DB_OK)
+		rc = -1;
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", what,
+		         db_errmsg(db)); /* before the rollback clears it */
+		db_rollback(db);
+		return -1;
+	}
+	return rows;
 }

@@ -28,4 +28,11 @@ const char *sql_int(struct arena *a, int64_t v);
  * when the transaction could not begin or commit (logged). */
 typedef int (*sql_tx_fn)(struct db *db, void *ud);
 int sql_tx(struct db_pool *pool, sql_tx_fn fn, void *ud);
+/* Runs one(db, ud, i) for each i in [0, n) in one transaction on db, a
+ * connection the caller holds (commands, demo loaders), and commits. Each
+ * returns the rows it wrote, or -1. The sum, or -1 with everything rolled
+ * back and "what: reason" in err. */
+typedef int (*sql_each_fn)(struct db *db, void *ud, size_t i);
+int sql_tx_each(struct db *db, size_t n, sql_each_fn one, void *ud, const char *what, char *err,
+                size_t errlen);
 #endif
