@@ -13,6 +13,7 @@
 #include "app/profile_pages.h"
 #include "app/sql.h"
 #include "core/buf.h"
+#include "web/xml.h"
 
 #define CHANGELOG_MAX 2000 /* rows read for the page and the feed */
 
@@ -93,31 +94,6 @@ void h_changelog(void *ctx, struct request *req, struct response *resp)
 }
 
 /* ---- The Atom feed ----------------------------------------------------------------------- */
-
-/* s escaped for XML text and attributes, without the characters XML 1.0
- * forbids. */
-static void xml_text(struct buf *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		switch (*p) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		default:
-			if (*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r')
-				buf_addc(b, (char)*p);
-		}
-	}
-}
 
 static void element(struct buf *b, const char *name, const char *text)
 {

@@ -21,6 +21,7 @@
 #include "app/taxonomy.h"
 #include "core/parse.h"
 #include "text/fold.h"
+#include "web/xml.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 #define BOARD_PAGE 20 /* needs per page of the board and the API */
@@ -623,34 +624,6 @@ void h_api_institution_needs(void *ctx, struct request *req, struct response *re
 }
 
 /* ---- The Atom feed (RFC 4287) -------------------------------------------------------------- */
-
-/* Appends s escaped for XML text and attributes, without the characters
- * XML 1.0 forbids. */
-static void xml_text(struct buf *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		switch (*p) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&apos;");
-			break;
-		default:
-			if (*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r')
-				buf_addc(b, (char)*p);
-		}
-	}
-}
 
 /* The host of public_url, the naming authority of the feed's tag: ids. */
 static const char *tag_authority(struct pp *c)
