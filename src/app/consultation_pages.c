@@ -143,20 +143,6 @@ static int summary_visible(const struct cv *v)
 	return v->manager && v->phase == CP_CLOSED;
 }
 
-static json_t *paragraphs(struct arena *a, const char *s)
-{
-	json_t *out = json_array();
-
-	while (s && *s) {
-		size_t n = strcspn(s, "\r\n");
-		if (n)
-			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
-		s += n;
-		s += strspn(s, "\r\n");
-	}
-	return out;
-}
-
 /* A consultation for a list. */
 static json_t *item_json(struct pp *c, const struct consultation *k, const char *today)
 {
@@ -357,7 +343,7 @@ static void show(struct cv *v, int status, const char *error, json_t *form)
 	db_pool_put(v->c.app->pool, db);
 	data = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)v->k.id,
 	                 "title", cons_title(&v->k, v->c.l), "intro",
-	                 paragraphs(a, cons_intro(&v->k, v->c.l)), "phase",
+	                 page_paragraphs(a, cons_intro(&v->k, v->c.l)), "phase",
 	                 cons_phase_name(v->phase), "phase_key",
 	                 arena_printf(a, "consult.phase.%s", cons_phase_name(v->phase)), "opens",
 	                 cv_day_text(&v->c, v->k.opens_on), "closes",

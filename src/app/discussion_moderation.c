@@ -272,19 +272,20 @@ static json_t *open_reports(struct np *p, struct db *db)
 		while ((rc = db_step(st)) == DB_ROW)
 			json_array_append_new(
 			        out,
-			        json_pack(
-			                "{s:I, s:s, s:o, s:s?, s:I, s:o, s:b, s:I, s:s, s:s}", "id",
-			                (json_int_t)db_col_int(st, 0), "reason",
-			                arena_printf(&p->c.req->arena,
-			                             "discussion.report.reason.%s",
-			                             db_col_text(st, 1)),
-			                "note", np_paragraphs(&p->c.req->arena, db_col_text(st, 2)),
-			                "date", pp_date(&p->c, db_col_text(st, 3)), "post",
-			                (json_int_t)db_col_int(st, 4), "body",
-			                np_paragraphs(&p->c.req->arena, db_col_text(st, 5)),
-			                "hidden", db_col_int(st, 6) != 0, "thread",
-			                (json_int_t)db_col_int(st, 7), "title", db_col_text(st, 8),
-			                "author", dp_author_name(p, st, 9, 10)));
+			        json_pack("{s:I, s:s, s:o, s:s?, s:I, s:o, s:b, s:I, s:s, s:s}",
+			                  "id", (json_int_t)db_col_int(st, 0), "reason",
+			                  arena_printf(&p->c.req->arena,
+			                               "discussion.report.reason.%s",
+			                               db_col_text(st, 1)),
+			                  "note",
+			                  page_paragraphs(&p->c.req->arena, db_col_text(st, 2)),
+			                  "date", pp_date(&p->c, db_col_text(st, 3)), "post",
+			                  (json_int_t)db_col_int(st, 4), "body",
+			                  page_paragraphs(&p->c.req->arena, db_col_text(st, 5)),
+			                  "hidden", db_col_int(st, 6) != 0, "thread",
+			                  (json_int_t)db_col_int(st, 7), "title",
+			                  db_col_text(st, 8), "author",
+			                  dp_author_name(p, st, 9, 10)));
 	db_finalize(st);
 	if (rc != DB_OK) {
 		json_decref(out);

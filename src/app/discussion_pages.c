@@ -424,8 +424,8 @@ static json_t *posts_page(struct np *p, struct db *db, const struct thread *t, i
 			                  pp_date(&p->c, db_col_text(st, 3)), "hidden", hidden,
 			                  "body",
 			                  hidden && !moderate ? json_array()
-			                                      : np_paragraphs(&p->c.req->arena,
-			                                                      db_col_text(st, 2)),
+			                                      : page_paragraphs(&p->c.req->arena,
+			                                                        db_col_text(st, 2)),
 			                  "reason",
 			                  hidden && moderate ? arena_strdup(&p->c.req->arena,
 			                                                    db_col_text(st, 5))

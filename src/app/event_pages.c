@@ -111,20 +111,6 @@ static struct event_actor actor(struct pp *c)
 
 /* ---- What the pages show -------------------------------------------------------------- */
 
-static json_t *paragraphs(struct arena *a, const char *s)
-{
-	json_t *out = json_array();
-
-	while (s && *s) {
-		size_t n = strcspn(s, "\r\n");
-		if (n)
-			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
-		s += n;
-		s += strspn(s, "\r\n");
-	}
-	return out;
-}
-
 static const char *utc_text(struct arena *a, int64_t t)
 {
 	struct tz_civil cv;
@@ -320,7 +306,7 @@ static void show_event(struct ev *v, int status, const char *error, json_t *form
 		return;
 	}
 	o = event_json(&v->c, &v->e, network_label(&v->n, v->c.l));
-	json_object_set_new(o, "description", paragraphs(a, v->e.description));
+	json_object_set_new(o, "description", page_paragraphs(a, v->e.description));
 	if ((state && strcmp(state, "registered") == 0) || v->manager)
 		json_object_set_new(o, "link", json_string(v->e.online_url));
 	page_render(v->c.app, v->c.req, v->c.resp, status, "event_page", "event.page.title",

@@ -635,21 +635,6 @@ static const char *label_of(struct pp *c, enum tax_kind k, const char *id)
 	return l && *l ? l : id;
 }
 
-/* Paragraphs of a text: its non-empty lines. */
-static json_t *paragraphs(struct arena *a, const char *s)
-{
-	json_t *out = json_array();
-
-	while (s && *s) {
-		size_t n = strcspn(s, "\r\n");
-		if (n)
-			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
-		s += n;
-		s += strspn(s, "\r\n");
-	}
-	return out;
-}
-
 static const char *duration_key(int64_t seconds, int64_t *n)
 {
 	if (seconds < 48 * 3600) {
@@ -750,7 +735,7 @@ void h_institution_public(void *ctx, struct request *req, struct response *resp)
 	                      arena_printf(&req->arena, "institution.kind.%s", in.kind), "region",
 	                      label_of(&c, TAX_REGION, in.region), "sectors", labels_of(&c, &in),
 	                      "website", in.website, "description",
-	                      paragraphs(&req->arena, in.description), "verified",
+	                      page_paragraphs(&req->arena, in.description), "verified",
 	                      pp_date(&c, in.verified_at), "figures",
 	                      institution_figures_json(&fig), "needs", needs, "min",
 	                      (json_int_t)INSTITUTION_FIGURES_MIN, "plans", plans));

@@ -679,21 +679,6 @@ static void save_posted(struct pp *c, struct need *n, int fresh)
 
 /* ---- What a need's pages show ---------------------------------------------------------- */
 
-/* Paragraphs of a text: its non-empty lines. */
-static json_t *paragraphs(struct arena *a, const char *s)
-{
-	json_t *out = json_array();
-
-	while (s && *s) {
-		size_t n = strcspn(s, "\r\n");
-		if (n)
-			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
-		s += n;
-		s += strspn(s, "\r\n");
-	}
-	return out;
-}
-
 json_t *need_page_effort(const struct need *n)
 {
 	if (strcmp(n->mode, "continue") == 0 && n->hours_per_month > 0)
@@ -740,7 +725,7 @@ json_t *need_page_view(struct pp *c, const struct need *n, const struct institut
 	        "s:i, "
 	        "s:s?, s:b, s:b, s:o, s:o, s:{s:I, s:s}, s:s?, s:s?, s:s?, s:s?, s:I}",
 	        "id", (json_int_t)n->id, "title", n->title, "description",
-	        paragraphs(&c->req->arena, n->description), "state", need_state_name(n->state),
+	        page_paragraphs(&c->req->arena, n->description), "state", need_state_name(n->state),
 	        "state_key", need_page_key(c, "need.state", need_state_name(n->state)), "sector",
 	        need_page_label(c, TAX_SECTOR, n->sector), "region",
 	        need_page_label(c, TAX_REGION, n->region), "city", n->city, "mode_key",
@@ -757,7 +742,7 @@ json_t *need_page_view(struct pp *c, const struct need *n, const struct institut
 	        (json_int_t)n->parent_id);
 
 	if (*n->note)
-		json_object_set_new(v, "note", paragraphs(&c->req->arena, n->note));
+		json_object_set_new(v, "note", page_paragraphs(&c->req->arena, n->note));
 	if (private)
 		json_object_set_new(
 		        v, "private",

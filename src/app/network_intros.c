@@ -266,7 +266,7 @@ static json_t *intro_json(struct intro_view *v, const struct intro *in, const ch
 	        "requester", name_or(in->requester_name, unnamed), "target",
 	        name_or(in->target_name, unnamed), "state",
 	        arena_printf(a, "network.intro.state.%s", intro_state_name(in->state)), "message",
-	        np_paragraphs(a, in->message), "note", np_paragraphs(a, in->note), "date",
+	        page_paragraphs(a, in->message), "note", page_paragraphs(a, in->note), "date",
 	        pp_date(c, in->updated_at), "requester_email",
 	        accepted && !waiting ? in->requester_email : NULL, "target_email",
 	        accepted && !waiting ? in->target_email : NULL, "actions", actions, "accepted",

@@ -36,11 +36,12 @@ static json_t *pending_requests(struct np *p, struct db *db)
 			const char *name =
 			        np_person_name(db_col_text(st, 3), db_col_text(st, 4), p->c.l);
 			json_array_append_new(
-			        out, json_pack("{s:I, s:s?, s:o, s:s?}", "id",
-			                       (json_int_t)db_col_int(st, 0), "name",
-			                       *name ? name : NULL, "message",
-			                       np_paragraphs(&p->c.req->arena, db_col_text(st, 1)),
-			                       "date", pp_date(&p->c, db_col_text(st, 2))));
+			        out,
+			        json_pack("{s:I, s:s?, s:o, s:s?}", "id",
+			                  (json_int_t)db_col_int(st, 0), "name",
+			                  *name ? name : NULL, "message",
+			                  page_paragraphs(&p->c.req->arena, db_col_text(st, 1)),
+			                  "date", pp_date(&p->c, db_col_text(st, 2))));
 		}
 	db_finalize(st);
 	return out;

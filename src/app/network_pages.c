@@ -325,20 +325,6 @@ const char *np_done_key(struct pp *c)
 	return NULL;
 }
 
-json_t *np_paragraphs(struct arena *a, const char *s)
-{
-	json_t *out = json_array();
-
-	while (s && *s) {
-		size_t n = strcspn(s, "\r\n");
-		if (n)
-			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
-		s += n;
-		s += strspn(s, "\r\n");
-	}
-	return out;
-}
-
 /* ---- The list ----------------------------------------------------------------------- */
 
 static json_t *network_item(struct pp *c, struct db *db, const struct network *n)
@@ -472,11 +458,12 @@ json_t *np_announcements(struct np *p, struct db *db, int limit)
 	if (st && db_bind_text(st, 1, p->net.slug) == DB_OK && db_bind_int(st, 2, limit) == DB_OK)
 		while (db_step(st) == DB_ROW)
 			json_array_append_new(
-			        out, json_pack("{s:I, s:s, s:o, s:s?}", "id",
-			                       (json_int_t)db_col_int(st, 0), "title",
-			                       db_col_text(st, 1), "body",
-			                       np_paragraphs(&p->c.req->arena, db_col_text(st, 2)),
-			                       "date", pp_date(&p->c, db_col_text(st, 3))));
+			        out,
+			        json_pack("{s:I, s:s, s:o, s:s?}", "id",
+			                  (json_int_t)db_col_int(st, 0), "title",
+			                  db_col_text(st, 1), "body",
+			                  page_paragraphs(&p->c.req->arena, db_col_text(st, 2)),
+			                  "date", pp_date(&p->c, db_col_text(st, 3))));
 	db_finalize(st);
 	return out;
 }
@@ -523,7 +510,7 @@ static void show_network(struct np *p, int status, struct form *form)
 	                  "membership",
 	                  arena_printf(&p->c.req->arena, "network.membership.%s.explain",
 	                               p->net.membership),
-	                  "charter", np_paragraphs(&p->c.req->arena, p->net.charter[p->c.l]),
+	                  "charter", page_paragraphs(&p->c.req->arena, p->net.charter[p->c.l]),
 	                  "figures", figures_json(&fig), "events", events, "coordinators", coord,
 	                  "form", form_json(form), "announcements", news, "role",
 	                  role_names[p->role], "is",

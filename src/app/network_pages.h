@@ -104,7 +104,4 @@ int np_ids_all(struct db *db, struct arena *a, const char *sql, const char *slug
  * [paragraphs], date}]. */
 json_t *np_announcements(struct np *p, struct db *db, int limit);
 
-/* Paragraphs of a text: its non-empty lines. */
-json_t *np_paragraphs(struct arena *a, const char *s);
-
 #endif

@@ -288,3 +288,17 @@ void json_error(struct app *app, struct request *req, struct response *resp, int
 {
 	json_error_message(app, req, resp, status, code, field, NULL);
 }
+
+json_t *page_paragraphs(struct arena *a, const char *s)
+{
+	json_t *out = json_array();
+
+	while (s && *s) {
+		size_t n = strcspn(s, "\r\n");
+		if (n)
+			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
+		s += n;
+		s += strspn(s, "\r\n");
+	}
+	return out;
+}

@@ -24,6 +24,9 @@ void page_render(struct app *app, struct request *req, struct response *resp, in
  * through the template (page.args.NAME). */
 void page_message(struct app *app, struct request *req, struct response *resp, int status,
                   const char *title, const char *message, json_t *args);
+/* Text as paragraphs for a template: a JSON array of its non-empty lines
+ * (arena strings; any run of CR and LF separates two). s may be NULL. */
+json_t *page_paragraphs(struct arena *a, const char *s);
 /* The "service unavailable" answer when storage failed (nothing changed). */
 void page_unavailable(struct app *app, struct request *req, struct response *resp);
 /* Sets a JSON body (value consumed). On API routes: Vary, and on a 200

@@ -151,20 +151,6 @@ int project_tell_advisor(struct pp *c, struct db *db, const struct project *p, c
 
 /* ---- What a dossier page shows --------------------------------------------------------- */
 
-static json_t *paragraphs(struct arena *a, const char *s)
-{
-	json_t *out = json_array();
-
-	while (s && *s) {
-		size_t n = strcspn(s, "\r\n");
-		if (n)
-			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
-		s += n;
-		s += strspn(s, "\r\n");
-	}
-	return out;
-}
-
 static const char *label(struct pp *c, enum tax_kind k, const char *id)
 {
 	const char *l = id && *id ? taxonomy_label(c->app->tx, k, id, c->l) : NULL;
@@ -319,9 +305,9 @@ json_t *project_view(struct pp *c, struct db *db, const struct project *p, enum 
 		return NULL;
 	}
 	o = json_pack("{s:I, s:s, s:o, s:s?, s:s?, s:s, s:s?, s:s, s:s, s:I}", "id",
-	              (json_int_t)p->id, "title", p->title, "summary", paragraphs(a, p->summary),
-	              "sector", label(c, TAX_SECTOR, p->sector), "region",
-	              label(c, TAX_REGION, p->region), "city", p->city, "stage_key",
+	              (json_int_t)p->id, "title", p->title, "summary",
+	              page_paragraphs(a, p->summary), "sector", label(c, TAX_SECTOR, p->sector),
+	              "region", label(c, TAX_REGION, p->region), "city", p->city, "stage_key",
 	              project_key(c, "project.stage", p->stage), "investment",
 	              project_money(c, p->investment), "equity",
 	              arena_printf(a, "%d", p->equity_percent), "jobs", (json_int_t)p->jobs);
@@ -335,7 +321,7 @@ json_t *project_view(struct pp *c, struct db *db, const struct project *p, enum 
 	json_object_set_new(
 	        o, "state_key",
 	        json_string(project_key(c, "project.state", project_state_name(p->state))));
-	json_object_set_new(o, "note", paragraphs(a, p->note));
+	json_object_set_new(o, "note", page_paragraphs(a, p->note));
 	if (*p->reason)
 		json_object_set_new(o, "reason_key",
 		                    json_string(project_key(c, "project.reason", p->reason)));

@@ -74,20 +74,6 @@ static json_t *concerns(struct pp *c, const char *sector)
 	return json_pack("{s:s}", "text", l && *l ? l : sector);
 }
 
-static json_t *paragraphs(struct arena *a, const char *s)
-{
-	json_t *out = json_array();
-
-	while (s && *s) {
-		size_t n = strcspn(s, "\r\n");
-		if (n)
-			json_array_append_new(out, json_string(arena_strndup(a, s, n)));
-		s += n;
-		s += strspn(s, "\r\n");
-	}
-	return out;
-}
-
 static int64_t path_id(struct request *req)
 {
 	int64_t id;
@@ -404,7 +390,7 @@ static json_t *answers_json(struct pp *c, struct db *db, int64_t id)
 			                  key(c, "proposal.status", db_col_text(st, 1)), "to",
 			                  db_col_text(st, 2), "to_key",
 			                  key(c, "proposal.status", db_col_text(st, 2)), "answer",
-			                  paragraphs(&c->req->arena, db_col_text(st, 3))));
+			                  page_paragraphs(&c->req->arena, db_col_text(st, 3))));
 	db_finalize(st);
 	return st ? out : (json_decref(out), NULL);
 }
@@ -443,10 +429,11 @@ static json_t *comments_json(struct pp *c, struct db *db, int64_t id, json_t *ca
 	}
 	for (size_t i = 0; i < n; i++) {
 		int shown = !rows[i].hidden || admin;
-		json_t *o = json_pack("{s:I, s:o, s:s?, s:b, s:o}", "id", (json_int_t)rows[i].id,
-		                      "who", person(c, db, cache, rows[i].author), "at",
-		                      pp_date(c, rows[i].at), "hidden", rows[i].hidden != NULL,
-		                      "body", shown ? paragraphs(a, rows[i].body) : json_array());
+		json_t *o =
+		        json_pack("{s:I, s:o, s:s?, s:b, s:o}", "id", (json_int_t)rows[i].id, "who",
+		                  person(c, db, cache, rows[i].author), "at",
+		                  pp_date(c, rows[i].at), "hidden", rows[i].hidden != NULL, "body",
+		                  shown ? page_paragraphs(a, rows[i].body) : json_array());
 		json_array_append_new(out, o);
 	}
 	return out;
@@ -511,7 +498,7 @@ static void show_page(struct pp *c, int status, const struct proposal *p, struct
 		return;
 	}
 	data = json_pack("{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s?, s:o, s:s, s:o, s:o}", "id",
-	                 (json_int_t)p->id, "title", p->title, "body", paragraphs(a, p->body),
+	                 (json_int_t)p->id, "title", p->title, "body", page_paragraphs(a, p->body),
 	                 "kind_key", key(c, "proposal.kind", p->kind), "concerns",
 	                 concerns(c, p->sector), "status", proposal_status_name(p->status),
 	                 "status_key", key(c, "proposal.status", proposal_status_name(p->status)),
