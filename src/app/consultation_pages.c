@@ -39,12 +39,6 @@
 #define LIST_MAX 200 /* consultations on a list */
 #define CSV_MAX (1 << 20)
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 void cv_forbidden(struct pp *c)
 {
 	struct route_error e = {403, "forbidden", NULL, 0};
@@ -79,7 +73,8 @@ int cv_load(struct cv *v, void *ctx, struct request *req, struct response *resp)
 	pp_init(&v->c, ctx, req, resp);
 	v->today = cons_day(&req->arena, v->c.now);
 	db = db_pool_get(v->c.app->pool);
-	rc = path_id(req) ? cons_load(db, &req->arena, path_id(req), &v->k) : 0;
+	rc = req_param_id(req, "id") ? cons_load(db, &req->arena, req_param_id(req, "id"), &v->k)
+	                             : 0;
 	if (rc == 1 && (v->nq = cons_questions(db, &req->arena, v->k.id, v->q)) < 0)
 		rc = -1;
 	if (rc == 1) {

@@ -43,12 +43,6 @@ struct ev {
 	int manager;
 };
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 static void forbidden(struct pp *c)
 {
 	struct route_error e = {403, "forbidden", NULL, 0};
@@ -81,7 +75,8 @@ static int load_event(struct ev *v, void *ctx, struct request *req, struct respo
 
 	pp_init(&v->c, ctx, req, resp);
 	db = db_pool_get(v->c.app->pool);
-	rc = path_id(req) ? event_load(db, &req->arena, path_id(req), &v->e) : 0;
+	rc = req_param_id(req, "id") ? event_load(db, &req->arena, req_param_id(req, "id"), &v->e)
+	                             : 0;
 	db_pool_put(v->c.app->pool, db);
 	if (rc < 0)
 		page_unavailable(v->c.app, req, resp);

@@ -492,12 +492,6 @@ static int load_for(struct pp *c, int64_t id, struct institution *in)
 	return rc;
 }
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 static void show_edit(struct pp *c, int status, const struct institution *in, struct form *f,
                       int admin)
 {
@@ -552,7 +546,7 @@ void h_admin_institution(void *ctx, struct request *req, struct response *resp)
 	struct pp c;
 
 	pp_init(&c, ctx, req, resp);
-	edit(&c, path_id(req), 1);
+	edit(&c, req_param_id(req, "id"), 1);
 }
 
 void h_institution_profile(void *ctx, struct request *req, struct response *resp)
@@ -609,7 +603,7 @@ void h_admin_institution_verify(void *ctx, struct request *req, struct response 
 	const char *set = form_value(req, "set");
 
 	pp_init(&c, ctx, req, resp);
-	v = (struct verify){&c, path_id(req), strcmp(set, "0") != 0, 0};
+	v = (struct verify){&c, req_param_id(req, "id"), strcmp(set, "0") != 0, 0};
 	if (load_for(&c, v.id, &in) <= 0)
 		return;
 	if (strcmp(set, "0") != 0 && strcmp(set, "1") != 0) {
@@ -712,7 +706,7 @@ void h_institution_public(void *ctx, struct request *req, struct response *resp)
 
 	pp_init(&c, ctx, req, resp);
 	db = db_pool_get(c.app->pool);
-	rc = institution_load(db, &req->arena, path_id(req), &in);
+	rc = institution_load(db, &req->arena, req_param_id(req, "id"), &in);
 	if (rc == 1 && !in.verified_at && !insider(&c, in.id))
 		rc = 0; /* not public before the programme team verified it */
 	if (rc == 1 && institution_figures(db, &req->arena, in.id, c.now,

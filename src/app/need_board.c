@@ -27,12 +27,6 @@
 #define BOARD_PAGE 20 /* needs per page of the board and the API */
 #define FEED_MAX 1000 /* entries of the Atom feed */
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 /* ---- The board: filters ----------------------------------------------------------------- */
 
 struct filter {
@@ -531,7 +525,7 @@ void h_api_need(void *ctx, struct request *req, struct response *resp)
 
 	pp_init(&c, ctx, req, resp);
 	db = db_pool_get(c.app->pool);
-	rc = api_load(&c, db, path_id(req), &n, &in);
+	rc = api_load(&c, db, req_param_id(req, "id"), &n, &in);
 	db_pool_put(c.app->pool, db);
 	if (rc <= 0) {
 		json_error(c.app, req, resp, rc < 0 ? 503 : 404,

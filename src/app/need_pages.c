@@ -56,12 +56,6 @@ static const char *now_iso(struct pp *c)
 	return arena_strdup(&c->req->arena, iso);
 }
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 const char *need_page_label(struct pp *c, enum tax_kind k, const char *id)
 {
 	const char *l = id ? taxonomy_label(c->app->tx, k, id, c->l) : NULL;
@@ -95,7 +89,7 @@ static int may_see(struct pp *c, const struct need *n, enum viewer v)
 int need_page_load(struct pp *c, enum viewer v, struct need *n, struct institution *in)
 {
 	struct db *db = db_pool_get(c->app->pool);
-	int rc = need_load(db, &c->req->arena, path_id(c->req), n);
+	int rc = need_load(db, &c->req->arena, req_param_id(c->req, "id"), n);
 
 	if (rc == 1 && !may_see(c, n, v))
 		rc = 0;

@@ -251,18 +251,12 @@ void h_plan_new(void *ctx, struct request *req, struct response *resp)
 	pp_redirect(&v.c, "institution/plans?saved=1");
 }
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 /* Loads the plan of the path if it is the institution's: 1, or 0/-1 with
  * the answer given (another institution's plan does not exist here). */
 static int load_own(struct pl *v, struct plan *p)
 {
 	struct db *db = db_pool_get(v->c.app->pool);
-	int64_t id = path_id(v->c.req);
+	int64_t id = req_param_id(v->c.req, "id");
 	int rc = id ? plan_load(db, &v->c.req->arena, id, p) : 0;
 
 	db_pool_put(v->c.app->pool, db);

@@ -105,16 +105,10 @@ int project_may_see(struct pp *c, enum project_viewer v, const struct project *p
 	return p->holder_id == c->id->user_id;
 }
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 int project_page_load(struct pp *c, enum project_viewer v, struct project *p)
 {
 	struct db *db = db_pool_get(c->app->pool);
-	int64_t id = path_id(c->req);
+	int64_t id = req_param_id(c->req, "id");
 	int rc = id ? project_load(db, &c->req->arena, id, p) : 0;
 
 	db_pool_put(c->app->pool, db);

@@ -74,17 +74,11 @@ static json_t *concerns(struct pp *c, const char *sector)
 	return json_pack("{s:s}", "text", l && *l ? l : sector);
 }
 
-static int64_t path_id(struct request *req)
-{
-	int64_t id;
-	return parse_int64(req_param(req, "id"), 1, INT64_MAX, &id) == 0 ? id : 0;
-}
-
 /* Loads the proposal of the path: 1, or 0 / -1 with the 404 / 503 sent. */
 static int page_load(struct pp *c, struct proposal *p)
 {
 	struct db *db = db_pool_get(c->app->pool);
-	int64_t id = path_id(c->req);
+	int64_t id = req_param_id(c->req, "id");
 	int rc = id ? proposal_load(db, &c->req->arena, id, p) : 0;
 
 	db_pool_put(c->app->pool, db);
@@ -834,7 +828,7 @@ void h_admin_proposal_comment(void *ctx, struct request *req, struct response *r
 {
 	struct pp c;
 	const char *action;
-	struct hide h = {&c, path_id(req), 0, 0, 0};
+	struct hide h = {&c, req_param_id(req, "id"), 0, 0, 0};
 	const char *row[1];
 	struct db *db;
 	int rc;

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "core/parse.h"
 #include "core/xalloc.h"
 
 const char *req_header(struct request *req, const char *name)
@@ -67,6 +68,13 @@ const char *req_ip(struct request *req)
 const char *req_param(struct request *req, const char *name)
 {
 	return kvlist_get(&req->params, name);
+}
+
+int64_t req_param_id(struct request *req, const char *name)
+{
+	int64_t id;
+
+	return parse_int64(req_param(req, name), 1, INT64_MAX, &id) == 0 ? id : 0;
 }
 
 void resp_header(struct request *req, struct response *resp, const char *name, const char *value)

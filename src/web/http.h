@@ -74,6 +74,9 @@ const char *req_form(struct request *req, const char *name);
 const char *req_ip(struct request *req);
 /* A path parameter set by the router (":lang" → "lang"), or NULL. */
 const char *req_param(struct request *req, const char *name);
+/* A path parameter that is an id (a positive integer, as the router's
+ * ":id" checks), or 0 when absent or not one. */
+int64_t req_param_id(struct request *req, const char *name);
 
 void resp_header(struct request *req, struct response *resp, const char *name, const char *value);
 /* Sets status, content type and a copy of the body. */
