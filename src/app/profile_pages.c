@@ -54,6 +54,20 @@ const char *pp_date(struct pp *c, const char *iso)
 	return out;
 }
 
+const char *pp_number(struct pp *c, int64_t v)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+
+	if (i18n_format_int(c->l, v, &b) < 0) {
+		buf_release(&b);
+		return arena_printf(&c->req->arena, "%lld", (long long)v);
+	}
+	s = arena_strdup(&c->req->arena, buf_str(&b));
+	buf_release(&b);
+	return s;
+}
+
 void pp_redirect(struct pp *c, const char *path)
 {
 	resp_redirect(c->req, c->resp, 303,

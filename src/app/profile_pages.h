@@ -47,6 +47,8 @@ struct pp {
 void pp_init(struct pp *c, void *ctx, struct request *req, struct response *resp);
 /* "29 novembre 2026" from 'YYYY-MM-DD…' (arena), or NULL. */
 const char *pp_date(struct pp *c, const char *iso);
+/* v written in the page's language (digit grouping), in the arena. */
+const char *pp_number(struct pp *c, int64_t v);
 /* Redirects (303) to /LANG/path. */
 void pp_redirect(struct pp *c, const char *path);
 /* The page of a path that does not exist (404), as the router answers it. */

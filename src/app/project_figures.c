@@ -72,12 +72,11 @@ static void group_row(struct pp *c, struct db_stmt *st, json_t *out)
 	const char *id = db_col_text(st, 0);
 	const char *label = taxonomy_label(c->app->tx, k, id, c->l);
 
-	json_array_append_new(json_object_get(out, "rows"),
-	                      json_pack("{s:s, s:I, s:s, s:I}", "label",
-	                                label && *label ? label : id, "projects",
-	                                (json_int_t)db_col_int(st, 1), "investment",
-	                                project_money(c, db_col_int(st, 2)), "jobs",
-	                                (json_int_t)db_col_int(st, 3)));
+	json_array_append_new(
+	        json_object_get(out, "rows"),
+	        json_pack("{s:s, s:I, s:s, s:I}", "label", label && *label ? label : id, "projects",
+	                  (json_int_t)db_col_int(st, 1), "investment",
+	                  pp_number(c, db_col_int(st, 2)), "jobs", (json_int_t)db_col_int(st, 3)));
 }
 
 /* Dossiers, planned investment and jobs per value of column (region or
@@ -115,11 +114,11 @@ static json_t *figure_by_sector(struct pp *c, struct db *db)
 static void totals_row(struct pp *c, struct db_stmt *st, json_t *out)
 {
 	json_object_set_new(out, "projects", json_integer(db_col_int(st, 0)));
-	json_object_set_new(out, "investment", json_string(project_money(c, db_col_int(st, 1))));
+	json_object_set_new(out, "investment", json_string(pp_number(c, db_col_int(st, 1))));
 	json_object_set_new(out, "jobs", json_integer(db_col_int(st, 2)));
 	json_object_set_new(out, "realised", json_integer(db_col_int(st, 3)));
 	json_object_set_new(out, "investment_realised",
-	                    json_string(project_money(c, db_col_int(st, 4))));
+	                    json_string(pp_number(c, db_col_int(st, 4))));
 	json_object_set_new(out, "jobs_realised", json_integer(db_col_int(st, 5)));
 }
 

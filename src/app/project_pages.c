@@ -80,20 +80,6 @@ const char *project_now(struct pp *c)
 	return arena_strdup(&c->req->arena, iso);
 }
 
-const char *project_money(struct pp *c, int64_t v)
-{
-	struct buf b = BUF_INIT;
-	const char *s;
-
-	if (i18n_format_int(c->l, v, &b) < 0) {
-		buf_release(&b);
-		return arena_printf(&c->req->arena, "%lld", (long long)v);
-	}
-	s = arena_strdup(&c->req->arena, buf_str(&b));
-	buf_release(&b);
-	return s;
-}
-
 int project_may_see(struct pp *c, enum project_viewer v, const struct project *p)
 {
 	if (!c->id)
@@ -167,7 +153,7 @@ static json_t *cri_json(struct pp *c, struct db *db, const char *region)
 static const char *rule_value(struct pp *c, enum mdm_kind k, const struct project *p)
 {
 	if (k == MDM_MIN_INVESTMENT || k == MDM_MAX_INVESTMENT)
-		return project_money(c, p->investment);
+		return pp_number(c, p->investment);
 	if (k == MDM_MIN_EQUITY)
 		return arena_printf(&c->req->arena, "%d", p->equity_percent);
 	return NULL;
@@ -196,13 +182,13 @@ static json_t *precheck_json(struct pp *c, struct db *db, const struct project *
 		                                             !o->condition ? "info"
 		                                             : o->met      ? "met"
 		                                                           : "unmet"),
-		                                "amount", project_money(c, o->amount), "value",
+		                                "amount", pp_number(c, o->amount), "value",
 		                                rule_value(c, (enum mdm_kind)k, p), "condition",
 		                                o->condition, "met", o->met, "since",
 		                                pp_date(c, o->valid_from)));
 	}
 	return json_pack("{s:o, s:b, s:s, s:b}", "rules", list, "eligible", r.eligible, "subsidy",
-	                 project_money(c, r.subsidy), "any", n > 0);
+	                 pp_number(c, r.subsidy), "any", n > 0);
 }
 
 static json_t *programmes_json(struct pp *c, struct db *db, int64_t holder)
@@ -303,12 +289,12 @@ json_t *project_view(struct pp *c, struct db *db, const struct project *p, enum 
 	              page_paragraphs(a, p->summary), "sector", label(c, TAX_SECTOR, p->sector),
 	              "region", label(c, TAX_REGION, p->region), "city", p->city, "stage_key",
 	              project_key(c, "project.stage", p->stage), "investment",
-	              project_money(c, p->investment), "equity",
+	              pp_number(c, p->investment), "equity",
 	              arena_printf(a, "%d", p->equity_percent), "jobs", (json_int_t)p->jobs);
 	json_object_set_new(o, "realised", json_boolean(p->investment_realised >= 0));
 	if (p->investment_realised >= 0) {
 		json_object_set_new(o, "investment_realised",
-		                    json_string(project_money(c, p->investment_realised)));
+		                    json_string(pp_number(c, p->investment_realised)));
 		json_object_set_new(o, "jobs_realised", json_integer(p->jobs_realised));
 	}
 	json_object_set_new(o, "state", json_string(project_state_name(p->state)));

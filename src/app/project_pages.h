@@ -48,8 +48,6 @@ json_t *project_view(struct pp *c, struct db *db, const struct project *p, enum 
  * reached, now}] in the order of the pipeline, every dossier counted (the
  * figures page and the programme dashboard). NULL on a database error. */
 json_t *project_funnel(struct pp *c, struct db *db);
-/* v formatted in the page's language ("1 500 000"). */
-const char *project_money(struct pp *c, int64_t v);
 /* "PREFIX.WORD" (arena), or NULL for an empty word. */
 const char *project_key(struct pp *c, const char *prefix, const char *word);
 /* Today "YYYY-MM-DD" and now as ISO text, from the application clock. */

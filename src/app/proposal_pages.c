@@ -50,20 +50,6 @@ static const char *key(struct pp *c, const char *prefix, const char *word)
 	return arena_printf(&c->req->arena, "%s.%s", prefix, word);
 }
 
-static const char *number(struct pp *c, int64_t v)
-{
-	struct buf b = BUF_INIT;
-	const char *s;
-
-	if (i18n_format_int(c->l, v, &b) < 0) {
-		buf_release(&b);
-		return arena_printf(&c->req->arena, "%lld", (long long)v);
-	}
-	s = arena_strdup(&c->req->arena, buf_str(&b));
-	buf_release(&b);
-	return s;
-}
-
 /* The sector's label, or "the programme as a whole". */
 static json_t *concerns(struct pp *c, const char *sector)
 {
@@ -152,14 +138,14 @@ static int audit(struct pp *c, struct db *db, const char *action, int64_t id, co
 static json_t *row_json(struct pp *c, struct db_stmt *st)
 {
 	struct arena *a = &c->req->arena;
-	json_t *o =
-	        json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s?, s:s, s:s}", "id",
-	                  (json_int_t)db_col_int(st, 0), "title", db_col_text(st, 1), "kind_key",
-	                  key(c, "proposal.kind", db_col_text(st, 2)), "concerns",
-	                  concerns(c, sql_col_text(st, a, 3)), "status", sql_col_text(st, a, 4),
-	                  "status_key", key(c, "proposal.status", db_col_text(st, 4)), "date",
-	                  pp_date(c, db_col_text(st, 5)), "supports", number(c, db_col_int(st, 6)),
-	                  "comments", number(c, db_col_int(st, 7)));
+	json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s?, s:s, s:s}", "id",
+	                      (json_int_t)db_col_int(st, 0), "title", db_col_text(st, 1),
+	                      "kind_key", key(c, "proposal.kind", db_col_text(st, 2)), "concerns",
+	                      concerns(c, sql_col_text(st, a, 3)), "status", sql_col_text(st, a, 4),
+	                      "status_key", key(c, "proposal.status", db_col_text(st, 4)), "date",
+	                      pp_date(c, db_col_text(st, 5)), "supports",
+	                      pp_number(c, db_col_int(st, 6)), "comments",
+	                      pp_number(c, db_col_int(st, 7)));
 
 	json_object_set_new(o, "flagged", json_boolean(sql_col(st, a, 8) != NULL));
 	return o;
@@ -497,7 +483,7 @@ static void show_page(struct pp *c, int status, const struct proposal *p, struct
 	                 concerns(c, p->sector), "status", proposal_status_name(p->status),
 	                 "status_key", key(c, "proposal.status", proposal_status_name(p->status)),
 	                 "date", pp_date(c, p->created_at), "author", author, "supports",
-	                 number(c, supports), "answers", answers, "comments", comments);
+	                 pp_number(c, supports), "answers", answers, "comments", comments);
 	json_object_set_new(data, "signed_in", json_boolean(signed_in));
 	json_object_set_new(data, "own", json_boolean(signed_in && c->id->user_id == p->author_id));
 	json_object_set_new(data, "supported", json_boolean(mine == 1));
@@ -581,7 +567,7 @@ static int support_tx(struct db *db, void *ud)
 	if (rc <= 0)
 		return rc;
 	return tell_author(c, db, s->p, "supported",
-	                   (const char *[]){"title", s->p->title, "count", number(c, n), NULL});
+	                   (const char *[]){"title", s->p->title, "count", pp_number(c, n), NULL});
 }
 
 static void support_step(void *ctx, struct request *req, struct response *resp, int add)
