@@ -18,9 +18,10 @@ static int ids_of(struct db *db, struct arena *a, const char *sql, int64_t user_
 {
 	struct db_stmt *st = db_prepare(db, sql);
 	enum db_rc rc = DB_ERROR;
-	size_t cap = IDS_MAX;
+	size_t cap = 16;
 	int n = 0;
-	int64_t *first = NULL, *other = NULL;
+	int64_t *first = arena_alloc(a, cap * sizeof(*first));
+	int64_t *other = arena_alloc(a, cap * sizeof(*other));
 
 	if (st && db_bind_int(st, 1, user_id) == DB_OK)
 		while ((rc = db_step(st)) == DB_ROW) {
@@ -28,9 +29,14 @@ static int ids_of(struct db *db, struct arena *a, const char *sql, int64_t user_
 				rc = DB_ERROR;
 				break;
 			}
-			if (!first) {
-				first = arena_alloc(a, cap * sizeof(*first));
-				other = arena_alloc(a, cap * sizeof(*other));
+			if ((size_t)n == cap) { /* the arena frees the old arrays with the rest */
+				int64_t *f = arena_alloc(a, 2 * cap * sizeof(*f));
+				int64_t *o = arena_alloc(a, 2 * cap * sizeof(*o));
+				memcpy(f, first, cap * sizeof(*f));
+				memcpy(o, other, cap * sizeof(*o));
+				first = f;
+				other = o;
+				cap *= 2;
 			}
 			first[n] = db_col_int(st, 0);
 			other[n++] = second ? db_col_int(st, 1) : 0;
