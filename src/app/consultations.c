@@ -552,9 +552,12 @@ int64_t cons_participants(struct db *db, int64_t id)
 	int64_t n = 0;
 
 	snprintf(a, sizeof(a), "%lld", (long long)id);
-	if (db_query_int(
-	            db, "SELECT COUNT(*) FROM consultation_participants WHERE consultation_id = $1",
-	            1, (const char *[]){a}, &n) != DB_OK)
+	/* the responses, not the participation rows: an erasure deletes the
+	 * person's participation but keeps their response (anonymous), and the
+	 * count must stay that of the answers the summary shows */
+	if (db_query_int(db,
+	                 "SELECT COUNT(*) FROM consultation_responses WHERE consultation_id = $1",
+	                 1, (const char *[]){a}, &n) != DB_OK)
 		return -1;
 	return n;
 }
@@ -870,7 +873,7 @@ static int by_id(const void *x, const void *y)
  * participants in the order of their user ids: afterwards no row, rowid
  * or PostgreSQL row version keeps the order or the moment they were
  * written (docs/CONSULTATIONS.md). */
-static int mix(struct db *db, struct arena *a, int64_t id)
+int cons_mix(struct db *db, struct arena *a, int64_t id)
 {
 	const char *cid = sql_int(a, id);
 	struct db_stmt *st = db_prepare(
@@ -964,7 +967,7 @@ int cons_step(struct db *db, struct arena *a, const struct cons_actor *who,
 		            "consultation.opened") < 0
 		               ? -1
 		               : 1;
-	if (mix(db, a, c->id) < 0)
+	if (cons_mix(db, a, c->id) < 0)
 		return -1;
 	if (t->to == CS_PUBLISHED)
 		return tell(db, a, who, c,

@@ -202,7 +202,8 @@ int cons_in_audience(struct db *db, const struct consultation *c, int64_t user_i
 const char *cons_audience_sql(enum cons_audience a);
 /* Has user_id answered? 1, 0, -1. */
 int cons_answered(struct db *db, int64_t id, int64_t user_id);
-/* How many answered. -1 on error. */
+/* How many answered: the stored responses (an erasure keeps them), so the
+ * count agrees with the summary's answers. -1 on error. */
 int64_t cons_participants(struct db *db, int64_t id);
 /* Every stored answer of consultation id (named ones with the person's
  * display name in l) into *rows (arena): how many, or -1. q: its questions. */
@@ -239,6 +240,11 @@ int cons_question_remove(struct db *db, struct arena *a, const struct cons_actor
  * 1 done, 0 changed meanwhile, -1. */
 int cons_step(struct db *db, struct arena *a, const struct cons_actor *who,
               const struct consultation *c, const struct cons_transition *t);
+
+/* Inside the caller's transaction: rewrites the anonymous responses of
+ * consultation id under new random ids, and its participation rows in the
+ * order of the user ids (docs/CONSULTATIONS.md, "Privacy"). 0/-1. */
+int cons_mix(struct db *db, struct arena *a, int64_t id);
 
 /* What an answer came to. */
 enum cons_outcome { CO_SAVED, CO_ALREADY, CO_CLOSED };

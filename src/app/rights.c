@@ -13,6 +13,7 @@
 #include "app/audit.h"
 #include "app/auth.h"
 #include "app/clock.h"
+#include "app/consultation_rights.h"
 #include "app/events.h"
 #include "app/files.h"
 #include "app/projects.h"
@@ -566,7 +567,9 @@ int rights_erase(struct db *db, const struct pd_catalogue *c, const struct pd_su
 	struct arena a = ARENA_INIT;
 	size_t *starts = xcalloc(c->count ? c->count : 1, sizeof(*starts));
 	size_t n = table_starts(c, starts, c->count);
-	int rc = 0;
+	/* named consultation responses become anonymous, the summaries' counts
+	 * unchanged (docs/CONSULTATIONS.md) */
+	int rc = cons_rights_forget(db, &a, s->user_id);
 
 	for (size_t k = 0; rc == 0 && k < c->count; k++)
 		if (c->cols[k].erasure == PD_ANONYMISE)
@@ -780,28 +783,44 @@ static json_t *table_or_empty(json_t *tables, const char *name)
 	return t ? json_incref(t) : json_array();
 }
 
+/* The consultations: participations and named answers with their
+ * questions, and why anonymous answers are not there. NULL on error. */
+static json_t *consultations_json(struct rreq *r, struct db *db)
+{
+	enum lang l = page_lang(r->req);
+	json_t *c = cons_rights_export(db, &r->req->arena, r->subj.user_id, l);
+
+	if (c)
+		json_object_set_new(c, "note",
+		                    json_string(tr(r->app, l, "rights.export.consultations")));
+	return c;
+}
+
 /* data.json: who, when, the profile in the import format, the consents
- * and their history, the files, and every row table by table. */
+ * and their history, the consultations, the files, and every row table by
+ * table. */
 static json_t *export_json(struct rreq *r, struct db *db)
 {
 	char now[ISO_TIME_LEN + 1];
 	int found = 0;
 	json_t *tables = rights_rows(db, &r->cat, &r->subj);
 	json_t *profile = tables ? profile_load(db, r->subj.user_id, &found) : NULL;
+	json_t *consultations = tables && found >= 0 ? consultations_json(r, db) : NULL;
 
-	if (!tables || found < 0) {
+	if (!tables || found < 0 || !consultations) {
 		json_decref(tables);
+		json_decref(profile);
 		return NULL;
 	}
 	if (profile)
 		json_object_set_new(profile, "email", json_string(r->subj.emails[0]));
 	iso_time(clock_now(r->app->cfg), now);
-	return json_pack("{s:s, s:s, s:I, s:s, s:o, s:{s:o, s:o}, s:o, s:o}", "format",
+	return json_pack("{s:s, s:s, s:I, s:s, s:o, s:{s:o, s:o}, s:o, s:o, s:o}", "format",
 	                 EXPORT_FORMAT, "exported_at", now, "user_id", (json_int_t)r->subj.user_id,
 	                 "email", r->subj.emails[0], "profile", profile ? profile : json_null(),
 	                 "consents", "current", table_or_empty(tables, "consents"), "history",
-	                 table_or_empty(tables, "consent_events"), "files", json_array(), "tables",
-	                 tables);
+	                 table_or_empty(tables, "consent_events"), "consultations", consultations,
+	                 "files", json_array(), "tables", tables);
 }
 
 /* Adds each stored file to the archive, noting it under "files". */

@@ -8,7 +8,11 @@
 // outside the dates is refused (409), and someone outside the audience
 // gets 404. An anonymous answer is stored without any user id, and after
 // publication its response id has been drawn again; the summary and the
-// CSV name the named respondent and never the anonymous one.
+// CSV name the named respondent and never the anonymous one. "Download my
+// data" holds a person's participations and named answers (with their
+// questions), never an anonymous answer; erasing an account makes its
+// named response anonymous (drawn again), deletes its participation, keeps
+// the consultations it wrote, and leaves the summary's counts unchanged.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +100,27 @@ function formErrors(html) {
 	return out;
 }
 const alertOf = (html) => decode((/id="consult-error">([^<]*)</.exec(html) ?? [])[1] ?? '');
+
+// data.json of a "download my data" archive (stored entries, as rights.c
+// writes them; tests/http/rights.test.mjs checks the format itself).
+async function exportOf(c) {
+	const res = await fetch(`${srv.url}/fr/profile/export`, { headers: { Cookie: c.cookieHeader() }, redirect: 'manual' });
+	assert.equal(res.status, 200);
+	const buf = Buffer.from(await res.arrayBuffer());
+	for (let p = 0; buf.readUInt32LE(p) === 0x04034b50;) {
+		const size = buf.readUInt32LE(p + 18), n = buf.readUInt16LE(p + 26), extra = buf.readUInt16LE(p + 28);
+		const name = buf.subarray(p + 30, p + 30 + n).toString('utf8');
+		const data = buf.subarray(p + 30 + n + extra, p + 30 + n + extra + size).toString('utf8');
+		if (name === 'data.json') return { raw: data, json: JSON.parse(data) };
+		p += 30 + n + extra + size;
+	}
+	assert.fail('no data.json in the archive');
+}
+
+async function erase(c) {
+	await c.get('/fr/profile/delete');
+	assert.equal((await c.post('/fr/profile/delete', { password: PW })).status, 200);
+}
 
 // -- end of local helpers --
 
@@ -411,5 +436,80 @@ describe('the summary', () => {
 		assert.equal((await anon.get(`/fr/consultations/${pub}/results.csv`)).status, 200);
 		// and the list of a member shows it among the results
 		assert.match((await people.amal.c.get('/fr/consultations')).text, /Consultation ouverte à tous/);
+	});
+});
+
+describe('data rights', () => {
+	const TITLE = 'Priorités du réseau Europe pour 2027';
+	const ANON_TEXT = 'Un guichet unique pour les retours';
+
+	test('the download holds the named answers with their questions, never the anonymous one', async () => {
+		const amal = (await exportOf(people.amal.c)).json.consultations;
+		assert.match(amal.note, /anonymement n’y figurent pas/);
+		assert.deepEqual(amal.participations.filter((p) => String(p.consultation_id) === cid), [{ consultation_id: Number(cid), title: TITLE }]);
+		const mine = amal.answers.filter((a) => String(a.consultation_id) === cid);
+		assert.deepEqual(mine.map(({ position, question, kind, choice, scale, text, title }) => ({ position, question, kind, choice, scale, text, title })), [
+			{ position: 1, question: 'Quelle priorité ?', kind: 'choice', choice: 'Éducation', scale: undefined, text: undefined, title: TITLE },
+			{ position: 2, question: 'Le réseau vous est-il utile ?', kind: 'scale', choice: undefined, scale: 4, text: undefined, title: TITLE },
+			{ position: 3, question: 'Une idée pour le réseau ?', kind: 'text', choice: undefined, scale: undefined, text: '=SUM(A1:A3) plus de mentorat', title: TITLE },
+		]);
+		// badr answered anonymously: he took part, and no answer is his
+		const badr = await exportOf(people.badr.c);
+		assert.deepEqual(badr.json.consultations.participations.map((p) => String(p.consultation_id)), [cid]);
+		assert.deepEqual(badr.json.consultations.answers, []);
+		assert.ok(!badr.raw.includes(ANON_TEXT), 'the anonymous text is in no part of the archive');
+		assert.ok(!badr.raw.includes('Éducation') && !badr.raw.includes('mentorat'));
+		// someone who did not take part: empty lists
+		const chama = (await exportOf(people.chama.c)).json.consultations;
+		assert.deepEqual([chama.participations, chama.answers], [[], []]);
+		// the explanation in the person's language
+		const en = await fetch(`${srv.url}/en/profile/export`, { headers: { Cookie: people.badr.c.cookieHeader() } });
+		assert.match(Buffer.from(await en.arrayBuffer()).toString('utf8'), /Answers you gave anonymously are not here/);
+	});
+
+	test('erasing a named respondent: the response becomes anonymous, the summary keeps its counts', async () => {
+		const before = sql(`SELECT id FROM consultation_responses WHERE consultation_id = ${cid} ORDER BY id`);
+		assert.equal(count('consultation_answers', `response_id IN (SELECT id FROM consultation_responses WHERE consultation_id = ${cid})`), 5);
+		await erase(people.amal.c);
+		assert.equal(count('users', `id = ${people.amal.id}`), 0);
+		assert.equal(count('consultation_participants', `user_id = ${people.amal.id}`), 0);
+		assert.equal(count('consultation_participants', `consultation_id = ${cid}`), 1); // badr's
+		assert.equal(count('consultation_responses', `consultation_id = ${cid}`), 2);
+		assert.equal(count('consultation_responses', `consultation_id = ${cid} AND user_id IS NOT NULL`), 0);
+		assert.equal(count('consultation_answers', `response_id IN (SELECT id FROM consultation_responses WHERE consultation_id = ${cid})`), 5);
+		// drawn again: no id tells which anonymous response was named
+		const after = sql(`SELECT id FROM consultation_responses WHERE consultation_id = ${cid} ORDER BY id`);
+		for (const id of after) assert.ok(!before.includes(id), `${id} drawn again`);
+
+		const text = decode((await people.chama.c.get(`/fr/consultations/${cid}`)).text);
+		assert.match(text, /Personnes ayant répondu : 2/);
+		assert.match(text, /<td dir="auto">Éducation<\/td><td class="text-end">1<\/td><td class="text-end" dir="ltr">50\.0 %/);
+		assert.match(text, /moyenne : 4\.00/);
+		assert.match(text, /=SUM\(A1:A3\) plus de mentorat<\/p><p class="small text-body-secondary mb-0">— Anonyme/);
+		assert.doesNotMatch(text, /Amal/);
+		const csv = await fetch(`${srv.url}/fr/consultations/${cid}/results.csv`, { headers: { Cookie: people.chama.c.cookieHeader() } });
+		const body = await csv.text();
+		assert.match(body, /"'=SUM\(A1:A3\) plus de mentorat",,,Anonyme\r\n/);
+		assert.doesNotMatch(body, /Amal/);
+	});
+
+	test('erasing an anonymous respondent: only the participation goes', async () => {
+		const ids = sql(`SELECT id FROM consultation_responses WHERE consultation_id = ${cid} ORDER BY id`);
+		await erase(people.badr.c);
+		assert.equal(count('consultation_participants', `user_id = ${people.badr.id}`), 0);
+		assert.deepEqual(sql(`SELECT id FROM consultation_responses WHERE consultation_id = ${cid} ORDER BY id`), ids);
+		const text = decode((await people.chama.c.get(`/fr/consultations/${cid}`)).text);
+		assert.match(text, /Personnes ayant répondu : 2/);
+		assert.match(text, new RegExp(`${ANON_TEXT}</p><p class="small text-body-secondary mb-0">— Anonyme`));
+	});
+
+	test('erasing the author: the consultations stay, the programme team still manages them', async () => {
+		const written = count('consultations', `author_id = ${coord.id}`);
+		assert.ok(written >= 2);
+		await erase(coord.c);
+		assert.equal(count('consultations', `author_id = ${coord.id}`), 0);
+		assert.equal(count('consultations', `id = ${cid} AND author_id IS NULL AND state = 'published'`), 1);
+		assert.equal((await admin.get(`/fr/manage/consultations/${cid}`)).status, 200);
+		assert.match(decode((await people.chama.c.get(`/fr/consultations/${cid}`)).text), /Personnes ayant répondu : 2/);
 	});
 });
