@@ -13,10 +13,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, Client, enrolTotp, lastMailTo, linkIn, signUp, sqlRows } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { acceptInvitation, cli as cliOn, Client, editIdentity, enrolTotp, lastMailTo, linkIn, signUp, sqlRows } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
 
-const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-exports-'));
 const clockFile = path.join(tmp, 'clock');
 const now = 1_800_000_000; // 2027-01-15T08:00:00Z
@@ -30,11 +29,7 @@ let srv, admin, officer, inst, amal, bilal, chama;
 const sql = (text) => sqlRows(srv.db, text);
 const one = (text) => sql(text)[0];
 
-function cli(args) {
-	const r = kafaat([...args, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	return r.stdout;
-}
+const cli = (args) => cliOn(srv, env, args);
 
 const fromLink = (link, email) => acceptInvitation(srv, link, email, PW);
 
@@ -52,9 +47,7 @@ async function consent(c, audience, granted) {
 // An expert with an identity written through the editor's form.
 async function expert(email, identity, consents) {
 	const c = await newExpert(email);
-	await c.get('/fr/profile/edit/identity');
-	const r = await c.post('/fr/profile/edit/identity', identity);
-	assert.equal(r.status, 303, `identity of ${email}: ${r.status}`);
+	await editIdentity(c, identity);
 	for (const a of consents) await consent(c, a, true);
 	return c;
 }
