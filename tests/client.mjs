@@ -173,6 +173,17 @@ export async function newStaff(srv, env, email, password, { role, scope, lang = 
 	return c;
 }
 
+// A member of the programme team made from the command line (`kafaat admin
+// create`), their invitation accepted in `lang` and their authenticator
+// enrolled at unix time t; the client keeps the authenticator's key in
+// totpSecret (to sign in again with a code).
+export async function newAdmin(srv, env, email, password, { lang = 'fr', t } = {}) {
+	const link = linkIn(cli(srv, env, ['admin', 'create', email]), '/invitation\\?token=');
+	const c = await acceptInvitation(srv, link, email, password, lang);
+	c.totpSecret = await enrolTotp(c, lang, t);
+	return c;
+}
+
 // Membership of a network, written directly: joining has its own tests
 // (tests/http/networks.test.mjs).
 export function addMember(srv, slug, email) {
@@ -185,6 +196,12 @@ export async function editIdentity(c, identity, lang = 'fr') {
 	const r = await c.post(`/${lang}/profile/edit/identity`, identity);
 	if (r.status !== 303) throw new Error(`identity: ${r.status}`);
 	return c;
+}
+
+// Opens `page` (for its CSRF token), then posts `form` to `path`.
+export async function postFrom(c, page, path, form = {}) {
+	await c.get(page);
+	return c.post(path, form);
 }
 
 // ---- Reading the pages -------------------------------------------------------

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, addMember, cli as cliOn, Client, decodeHtml, enrolTotp, formErrors, linkIn, newStaff, signUp, sqlRows } from '../client.mjs';
+import { addMember, Client, decodeHtml, formErrors, newAdmin, newStaff, signUp, sqlRows } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
@@ -44,7 +44,6 @@ function sqlStatus(text) {
 }
 const one = (text) => sql(text)[0];
 const count = (table, where = '1 = 1') => Number(one(`SELECT COUNT(*) FROM ${table} WHERE ${where}`));
-const cli = (args) => cliOn(srv, env, args);
 
 async function newExpert(email, name) {
 	const c = await signUp(srv, env, email, PW);
@@ -95,9 +94,7 @@ async function answer(who, id, form) {
 
 before(async () => {
 	srv = await startServer({ env });
-	const link = linkIn(cli(['admin', 'create', 'admin@example.org']), '/invitation\\?token=');
-	admin = await acceptInvitation(srv, link, 'admin@example.org', PW);
-	await enrolTotp(admin, 'fr', NOW);
+	admin = await newAdmin(srv, env, 'admin@example.org', PW, { t: NOW });
 	coord = await newCoordinator('coord.europe@example.org', 'europe');
 	otherCoord = await newCoordinator('coord.sg@example.org', 'singapore');
 	for (const [n, name] of [['amal', 'Amal Idrissi'], ['badr', 'Badr Tazi'], ['chama', 'Chama Alaoui'], ['outsider', 'Omar Outsider']]) {

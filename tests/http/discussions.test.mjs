@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, cli, Client, editIdentity, enrolTotp, linkIn, signUp, sqlRows } from '../client.mjs';
+import { Client, editIdentity, enrolTotp, newAdmin, postFrom, signUp, sqlRows } from '../client.mjs';
 import { root, startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-discussions-'));
@@ -30,7 +30,6 @@ const who = {};
 
 const sql = (text) => sqlRows(srv.db, text).join('\n');
 const count = (text) => Number(sql(text));
-const admin = (args) => cli(srv, env, ['admin', ...args]);
 
 // An expert with a name on their profile.
 async function expert(name, email) {
@@ -42,10 +41,7 @@ async function expert(name, email) {
 	return c;
 }
 
-async function step(c, page, url, form) {
-	await c.get(page);
-	return c.post(url, form);
-}
+const step = postFrom;
 
 const notes = (id, kind) => count(`SELECT COUNT(*) FROM notifications WHERE user_id = ${id} AND kind = '${kind}'`);
 const threads = () => count(`SELECT COUNT(*) FROM discussion_threads WHERE network = '${NET}'`);
@@ -64,9 +60,7 @@ const postOf = (threadId, authorId) => sql(`SELECT id FROM discussion_posts WHER
 
 before(async () => {
 	srv = await startServer({ env });
-	const link = linkIn(admin(['create', 'admin@example.org']), '/invitation\\?token=');
-	adminC = await acceptInvitation(srv, link, 'admin@example.org', PW, 'en');
-	await enrolTotp(adminC, 'en');
+	adminC = await newAdmin(srv, env, 'admin@example.org', PW, { lang: 'en' });
 	who.amina = await expert('Amina Alaoui', 'amina@example.org');
 	who.brahim = await expert('Brahim Bennani', 'brahim@example.org');
 	who.farid = await expert('Farid Fassi', 'farid@example.org');

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, cli as cliOn, Client, editIdentity, enrolTotp, lastMailTo, linkIn, signUp, sqlRows } from '../client.mjs';
+import { acceptInvitation, Client, editIdentity, lastMailTo, linkIn, newAdmin, signUp, sqlRows } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-exports-'));
@@ -29,7 +29,6 @@ let srv, admin, officer, inst, amal, bilal, chama;
 const sql = (text) => sqlRows(srv.db, text);
 const one = (text) => sql(text)[0];
 
-const cli = (args) => cliOn(srv, env, args);
 
 const fromLink = (link, email) => acceptInvitation(srv, link, email, PW);
 
@@ -106,8 +105,7 @@ print(json.dumps({"sheets": wb.sheetnames, "rtl": bool(ws.sheet_view.rightToLeft
 
 before(async () => {
 	srv = await startServer({ env });
-	admin = await fromLink(linkIn(cli(['admin', 'create', 'equipe@example.org']), '/invitation\\?token='), 'equipe@example.org');
-	await enrolTotp(admin, 'fr', now);
+	admin = await newAdmin(srv, env, 'equipe@example.org', PW, { t: now });
 	await admin.get('/fr/admin/institutions');
 	const r = await admin.post('/fr/admin/institutions', {
 		name_ar: 'وزارة التجهيز والماء', name_fr: 'Ministère de l’Équipement et de l’Eau', name_en: 'Ministry of Equipment and Water',

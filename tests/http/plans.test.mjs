@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, cli, Client, editIdentity, enrolTotp, lastMailTo, linkIn, signUp, sqlRows } from '../client.mjs';
+import { acceptInvitation, Client, editIdentity, lastMailTo, linkIn, newAdmin, signUp, sqlRows } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-plans-'));
@@ -73,7 +73,6 @@ async function institution(name, kind, people) {
 
 const sql = (text) => sqlRows(srv.db, text);
 const num = (text) => Number(sql(text)[0]);
-const admin = (args) => cli(srv, env, ['admin', ...args]);
 
 // The owner writes and submits a need; the programme team publishes it.
 async function publishedNeed(o, title) {
@@ -125,8 +124,7 @@ const rowOf = (html, id) => {
 
 before(async () => {
 	srv = await startServer({ env });
-	adminC = await fromLink(linkIn(admin(['create', 'admin@example.org']), '/invitation\\?token='), 'admin@example.org');
-	await enrolTotp(adminC, 'en', now);
+	adminC = await newAdmin(srv, env, 'admin@example.org', PW, { lang: 'en', t: now });
 	inst.M = await institution('M', 'ministry', [['owner.m@example.org', 'owner'], ['member.m@example.org', 'member']]);
 	inst.N = await institution('N', 'public_establishment', [['owner.n@example.org', 'owner']]);
 	inst.U = await institution('U', 'university', [['owner.u@example.org', 'owner']]);

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, cli as cliOn, Client, decodeHtml, enrolTotp, formErrors, lastMailTo, linkIn, newStaff, signIn, signUp, sqlRows, totp } from '../client.mjs';
+import { acceptInvitation, cli as cliOn, Client, decodeHtml, formErrors, lastMailTo, linkIn, newAdmin, newStaff, postFrom, signIn, signUp, sqlRows, totp } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-proposals-'));
@@ -55,7 +55,6 @@ const roster = [
 	person('s-1', 'shy@example.org', 'Karim Discret', 'كريم', nobody),
 ];
 
-let adminSecret;
 let admin, author, shy, supporter, coordinator, advisor, owner, member;
 const userId = (email) => one(`SELECT id FROM users WHERE email = '${email}'`);
 const told = (email, kind) => Number(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${userId(email)} AND kind = '${kind}'`));
@@ -68,8 +67,7 @@ before(async () => {
 	author = await fromLink(linkIn(lastMailTo(srv.db, 'author@example.org', env), '/invitation\\?token='), 'author@example.org');
 	shy = await fromLink(linkIn(lastMailTo(srv.db, 'shy@example.org', env), '/invitation\\?token='), 'shy@example.org');
 	supporter = await newExpert('supporter@example.org');
-	admin = await fromLink(linkIn(cli(['admin', 'create', 'admin@example.org']), '/invitation\\?token='), 'admin@example.org');
-	adminSecret = await enrolTotp(admin, 'fr', now);
+	admin = await newAdmin(srv, env, 'admin@example.org', PW, { t: now });
 	coordinator = await staff('coordinator@example.org', 'coordinator', 'europe');
 	advisor = await staff('advisor@example.org', 'advisor');
 	await admin.get('/fr/admin/institutions');
@@ -101,10 +99,7 @@ async function submit(who, over = {}, lang = 'fr') {
 	return /\/proposals\/(\d+)\?done=submitted$/.exec(r.location)[1];
 }
 
-async function act(who, page, action, form = {}) {
-	await who.get(page);
-	return who.post(action, form);
-}
+const act = postFrom;
 
 const supports = (id) => one(`SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ${id}`);
 const statusOf = (id) => one(`SELECT status FROM proposals WHERE id = ${id}`);
@@ -412,7 +407,7 @@ describe('nobody waits in silence', () => {
 		assert.equal(flagged(), 1);
 		// sessions ended with the idle time: sign in again
 		await signIn(shy, 'shy@example.org', PW);
-		await signInStaff(admin, 'admin@example.org', adminSecret, now + 40 * 86400);
+		await signInStaff(admin, 'admin@example.org', admin.totpSecret, now + 40 * 86400);
 		const adminId = userId('admin@example.org');
 		const overdue = () => Number(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${adminId} AND kind = 'proposal.overdue' AND link = '/admin/proposals/${oldest}'`));
 		assert.equal(overdue(), 1);
