@@ -152,3 +152,67 @@ export function sqlRows(db, text) {
 	if (r.status !== 0) throw new Error(`${text}: ${r.stderr}`);
 	return r.stdout.split('\n').filter((l) => l !== '');
 }
+
+// Runs `kafaat ARGS --db srv.db` with `env`; its output, or throws with its
+// message.
+export function cli(srv, env, args) {
+	const r = kafaat([...args, '--db', srv.db], env);
+	if (r.status !== 0) throw new Error(`kafaat ${args.join(' ')}: ${r.stderr}`);
+	return r.stdout;
+}
+
+// A new person (signUp) given a staff role from the command line (`kafaat
+// admin grant EMAIL ROLE [SCOPE]`; scope: a network's slug for a
+// coordinator), signed in again so that the role applies, their
+// authenticator enrolled at unix time t (the server's clock).
+export async function newStaff(srv, env, email, password, { role, scope, lang = 'fr', t } = {}) {
+	const c = await signUp(srv, env, email, password, lang);
+	cli(srv, env, ['admin', 'grant', email, role, ...(scope ? [scope] : [])]);
+	await signIn(c, email, password, lang);
+	await enrolTotp(c, lang, t);
+	return c;
+}
+
+// A member of the programme team made from the command line (`kafaat admin
+// create`), their invitation accepted in `lang` and their authenticator
+// enrolled at unix time t; the client keeps the authenticator's key in
+// totpSecret (to sign in again with a code).
+export async function newAdmin(srv, env, email, password, { lang = 'fr', t } = {}) {
+	const link = linkIn(cli(srv, env, ['admin', 'create', email]), '/invitation\\?token=');
+	const c = await acceptInvitation(srv, link, email, password, lang);
+	c.totpSecret = await enrolTotp(c, lang, t);
+	return c;
+}
+
+// Membership of a network, written directly: joining has its own tests
+// (tests/http/networks.test.mjs).
+export function addMember(srv, slug, email) {
+	sqlRows(srv.db, `INSERT INTO network_members (network, user_id, state, requested_at, joined_at) SELECT '${slug}', id, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z' FROM users WHERE email = '${email}'`);
+}
+
+// Saves the signed-in person's identity through the profile editor's form.
+export async function editIdentity(c, identity, lang = 'fr') {
+	await c.get(`/${lang}/profile/edit/identity`);
+	const r = await c.post(`/${lang}/profile/edit/identity`, identity);
+	if (r.status !== 303) throw new Error(`identity: ${r.status}`);
+	return c;
+}
+
+// Opens `page` (for its CSRF token), then posts `form` to `path`.
+export async function postFrom(c, page, path, form = {}) {
+	await c.get(page);
+	return c.post(path, form);
+}
+
+// ---- Reading the pages -------------------------------------------------------
+
+// Text of HTML as the templates escape it, read back.
+export const decodeHtml = (s) => s.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&lt;/g, '<')
+	.replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+// The messages by the fields of a form page: {field: message}.
+export function formErrors(html) {
+	const out = {};
+	for (const m of html.matchAll(/<div class="invalid-feedback d-block[^"]*" id="e-([^"]+)">([^<]*)</g)) out[m[1]] = decodeHtml(m[2]);
+	return out;
+}

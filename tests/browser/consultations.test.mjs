@@ -11,34 +11,26 @@
 // is not part of the story (accounts, names, the authenticator,
 // membership) goes over HTTP.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, root, startServer } from '../kafaat.mjs';
+import { addMember, newStaff, signUp, sqlRows } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
+import { Axe, catalogueText, language, launch, mainText, says as said, session as sessionOf, text } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-	'--no-first-run'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-consult-browser-'));
 const clockFile = path.join(tmp, 'clock');
 const NOW = 1_795_176_000; // 2026-11-20T12:00:00Z
 writeFileSync(clockFile, String(NOW));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_TESTING_CLOCK_FILE: clockFile };
 const PW = 'une phrase assez longue 2027';
-const pgUrl = process.env.TEST_PG_URL;
-let srv, browser;
+let srv, browser, axe;
 
 before(async () => {
 	srv = await startServer({ env });
-	browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-	await axeStart();
+	browser = await launch();
+	axe = await Axe.start(browser);
 });
 after(async () => {
 	await browser?.close();
@@ -46,108 +38,25 @@ after(async () => {
 	rmSync(tmp, { recursive: true, force: true });
 });
 
-// ---- What the pages should say (locale/LANG/*.po) -----------------------------------
-
-function catalogue(lang) {
-	const out = {};
-	const dir = path.join(root, 'locale', lang);
-	for (const f of readdirSync(dir).filter((n) => n.endsWith('.po'))) {
-		let entry = null;
-		const flush = () => { if (entry?.id) out[entry.id] = entry.str; };
-		for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-			const m = /^(?:(msgid|msgstr) )?(".*")$/.exec(line);
-			if (!m) continue;
-			if (m[1] === 'msgid') { flush(); entry = { id: '', str: '', field: 'id' }; }
-			else if (m[1] === 'msgstr') entry.field = 'str';
-			if (entry) entry[entry.field] += JSON.parse(m[2]);
-		}
-		flush();
-	}
-	return out;
-}
-const catalogues = { ar: catalogue('ar'), fr: catalogue('fr') };
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-function sayer(lang) {
-	return (key, vars = {}) => {
-		const said = catalogues[lang][key];
-		assert.ok(said, `no ${lang} text for ${key}`);
-		const parts = said.split(/(\{\w+\})/).map((p) => {
-			const m = /^\{(\w+)\}$/.exec(p);
-			if (!m) return escapeRe(p);
-			return m[1] in vars ? escapeRe(String(vars[m[1]])) : '.+?';
-		});
-		return new RegExp(parts.join('').replace(/\s+/g, '\\s+'));
-	};
-}
-const text = (s) => s.replace(/\s+/g, ' ').trim();
-const mainText = async (page) => text(await page.textContent('main'));
+// What the pages should say in `lang` (locale/LANG/*.po).
+const sayer = (lang) => (key, vars) => said(lang, key, vars);
 
 // ---- Set-up over HTTP --------------------------------------------------------------------
 
-function sql(q) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', q]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', srv.db, q]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-	return r.stdout.trim();
-}
-
-function addMember(slug, email) {
-	sql(`INSERT INTO network_members (network, user_id, state, requested_at, joined_at) SELECT '${slug}', id, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z' FROM users WHERE email = '${email}'`);
-}
-
-async function signInHttp(c, email, lang) {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
 // An expert (with a display name when given) signed in over HTTP.
 async function expert(email, lang, name) {
-	const c = new Client(srv.url);
-	await c.get(`/${lang}/signup`);
-	await c.post(`/${lang}/signup`, { email, password: PW, password2: PW, lang, adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	if (name) sql(`INSERT INTO profiles (user_id, name, created_at, updated_at) SELECT id, '${name}', 't', 't' FROM users WHERE email = '${email}'`);
-	return signInHttp(c, email, lang);
+	const c = await signUp(srv, env, email, PW, lang);
+	if (name) sqlRows(srv.db, `INSERT INTO profiles (user_id, name, created_at, updated_at) SELECT id, '${name}', 't', 't' FROM users WHERE email = '${email}'`);
+	return c;
 }
 
 // ---- In the browser --------------------------------------------------------------------
 
-async function session(client, lang) {
-	const context = await browser.newContext({ javaScriptEnabled: false });
-	await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: srv.url })));
-	const page = await context.newPage();
-	await page.goto(`${srv.url}/${lang}/account`);
-	assert.match(page.url(), new RegExp(`/${lang}/account$`), 'signed in');
-	return { context, page };
-}
-
-let axePage, shown = null;
-async function axeStart() {
-	axePage = await (await browser.newContext()).newPage();
-	await axePage.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
-	await axePage.route((u) => shown && u.href === shown.href,
-		(r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: shown.html }));
-}
-async function axe(page, what) {
-	const url = new URL(page.url());
-	url.hash = '';
-	shown = { href: url.href, html: await page.content() };
-	await axePage.goto(url.href);
-	await axePage.evaluate(axeSource);
-	const found = await axePage.evaluate(async () => {
-		const r = await window.axe.run(document, { resultTypes: ['violations'] });
-		return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
-	});
-	assert.deepEqual(found, [], `axe on ${what}`);
-}
+const session = (client, lang) => sessionOf(browser, srv.url, client, lang);
 function checker(lang) {
 	return async (page, what) => {
-		assert.equal(await page.getAttribute('html', 'lang'), lang, `${what}: language`);
-		assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', `${what}: direction`);
-		await axe(page, `${what} (${lang})`);
+		await language(page, lang, what);
+		await axe.check(page, `${what} (${lang})`);
 	};
 }
 
@@ -180,16 +89,12 @@ for (const lang of ['ar', 'fr']) {
 		const check = checker(lang);
 		const story = STORY[lang];
 		const coordEmail = `coord.${lang}@example.org`;
-		const coordClient = await expert(coordEmail, lang);
-		const r = kafaat(['admin', 'grant', coordEmail, 'coordinator', 'europe', '--db', srv.db], env);
-		assert.equal(r.status, 0, r.stderr);
-		await signInHttp(coordClient, coordEmail, lang);
-		await enrolTotp(coordClient, lang, NOW);
+		const coordClient = await newStaff(srv, env, coordEmail, PW, { role: 'coordinator', scope: 'europe', lang, t: NOW });
 		const members = {};
 		for (const who of ['named', 'anonymous']) {
 			const email = `${who}.${lang}@example.org`;
 			members[who] = { email, client: await expert(email, lang, story[who].name) };
-			addMember('europe', email);
+			addMember(srv, 'europe', email);
 		}
 
 		// The coordinator writes the consultation.
@@ -286,7 +191,7 @@ for (const lang of ['ar', 'fr']) {
 		assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
 		const csv = bytes.subarray(3).toString('utf8');
 		assert.ok(csv.includes(`${story.named.answer},,,${story.named.name}\r\n`), csv);
-		assert.ok(csv.includes(`${story.anonymous.answer},,,${catalogues[lang]['consult.anonymous']}\r\n`), csv);
+		assert.ok(csv.includes(`${story.anonymous.answer},,,${catalogueText(lang, 'consult.anonymous')}\r\n`), csv);
 		assert.ok(!csv.includes(story.anonymous.name) && !csv.includes(members.anonymous.email));
 	});
 }

@@ -11,34 +11,26 @@
 // coordinator), the reports queue and the changelog. Set-up that is not part
 // of the story (accounts, the authenticator, membership) goes over HTTP.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, root, startServer } from '../kafaat.mjs';
+import { newStaff, signUp, sqlRows } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
+import { Axe, language, launch, mainText, says, session as sessionOf, text } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-	'--no-first-run'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-discussions-browser-'));
 const clockFile = path.join(tmp, 'clock');
 const NOW = 1_795_176_000; // 2026-11-20T12:00:00Z
 writeFileSync(clockFile, String(NOW));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_TESTING_CLOCK_FILE: clockFile };
 const PW = 'une phrase assez longue 2027';
-const pgUrl = process.env.TEST_PG_URL;
-let srv, browser;
+let srv, browser, axe;
 
 before(async () => {
 	srv = await startServer({ env });
-	browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-	await axeStart();
+	browser = await launch();
+	axe = await Axe.start(browser);
 });
 after(async () => {
 	await browser?.close();
@@ -46,99 +38,17 @@ after(async () => {
 	rmSync(tmp, { recursive: true, force: true });
 });
 
-// ---- What the pages should say (locale/ar/*.po) -------------------------------------
-
-function catalogue(lang) {
-	const out = {};
-	const dir = path.join(root, 'locale', lang);
-	for (const f of readdirSync(dir).filter((n) => n.endsWith('.po'))) {
-		let entry = null;
-		const flush = () => { if (entry?.id) out[entry.id] = entry.str; };
-		for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-			const m = /^(?:(msgid|msgstr) )?(".*")$/.exec(line);
-			if (!m) continue;
-			if (m[1] === 'msgid') { flush(); entry = { id: '', str: '', field: 'id' }; }
-			else if (m[1] === 'msgstr') entry.field = 'str';
-			if (entry) entry[entry.field] += JSON.parse(m[2]);
-		}
-		flush();
-	}
-	return out;
-}
-const cat = { ar: catalogue('ar'), fr: catalogue('fr') };
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-function says(lang, key, vars = {}) {
-	const said = cat[lang][key];
-	assert.ok(said, `no ${lang} text for ${key}`);
-	const parts = said.split(/(\{\w+\})/).map((p) => {
-		const m = /^\{(\w+)\}$/.exec(p);
-		if (!m) return escapeRe(p);
-		return m[1] in vars ? escapeRe(String(vars[m[1]])) : '.+?';
-	});
-	return new RegExp(parts.join('').replace(/\s+/g, '\\s+'));
-}
-const text = (s) => s.replace(/\s+/g, ' ').trim();
-const mainText = async (page) => text(await page.textContent('main'));
-
 // ---- Set-up over HTTP --------------------------------------------------------------------
 
-function sql(q) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', q]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', srv.db, q]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-	return r.stdout.trim();
-}
-
-async function signInHttp(c, email, lang = 'ar') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-async function expert(email, lang) {
-	const c = new Client(srv.url);
-	await c.get(`/${lang}/signup`);
-	await c.post(`/${lang}/signup`, { email, password: PW, password2: PW, lang, adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	return signInHttp(c, email, lang);
-}
+const sql = (q) => sqlRows(srv.db, q).join('\n');
+const expert = (email, lang) => signUp(srv, env, email, PW, lang);
 
 // ---- In the browser --------------------------------------------------------------------
 
-async function session(client, lang) {
-	const context = await browser.newContext({ javaScriptEnabled: false });
-	await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: srv.url })));
-	const page = await context.newPage();
-	await page.goto(`${srv.url}/${lang}/account`);
-	assert.match(page.url(), new RegExp(`/${lang}/account$`), 'signed in');
-	return { context, page };
-}
-
-let axePage, shown = null;
-async function axeStart() {
-	axePage = await (await browser.newContext()).newPage();
-	await axePage.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
-	await axePage.route((u) => shown && u.href === shown.href,
-		(r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: shown.html }));
-}
-async function axe(page, what) {
-	const url = new URL(page.url());
-	url.hash = '';
-	shown = { href: url.href, html: await page.content() };
-	await axePage.goto(url.href);
-	await axePage.evaluate(axeSource);
-	const found = await axePage.evaluate(async () => {
-		const r = await window.axe.run(document, { resultTypes: ['violations'] });
-		return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
-	});
-	assert.deepEqual(found, [], `axe on ${what}`);
-}
+const session = (client, lang) => sessionOf(browser, srv.url, client, lang);
 async function check(page, lang, what) {
-	assert.equal(await page.getAttribute('html', 'lang'), lang, `${what}: language`);
-	assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', `${what}: direction`);
-	await axe(page, what);
+	await language(page, lang, what);
+	await axe.check(page, what);
 }
 
 async function join(c, slug, lang) {
@@ -149,11 +59,7 @@ async function join(c, slug, lang) {
 
 // The whole story in one language, in its own network, with its own people.
 async function story(lang, slug) {
-	const coordClient = await expert(`coord-${lang}@example.org`, lang);
-	const r = kafaat(['admin', 'grant', `coord-${lang}@example.org`, 'coordinator', slug, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	await signInHttp(coordClient, `coord-${lang}@example.org`, lang);
-	await enrolTotp(coordClient, lang, NOW);
+	const coordClient = await newStaff(srv, env, `coord-${lang}@example.org`, PW, { role: 'coordinator', scope: slug, lang, t: NOW });
 	const amina = await expert(`amina-${lang}@example.org`, lang);
 	const bilal = await expert(`bilal-${lang}@example.org`, lang);
 	await join(amina, slug, lang);

@@ -11,45 +11,25 @@
 // and the dashboard. Set-up that is not part of the story (accounts, the
 // institution) goes over HTTP.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { acceptInvitation, lastMailTo, linkIn, newAdmin } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
+import { Axe, language, launch, mainText, session as sessionOf, text } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-	'--no-first-run'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-plans-browser-'));
 const clockFile = path.join(tmp, 'clock');
 const now = Date.parse('2027-07-02T12:00:00Z') / 1000; // half of 2027 is over
 writeFileSync(clockFile, String(now));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_TESTING_CLOCK_FILE: clockFile };
 const PW = 'une phrase assez longue 2027';
-let srv, browser, admin;
+let srv, browser, axe, admin;
 
 // ---- Set-up over HTTP (not part of the story) ------------------------------------
 
-async function signInHttp(c, email, lang) {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-async function fromLink(link, email, lang) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	const r = await c.post(`/${lang}/invitation`, { token, password: PW, password2: PW });
-	assert.equal(r.status, 200, `invitation of ${email}`);
-	return signInHttp(c, email, lang);
-}
+const fromLink = (link, email, lang) => acceptInvitation(srv, link, email, PW, lang);
 
 // A verified ministry and its owner, signed in over HTTP.
 async function ministry(names, owner, lang) {
@@ -66,58 +46,17 @@ async function ministry(names, owner, lang) {
 
 // ---- In the browser ---------------------------------------------------------------
 
-// A browser without JavaScript in the session the set-up opened over HTTP.
-async function session(client, lang) {
-	const context = await browser.newContext({ javaScriptEnabled: false });
-	await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: srv.url })));
-	const page = await context.newPage();
-	await page.goto(`${srv.url}/${lang}/account`);
-	assert.match(page.url(), new RegExp(`/${lang}/account$`), 'signed in');
-	return { context, page };
-}
-
-// axe-core needs timers, which a page without JavaScript does not run: the
-// page as the person saw it is shown again, at its address, in a page with
-// JavaScript whose own scripts are blocked, and checked there.
-let axePage, shown = null;
-
-async function axeStart() {
-	axePage = await (await browser.newContext()).newPage();
-	await axePage.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
-	await axePage.route((u) => shown && u.href === shown.href,
-		(r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: shown.html }));
-}
-
-async function axe(page, what) {
-	const url = new URL(page.url());
-	url.hash = '';
-	shown = { href: url.href, html: await page.content() };
-	await axePage.goto(url.href);
-	await axePage.evaluate(axeSource); // through DevTools: the CSP refuses inline script
-	const found = await axePage.evaluate(async () => {
-		const r = await window.axe.run(document, { resultTypes: ['violations'] });
-		return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
-	});
-	assert.deepEqual(found, [], `axe on ${what}`);
-}
-
+const session = (client, lang) => sessionOf(browser, srv.url, client, lang);
 async function check(page, lang, what) {
-	assert.equal(await page.getAttribute('html', 'lang'), lang, `${what}: language`);
-	assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', `${what}: direction`);
-	await axe(page, `${what} (${lang})`);
+	await language(page, lang, what);
+	await axe.check(page, `${what} (${lang})`);
 }
-
-const text = (s) => s.replace(/\s+/g, ' ').trim();
-const mainText = async (page) => text(await page.textContent('main'));
 
 before(async () => {
 	srv = await startServer({ env });
-	browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-	await axeStart();
-	const r = kafaat(['admin', 'create', 'equipe@example.org', '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	admin = await fromLink(linkIn(r.stdout, '/invitation\\?token='), 'equipe@example.org', 'fr');
-	await enrolTotp(admin, 'fr', now);
+	browser = await launch();
+	axe = await Axe.start(browser);
+	admin = await newAdmin(srv, env, 'equipe@example.org', PW, { t: now });
 });
 after(async () => {
 	await browser?.close();

@@ -9,84 +9,26 @@
 // that is not part of the story (accounts, the authenticator, the experts'
 // profiles) goes over HTTP.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, root, startServer } from '../kafaat.mjs';
+import { acceptInvitation, cli as cliOn, lastMailTo, linkIn, newAdmin } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
+import { Axe, catalogueText, escapeRe, language, launch, mainText, says, session as sessionOf, text } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-	'--no-first-run'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-proposals-browser-'));
 const clockFile = path.join(tmp, 'clock');
 const now = 1_800_000_000; // Friday 15 January 2027, 08:00 UTC
 writeFileSync(clockFile, String(now));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_TESTING_CLOCK_FILE: clockFile };
 const PW = 'une phrase assez longue 2027';
-let srv, browser, admin;
-
-// ---- The catalogues: what each page should say, in its language ----------------
-
-function catalogue(lang) {
-	const out = {};
-	const dir = path.join(root, 'locale', lang);
-	for (const f of readdirSync(dir).filter((n) => n.endsWith('.po'))) {
-		let entry = null;
-		const flush = () => { if (entry?.id) out[entry.id] = entry.str; };
-		for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-			const m = /^(?:(msgid|msgstr) )?(".*")$/.exec(line);
-			if (!m) continue;
-			if (m[1] === 'msgid') { flush(); entry = { id: '', str: '', field: 'id' }; }
-			else if (m[1] === 'msgstr') entry.field = 'str';
-			if (entry) entry[entry.field] += JSON.parse(m[2]);
-		}
-		flush();
-	}
-	return out;
-}
-const catalogues = { ar: catalogue('ar'), fr: catalogue('fr') };
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-function says(lang, key, vars = {}) {
-	const said = catalogues[lang][key];
-	assert.ok(said, `${lang}: no text for ${key}`);
-	const parts = said.split(/(\{\w+\})/).map((p) => {
-		const m = /^\{(\w+)\}$/.exec(p);
-		if (!m) return escapeRe(p);
-		return m[1] in vars ? escapeRe(String(vars[m[1]])) : '.+?';
-	});
-	return new RegExp(parts.join('').replace(/\s+/g, '\\s+'));
-}
-const text = (s) => s.replace(/\s+/g, ' ').trim();
+let srv, browser, axe, admin;
 
 // ---- Set-up over HTTP -----------------------------------------------------------
 
-function cli(args) {
-	const r = kafaat([...args, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	return r.stdout;
-}
-
-async function signInHttp(c, email, lang) {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-async function fromLink(link, email, lang) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	const r = await c.post(`/${lang}/invitation`, { token, password: PW, password2: PW });
-	assert.equal(r.status, 200, `invitation of ${email}`);
-	return signInHttp(c, email, lang);
-}
+const cli = (args) => cliOn(srv, env, args);
+const fromLink = (link, email, lang) => acceptInvitation(srv, link, email, PW, lang);
 
 const everyone = { programme: true, institutions: true, networks: true, directory: true, statistics: true };
 const person = (ref, email, lang, name) => ({
@@ -104,13 +46,12 @@ const roster = [
 
 before(async () => {
 	srv = await startServer({ env, demo: false });
-	browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-	await axeStart();
+	browser = await launch();
+	axe = await Axe.start(browser);
 	const file = path.join(tmp, 'roster.jsonl');
 	writeFileSync(file, roster.map((e) => JSON.stringify(e)).join('\n') + '\n');
 	cli(['import', 'experts', file, '--consent-from-file']);
-	admin = await fromLink(linkIn(cli(['admin', 'create', 'admin@example.org']), '/invitation\\?token='), 'admin@example.org', 'fr');
-	await enrolTotp(admin, 'fr', now);
+	admin = await newAdmin(srv, env, 'admin@example.org', PW, { t: now });
 });
 after(async () => {
 	await browser?.close();
@@ -120,42 +61,13 @@ after(async () => {
 
 // ---- In the browser ---------------------------------------------------------------
 
-async function session(client, lang) {
-	const context = await browser.newContext({ javaScriptEnabled: false });
-	await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: srv.url })));
-	const page = await context.newPage();
-	await page.goto(`${srv.url}/${lang}/account`);
-	assert.match(page.url(), new RegExp(`/${lang}/account$`), 'signed in');
-	return { context, page };
-}
-
-let axePage, shown = null;
-async function axeStart() {
-	axePage = await (await browser.newContext()).newPage();
-	await axePage.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
-	await axePage.route((u) => shown && u.href === shown.href,
-		(r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: shown.html }));
-}
-async function axe(page, what) {
-	const url = new URL(page.url());
-	url.hash = '';
-	shown = { href: url.href, html: await page.content() };
-	await axePage.goto(url.href);
-	await axePage.evaluate(axeSource);
-	const found = await axePage.evaluate(async () => {
-		const r = await window.axe.run(document, { resultTypes: ['violations'] });
-		return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
-	});
-	assert.deepEqual(found, [], `axe on ${what}`);
-}
+const session = (client, lang) => sessionOf(browser, srv.url, client, lang);
 
 // The page is in `lang`, right to left for Arabic, and passes axe.
 async function check(page, lang, what) {
-	assert.equal(await page.getAttribute('html', 'lang'), lang, `${what}: language`);
-	assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', `${what}: direction`);
-	await axe(page, `${what} (${lang})`);
+	await language(page, lang, what);
+	await axe.check(page, `${what} (${lang})`);
 }
-const mainText = async (page) => text(await page.textContent('main'));
 
 async function story(lang, who) {
 	const t = (key, vars) => says(lang, key, vars);
@@ -232,7 +144,7 @@ async function story(lang, who) {
 	assert.match(inbox, t('notify.proposal.submitted.text', { title: who.title }));
 	assert.match(inbox, t('notify.proposal.supported.text', { title: who.title }));
 	assert.match(inbox, t('notify.proposal.commented.text', { title: who.title }));
-	assert.match(inbox, t('notify.proposal.answered.text', { title: who.title, status: catalogues[lang]['proposal.status.not_retained'] }));
+	assert.match(inbox, t('notify.proposal.answered.text', { title: who.title, status: catalogueText(lang, 'proposal.status.not_retained') }));
 	await check(author, lang, 'the author\'s inbox');
 }
 

@@ -19,8 +19,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { addMember, Client, decodeHtml, formErrors, newAdmin, newStaff, signUp, sqlRows } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-consult-'));
@@ -39,15 +39,7 @@ const PW = 'une phrase assez longue 2027';
 let srv, admin, coord, otherCoord;
 const people = {}; // name → {c: Client, id}
 
-// -- local helpers (to move to client.mjs) --
-
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${text}: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '');
-}
+const sql = (text) => sqlRows(srv.db, text);
 // The same, expected to fail (a constraint): its status.
 function sqlStatus(text) {
 	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
@@ -57,49 +49,19 @@ function sqlStatus(text) {
 const one = (text) => sql(text)[0];
 const count = (table, where = '1 = 1') => Number(one(`SELECT COUNT(*) FROM ${table} WHERE ${where}`));
 
-function cli(args) {
-	const r = kafaat([...args, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	return r.stdout;
-}
-
-function addMember(slug, userId) {
-	sql(`INSERT INTO network_members (network, user_id, state, requested_at, joined_at) VALUES ('${slug}', ${userId}, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')`);
-}
-
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
 async function newExpert(email, name) {
-	const c = new Client(srv.url);
-	await c.get('/fr/signup');
-	await c.post('/fr/signup', { email, password: PW, password2: PW, lang: 'fr', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signIn(c, email);
+	const c = await signUp(srv, env, email, PW);
 	const id = one(`SELECT id FROM users WHERE email = '${email}'`);
 	if (name) sql(`INSERT INTO profiles (user_id, name, created_at, updated_at) VALUES (${id}, '${name}', 't', 't')`);
 	return { c, id };
 }
 
 async function newCoordinator(email, slug) {
-	const p = await newExpert(email);
-	cli(['admin', 'grant', email, 'coordinator', slug]);
-	await signIn(p.c, email);
-	await enrolTotp(p.c, 'fr', NOW);
-	return p;
+	const c = await newStaff(srv, env, email, PW, { role: 'coordinator', scope: slug, t: NOW });
+	return { c, id: one(`SELECT id FROM users WHERE email = '${email}'`) };
 }
 
-const decode = (s) => s.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-function formErrors(html) {
-	const out = {};
-	for (const m of html.matchAll(/<div class="invalid-feedback d-block[^"]*" id="e-([^"]+)">([^<]*)</g)) out[m[1]] = decode(m[2]);
-	return out;
-}
-const alertOf = (html) => decode((/id="consult-error">([^<]*)</.exec(html) ?? [])[1] ?? '');
+const alertOf = (html) => decodeHtml((/id="consult-error">([^<]*)</.exec(html) ?? [])[1] ?? '');
 
 // data.json of a "download my data" archive (stored entries, as rights.c
 // writes them; tests/http/rights.test.mjs checks the format itself).
@@ -121,8 +83,6 @@ async function erase(c) {
 	await c.get('/fr/profile/delete');
 	assert.equal((await c.post('/fr/profile/delete', { password: PW })).status, 200);
 }
-
-// -- end of local helpers --
 
 function consultForm(over = {}) {
 	return {
@@ -159,17 +119,12 @@ async function answer(who, id, form) {
 
 before(async () => {
 	srv = await startServer({ env });
-	const link = linkIn(cli(['admin', 'create', 'admin@example.org']), '/invitation\\?token=');
-	admin = new Client(srv.url);
-	await admin.get(link);
-	await admin.post('/fr/invitation', { token: new URL(srv.url + link).searchParams.get('token'), password: PW, password2: PW });
-	await signIn(admin, 'admin@example.org');
-	await enrolTotp(admin, 'fr', NOW);
+	admin = await newAdmin(srv, env, 'admin@example.org', PW, { t: NOW });
 	coord = await newCoordinator('coord.europe@example.org', 'europe');
 	otherCoord = await newCoordinator('coord.sg@example.org', 'singapore');
 	for (const [n, name] of [['amal', 'Amal Idrissi'], ['badr', 'Badr Tazi'], ['chama', 'Chama Alaoui'], ['outsider', 'Omar Outsider']]) {
 		people[n] = await newExpert(`${n}@example.org`, name);
-		if (n !== 'outsider') addMember('europe', people[n].id);
+		if (n !== 'outsider') addMember(srv, 'europe', `${n}@example.org`);
 	}
 });
 after(async () => { await srv?.stop(); rmSync(tmp, { recursive: true, force: true }); });
@@ -394,7 +349,7 @@ describe('the summary', () => {
 	test('the audience sees counts, shares, the mean and the texts; the anonymous one unnamed', async () => {
 		const page = await people.chama.c.get(`/fr/consultations/${cid}`);
 		assert.equal(page.status, 200);
-		const text = decode(page.text);
+		const text = decodeHtml(page.text);
 		assert.match(text, /Personnes ayant répondu : 2/);
 		assert.match(text, /<td dir="auto">Éducation<\/td><td class="text-end">1<\/td><td class="text-end" dir="ltr">50\.0 %/);
 		assert.match(text, /moyenne : 4\.00/);
@@ -481,7 +436,7 @@ describe('data rights', () => {
 		const after = sql(`SELECT id FROM consultation_responses WHERE consultation_id = ${cid} ORDER BY id`);
 		for (const id of after) assert.ok(!before.includes(id), `${id} drawn again`);
 
-		const text = decode((await people.chama.c.get(`/fr/consultations/${cid}`)).text);
+		const text = decodeHtml((await people.chama.c.get(`/fr/consultations/${cid}`)).text);
 		assert.match(text, /Personnes ayant répondu : 2/);
 		assert.match(text, /<td dir="auto">Éducation<\/td><td class="text-end">1<\/td><td class="text-end" dir="ltr">50\.0 %/);
 		assert.match(text, /moyenne : 4\.00/);
@@ -498,7 +453,7 @@ describe('data rights', () => {
 		await erase(people.badr.c);
 		assert.equal(count('consultation_participants', `user_id = ${people.badr.id}`), 0);
 		assert.deepEqual(sql(`SELECT id FROM consultation_responses WHERE consultation_id = ${cid} ORDER BY id`), ids);
-		const text = decode((await people.chama.c.get(`/fr/consultations/${cid}`)).text);
+		const text = decodeHtml((await people.chama.c.get(`/fr/consultations/${cid}`)).text);
 		assert.match(text, /Personnes ayant répondu : 2/);
 		assert.match(text, new RegExp(`${ANON_TEXT}</p><p class="small text-body-secondary mb-0">— Anonyme`));
 	});
@@ -510,6 +465,6 @@ describe('data rights', () => {
 		assert.equal(count('consultations', `author_id = ${coord.id}`), 0);
 		assert.equal(count('consultations', `id = ${cid} AND author_id IS NULL AND state = 'published'`), 1);
 		assert.equal((await admin.get(`/fr/manage/consultations/${cid}`)).status, 200);
-		assert.match(decode((await people.chama.c.get(`/fr/consultations/${cid}`)).text), /Personnes ayant répondu : 2/);
+		assert.match(decodeHtml((await people.chama.c.get(`/fr/consultations/${cid}`)).text), /Personnes ayant répondu : 2/);
 	});
 });

@@ -16,62 +16,32 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, root, startServer } from '../kafaat.mjs';
+import { Client, editIdentity, enrolTotp, newAdmin, postFrom, signUp, sqlRows } from '../client.mjs';
+import { root, startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-discussions-'));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail') };
 const PW = 'a long enough pass phrase 2026';
-const pgUrl = process.env.TEST_PG_URL;
 const NET = 'europe';
 const BASE = `/en/networks/${NET}/discussions`;
 
 let srv, adminC;
 const who = {};
 
-// -- local helpers (to move to client.mjs) --
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
-	return r.stdout.trim();
-}
+const sql = (text) => sqlRows(srv.db, text).join('\n');
 const count = (text) => Number(sql(text));
-
-function admin(args) {
-	const r = kafaat(['admin', ...args, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	return r.stdout;
-}
-
-async function signIn(c, email) {
-	await c.get('/en/signin');
-	const r = await c.post('/en/signin', { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
 
 // An expert with a name on their profile.
 async function expert(name, email) {
-	const c = new Client(srv.url);
-	await c.get('/en/signup');
-	await c.post('/en/signup', { email, password: PW, password2: PW, lang: 'en', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signIn(c, email);
-	await c.get('/en/profile/edit/identity');
-	assert.equal((await c.post('/en/profile/edit/identity', { name, country: 'FR', city: 'Lyon', headline: `Engineer — ${name}` })).status, 303);
+	const c = await signUp(srv, env, email, PW, 'en');
+	await editIdentity(c, { name, country: 'FR', city: 'Lyon', headline: `Engineer — ${name}` }, 'en');
 	c.email = email;
 	c.name = name;
 	c.id = sql(`SELECT id FROM users WHERE email = '${email}'`);
 	return c;
 }
 
-async function step(c, page, url, form) {
-	await c.get(page);
-	return c.post(url, form);
-}
-// -- end of local helpers --
+const step = postFrom;
 
 const notes = (id, kind) => count(`SELECT COUNT(*) FROM notifications WHERE user_id = ${id} AND kind = '${kind}'`);
 const threads = () => count(`SELECT COUNT(*) FROM discussion_threads WHERE network = '${NET}'`);
@@ -90,13 +60,7 @@ const postOf = (threadId, authorId) => sql(`SELECT id FROM discussion_posts WHER
 
 before(async () => {
 	srv = await startServer({ env });
-	const link = linkIn(admin(['create', 'admin@example.org']), '/invitation\\?token=');
-	adminC = new Client(srv.url);
-	await adminC.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	await adminC.post('/en/invitation', { token, password: PW, password2: PW });
-	await signIn(adminC, 'admin@example.org');
-	await enrolTotp(adminC, 'en');
+	adminC = await newAdmin(srv, env, 'admin@example.org', PW, { lang: 'en' });
 	who.amina = await expert('Amina Alaoui', 'amina@example.org');
 	who.brahim = await expert('Brahim Bennani', 'brahim@example.org');
 	who.farid = await expert('Farid Fassi', 'farid@example.org');

@@ -13,10 +13,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, Client, enrolTotp, lastMailTo, linkIn, signUp, sqlRows } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { acceptInvitation, Client, editIdentity, lastMailTo, linkIn, newAdmin, signUp, sqlRows } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
 
-const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-exports-'));
 const clockFile = path.join(tmp, 'clock');
 const now = 1_800_000_000; // 2027-01-15T08:00:00Z
@@ -30,11 +29,6 @@ let srv, admin, officer, inst, amal, bilal, chama;
 const sql = (text) => sqlRows(srv.db, text);
 const one = (text) => sql(text)[0];
 
-function cli(args) {
-	const r = kafaat([...args, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	return r.stdout;
-}
 
 const fromLink = (link, email) => acceptInvitation(srv, link, email, PW);
 
@@ -52,9 +46,7 @@ async function consent(c, audience, granted) {
 // An expert with an identity written through the editor's form.
 async function expert(email, identity, consents) {
 	const c = await newExpert(email);
-	await c.get('/fr/profile/edit/identity');
-	const r = await c.post('/fr/profile/edit/identity', identity);
-	assert.equal(r.status, 303, `identity of ${email}: ${r.status}`);
+	await editIdentity(c, identity);
 	for (const a of consents) await consent(c, a, true);
 	return c;
 }
@@ -113,8 +105,7 @@ print(json.dumps({"sheets": wb.sheetnames, "rtl": bool(ws.sheet_view.rightToLeft
 
 before(async () => {
 	srv = await startServer({ env });
-	admin = await fromLink(linkIn(cli(['admin', 'create', 'equipe@example.org']), '/invitation\\?token='), 'equipe@example.org');
-	await enrolTotp(admin, 'fr', now);
+	admin = await newAdmin(srv, env, 'equipe@example.org', PW, { t: now });
 	await admin.get('/fr/admin/institutions');
 	const r = await admin.post('/fr/admin/institutions', {
 		name_ar: 'وزارة التجهيز والماء', name_fr: 'Ministère de l’Équipement et de l’Eau', name_en: 'Ministry of Equipment and Water',

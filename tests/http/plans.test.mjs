@@ -12,15 +12,13 @@
 // tells the programme team of the plan behind once, not again within 30
 // days, and again after.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { acceptInvitation, Client, editIdentity, lastMailTo, linkIn, newAdmin, signUp, sqlRows } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
 
-const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-plans-'));
 const clockFile = path.join(tmp, 'clock');
 const DAY = 86400;
@@ -38,33 +36,16 @@ const decode = (s) => s.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(
 let srv, adminC;
 const inst = {}; // key → {id, owner, member?}
 
-// -- local helpers (to move to client.mjs) --
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
 async function fromLink(link, email) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	await c.post('/en/invitation', { token, password: PW, password2: PW });
+	const c = await acceptInvitation(srv, link, email, PW, 'en');
 	c.email = email;
-	return signIn(c, email, 'en');
+	return c;
 }
 
 // An expert with a profile institutions may see (consent given).
 async function newExpert(email, name, lang = 'fr') {
-	const c = new Client(srv.url);
-	await c.get(`/${lang}/signup`);
-	await c.post(`/${lang}/signup`, { email, password: PW, password2: PW, lang, adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	await signIn(c, email, lang);
-	await c.get(`/${lang}/profile/edit/identity`);
-	const r = await c.post(`/${lang}/profile/edit/identity`, { name, country: 'CA', city: 'Montréal', headline: `Ingénieure — ${name}` });
-	assert.equal(r.status, 303, 'profile saved');
+	const c = await signUp(srv, env, email, PW, lang);
+	await editIdentity(c, { name, country: 'CA', city: 'Montréal', headline: `Ingénieure — ${name}` }, lang);
 	await c.get(`/${lang}/profile/consent`);
 	assert.equal((await c.post(`/${lang}/profile/consent`, { set: 'institutions:1' })).status, 303);
 	c.email = email;
@@ -89,22 +70,9 @@ async function institution(name, kind, people) {
 	}
 	return out;
 }
-// -- end of local helpers --
 
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${text}: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '');
-}
+const sql = (text) => sqlRows(srv.db, text);
 const num = (text) => Number(sql(text)[0]);
-
-function admin(args) {
-	const r = kafaat(['admin', ...args, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	return r.stdout;
-}
 
 // The owner writes and submits a need; the programme team publishes it.
 async function publishedNeed(o, title) {
@@ -156,8 +124,7 @@ const rowOf = (html, id) => {
 
 before(async () => {
 	srv = await startServer({ env });
-	adminC = await fromLink(linkIn(admin(['create', 'admin@example.org']), '/invitation\\?token='), 'admin@example.org');
-	await enrolTotp(adminC, 'en', now);
+	adminC = await newAdmin(srv, env, 'admin@example.org', PW, { lang: 'en', t: now });
 	inst.M = await institution('M', 'ministry', [['owner.m@example.org', 'owner'], ['member.m@example.org', 'member']]);
 	inst.N = await institution('N', 'public_establishment', [['owner.n@example.org', 'owner']]);
 	inst.U = await institution('U', 'university', [['owner.u@example.org', 'owner']]);

@@ -10,15 +10,13 @@
 // consent allows; filters, sort and pages of the list; the flag of a
 // proposal left unanswered past proposals.answer_days, once.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, enrolTotp, lastMailTo, linkIn, totp } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { acceptInvitation, cli as cliOn, Client, decodeHtml, formErrors, lastMailTo, linkIn, newAdmin, newStaff, postFrom, signIn, signUp, sqlRows, totp } from '../client.mjs';
+import { startServer } from '../kafaat.mjs';
 
-const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-proposals-'));
 const clockFile = path.join(tmp, 'clock');
 const now = 1_800_000_000; // 2027-01-15T08:00:00Z
@@ -26,74 +24,23 @@ writeFileSync(clockFile, String(now));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_TESTING_CLOCK_FILE: clockFile };
 const PW = 'une phrase assez longue 2027';
 
-// -- local helpers (to move to client.mjs) --
 let srv;
 
-function sql(text) {
-	const [cmd, args] = pgUrl ? ['psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', srv.db, '-c', text]]
-		: ['sqlite3', ['-bail', '-cmd', '.timeout 10000', '-separator', '\t', srv.db, text]];
-	const r = spawnSync(cmd, args, { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${text}: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '');
-}
+const sql = (text) => sqlRows(srv.db, text);
 const one = (text) => sql(text)[0];
-
-function cli(args) {
-	const r = kafaat([...args, '--db', srv.db], env);
-	assert.equal(r.status, 0, r.stderr);
-	return r.stdout;
-}
-
-async function signIn(c, email, lang = 'fr') {
-	await c.get(`/${lang}/signin`);
-	const r = await c.post(`/${lang}/signin`, { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
-	return c;
-}
-
-async function fromLink(link, email) {
-	const c = new Client(srv.url);
-	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
-	const r = await c.post('/fr/invitation', { token, password: PW, password2: PW });
-	assert.equal(r.status, 200, `invitation of ${email}`);
-	return signIn(c, email);
-}
-
-async function newExpert(email) {
-	const c = new Client(srv.url);
-	await c.get('/fr/signup');
-	await c.post('/fr/signup', { email, password: PW, password2: PW, lang: 'fr', adult: 'yes', notice: 'yes' });
-	await c.get(linkIn(lastMailTo(srv.db, email, env), '/verify\\?token='));
-	return signIn(c, email);
-}
-
-async function staff(email, role, scope) {
-	const c = await newExpert(email);
-	cli(['admin', 'grant', email, role, ...(scope ? [scope] : [])]);
-	await signIn(c, email);
-	await enrolTotp(c, 'fr', now);
-	return c;
-}
+const cli = (args) => cliOn(srv, env, args);
+const fromLink = (link, email) => acceptInvitation(srv, link, email, PW);
+const newExpert = (email) => signUp(srv, env, email, PW);
+const staff = (email, role, scope) => newStaff(srv, env, email, PW, { role, scope, t: now });
 
 // Signs a staff member in again with their second factor at time t.
 async function signInStaff(c, email, secret, t) {
-	await c.get('/fr/signin');
-	const r = await c.post('/fr/signin', { email, password: PW });
-	assert.equal(r.status, 303, `sign-in of ${email}`);
+	await signIn(c, email, PW);
 	await c.get('/fr/signin/code');
 	const code = await c.post('/fr/signin/code', { code: totp(secret, t) });
 	assert.equal(code.status, 303, `second factor of ${email}: ${code.status}`);
 	return c;
 }
-
-const decode = (s) => s.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-function formErrors(html) {
-	const out = {};
-	for (const m of html.matchAll(/<div class="invalid-feedback d-block[^"]*" id="e-([^"]+)">([^<]*)</g)) out[m[1]] = decode(m[2]);
-	return out;
-}
-// -- end of local helpers --
 
 const everyone = { programme: true, institutions: true, networks: true, directory: true, statistics: true };
 const nobody = { programme: false, institutions: false, networks: false, directory: false, statistics: false };
@@ -108,7 +55,6 @@ const roster = [
 	person('s-1', 'shy@example.org', 'Karim Discret', 'كريم', nobody),
 ];
 
-let adminSecret;
 let admin, author, shy, supporter, coordinator, advisor, owner, member;
 const userId = (email) => one(`SELECT id FROM users WHERE email = '${email}'`);
 const told = (email, kind) => Number(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${userId(email)} AND kind = '${kind}'`));
@@ -121,8 +67,7 @@ before(async () => {
 	author = await fromLink(linkIn(lastMailTo(srv.db, 'author@example.org', env), '/invitation\\?token='), 'author@example.org');
 	shy = await fromLink(linkIn(lastMailTo(srv.db, 'shy@example.org', env), '/invitation\\?token='), 'shy@example.org');
 	supporter = await newExpert('supporter@example.org');
-	admin = await fromLink(linkIn(cli(['admin', 'create', 'admin@example.org']), '/invitation\\?token='), 'admin@example.org');
-	adminSecret = await enrolTotp(admin, 'fr', now);
+	admin = await newAdmin(srv, env, 'admin@example.org', PW, { t: now });
 	coordinator = await staff('coordinator@example.org', 'coordinator', 'europe');
 	advisor = await staff('advisor@example.org', 'advisor');
 	await admin.get('/fr/admin/institutions');
@@ -154,10 +99,7 @@ async function submit(who, over = {}, lang = 'fr') {
 	return /\/proposals\/(\d+)\?done=submitted$/.exec(r.location)[1];
 }
 
-async function act(who, page, action, form = {}) {
-	await who.get(page);
-	return who.post(action, form);
-}
+const act = postFrom;
 
 const supports = (id) => one(`SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ${id}`);
 const statusOf = (id) => one(`SELECT status FROM proposals WHERE id = ${id}`);
@@ -425,7 +367,7 @@ describe('the list', () => {
 		r = await anon.get('/fr/proposals?sector=digital');
 		assert.equal([...r.text.matchAll(/Série numéro/g)].length, 20);
 		assert.match(r.text, /id="page-next"/);
-		const next = decode(/href="([^"]+)" rel="next"/.exec(r.text)[1]);
+		const next = decodeHtml(/href="([^"]+)" rel="next"/.exec(r.text)[1]);
 		r = await anon.get(next);
 		assert.equal([...r.text.matchAll(/Série numéro/g)].length, 1);
 		assert.match(r.text, /Série numéro 00/);
@@ -464,8 +406,8 @@ describe('nobody waits in silence', () => {
 		for (let i = 0; i < 100 && flagged() === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
 		assert.equal(flagged(), 1);
 		// sessions ended with the idle time: sign in again
-		await signIn(shy, 'shy@example.org');
-		await signInStaff(admin, 'admin@example.org', adminSecret, now + 40 * 86400);
+		await signIn(shy, 'shy@example.org', PW);
+		await signInStaff(admin, 'admin@example.org', admin.totpSecret, now + 40 * 86400);
 		const adminId = userId('admin@example.org');
 		const overdue = () => Number(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${adminId} AND kind = 'proposal.overdue' AND link = '/admin/proposals/${oldest}'`));
 		assert.equal(overdue(), 1);
