@@ -1,6 +1,8 @@
 // Database failure injection on the write paths of needs, engagements,
-// evaluations, the profile editor and consent (the sign-up has its own loop
-// in faults.test.mjs; the mechanism is the same, docs/HARDENING.md).
+// evaluations, the profile editor, consent, sectoral plans, consultations,
+// proposals, network discussions and the admin export (issue #11; the
+// sign-up has its own loop in faults.test.mjs; the mechanism is the same,
+// docs/HARDENING.md).
 //
 // One server runs with FAULT_INJECT_DB=<file>. The people and the objects
 // each step starts from are made without a fault (an admin with a second
@@ -284,6 +286,40 @@ async function openConsultation() {
 	return o;
 }
 
+// An open consultation answered by both experts, the first anonymously: {cons}.
+async function answeredConsultation() {
+	const o = await openConsultation();
+	for (const [who, anonymous] of [[expert, '1'], [expert2, '']]) {
+		await who.get(`/fr/consultations/${o.cons}`);
+		const r = await who.post(`/fr/consultations/${o.cons}/answer`, { q1: 'Des missions courtes.', anonymous });
+		assert.equal(r.status, 303, `answer: ${r.status}`);
+	}
+	return o;
+}
+
+async function closedConsultation() {
+	const o = await answeredConsultation();
+	const r = await admin.post(`/fr/manage/consultations/${o.cons}/step`, { sequence: await sequenceOf(o.cons), action: 'close' });
+	assert.equal(r.status, 303, `close: ${r.status}`);
+	return o;
+}
+
+// A step of the consultation's author; closing and publishing draw the
+// anonymous responses' ids again (consultations.c, mix): all or nothing.
+function consultationStep(name, prepare, action, state) {
+	return {
+		name, prepare,
+		form: async (o) => { o.sequence = await sequenceOf(o.cons); },
+		post: (o) => admin.post(`/fr/manage/consultations/${o.cons}/step`, { sequence: o.sequence, action }),
+		success: (o) => new RegExp(`^/fr/manage/consultations/${o.cons}\\?done=\\w+$`),
+		committed: (o) => one(`SELECT state FROM consultations WHERE id = ${o.cons}`) === state,
+		recorded: (o) => audited(o.cons, `consultation_${action}`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_responses WHERE consultation_id = ${o.cons} AND user_id IS NULL`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_responses WHERE consultation_id = ${o.cons} AND user_id = ${expert2.id}`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_answers x JOIN consultation_responses r ON r.id = x.response_id WHERE r.consultation_id = ${o.cons}`) === 2,
+	};
+}
+
 function answerStep(name, anonymous) {
 	return {
 		name, prepare: openConsultation,
@@ -351,6 +387,8 @@ const NEW_STEPS = [
 	},
 	answerStep('an expert answers a consultation, named', false),
 	answerStep('an expert answers a consultation anonymously', true),
+	consultationStep('the programme team closes a consultation', answeredConsultation, 'close', 'closed'),
+	consultationStep('the programme team publishes a consultation', closedConsultation, 'publish', 'published'),
 	{
 		name: 'an expert submits a proposal', prepare: async () => ({}),
 		form: () => expert2.get('/fr/proposals/new'),
