@@ -356,7 +356,9 @@ async function thread() {
 	return { thread: id, post: one(`SELECT id FROM discussion_posts WHERE thread_id = ${id}`) };
 }
 
-const exportRows = () => count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND target_id = 'needs'");
+// experts.csv: the experts with the programme consent, the second expert
+// alone (the needs grow with every step, and so would the export's N)
+const exportRows = () => count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND target_id = 'experts'");
 
 const NEW_STEPS = [
 	{
@@ -458,8 +460,8 @@ const NEW_STEPS = [
 		// a GET, but it writes its audit row: no row, no file
 		name: 'the programme team downloads an export', prepare: async () => ({ before: exportRows() }),
 		form: () => admin.get('/fr/admin/exports'),
-		post: () => admin.get('/fr/admin/exports/needs.csv'),
-		ok: (r) => r.status === 200 && /^text\/csv/.test(r.headers.get('content-type') ?? '') && r.text.includes('\n'),
+		post: () => admin.get('/fr/admin/exports/experts.csv'),
+		ok: (r) => r.status === 200 && /^text\/csv/.test(r.headers.get('content-type') ?? '') && r.text.includes('Salma Benali'),
 		committed: (o) => exportRows() === o.before + 1,
 		recorded: () => true,
 	},
@@ -570,6 +572,8 @@ before(async () => {
 	({ officer } = await makeInstitution(at, admin));
 	expert = await makeExpert(at, 'expert@example.org');
 	expert2 = await makeExpert(at, 'expert2@example.org');
+	await expert2.get('/fr/profile/consent');
+	assert.equal((await expert2.post('/fr/profile/consent', { set: 'programme:1' })).status, 303);
 	// the officer also owns the institution (plans); both experts are members of a network
 	await admin.get('/en/admin/networks');
 	const net = await admin.post('/en/admin/networks', {
