@@ -1,6 +1,8 @@
 // Database failure injection on the write paths of needs, engagements,
-// evaluations, the profile editor and consent (the sign-up has its own loop
-// in faults.test.mjs; the mechanism is the same, docs/HARDENING.md).
+// evaluations, the profile editor, consent, sectoral plans, consultations,
+// proposals, network discussions and the admin export (issue #11; the
+// sign-up has its own loop in faults.test.mjs; the mechanism is the same,
+// docs/HARDENING.md).
 //
 // One server runs with FAULT_INJECT_DB=<file>. The people and the objects
 // each step starts from are made without a fault (an admin with a second
@@ -28,7 +30,9 @@ import { after, before, test } from 'node:test';
 import { kafaat } from '../kafaat.mjs';
 import { arm, freshSite, makeAdmin, makeExpert, makeInstitution, sanitizedBin, serve, sqlite } from './lib.mjs';
 
-const MAX_N = 150;
+// The steps that touch the search index have long tails of N (149 for a
+// publication in a run of 2026-11-29), growing with the needs made.
+const MAX_N = 300;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
 const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
 const site = freshSite('faultw');
@@ -88,6 +92,24 @@ const INVARIANTS = {
 	'consent without its event': 'SELECT COUNT(*) FROM consents c WHERE NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.user_id = c.user_id AND e.audience = c.audience AND e.granted = c.granted)',
 	'consent not that of its last event': 'SELECT COUNT(*) FROM consents c WHERE c.granted <> (SELECT e.granted FROM consent_events e WHERE e.user_id = c.user_id AND e.audience = c.audience ORDER BY e.at DESC, e.id DESC LIMIT 1)',
 	'notification for no one': 'SELECT COUNT(*) FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.user_id)',
+	// sectoral plans: created with its audit row, each save one more
+	'plan without its creation audit row': "SELECT COUNT(*) FROM plans p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'plan_created' AND a.target_type = 'plan' AND a.target_id = CAST(p.id AS TEXT))",
+	'plan version not its number of saves': "SELECT COUNT(*) FROM plans p WHERE p.version <> (SELECT COUNT(*) FROM audit_log a WHERE a.action IN ('plan_created', 'plan_updated') AND a.target_type = 'plan' AND a.target_id = CAST(p.id AS TEXT))",
+	// consultations: one response per participant, each answer audited
+	'consultation past draft without its opening audit row': "SELECT COUNT(*) FROM consultations c WHERE c.state <> 'draft' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'consultation_open' AND a.target_id = CAST(c.id AS TEXT))",
+	'consultation responses not one per participant': 'SELECT COUNT(*) FROM consultations c WHERE (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) <> (SELECT COUNT(*) FROM consultation_participants p WHERE p.consultation_id = c.id)',
+	'named response without its participant row': 'SELECT COUNT(*) FROM consultation_responses r WHERE r.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM consultation_participants p WHERE p.consultation_id = r.consultation_id AND p.user_id = r.user_id)',
+	'participant without its audit row': "SELECT COUNT(*) FROM consultations c WHERE (SELECT COUNT(*) FROM consultation_participants p WHERE p.consultation_id = c.id) <> (SELECT COUNT(*) FROM audit_log a WHERE a.action = 'consultation_answered' AND a.target_id = CAST(c.id AS TEXT))",
+	// proposals: each submission, support, comment and answer audited
+	'proposal without its submission audit row': "SELECT COUNT(*) FROM proposals p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'proposal_submitted' AND a.target_id = CAST(p.id AS TEXT))",
+	'support without its audit row': "SELECT COUNT(*) FROM proposal_supports s WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'proposal_supported' AND a.target_id = CAST(s.proposal_id AS TEXT) AND a.actor_id = s.user_id)",
+	'comments not as many as their audit rows': "SELECT COUNT(*) FROM proposals p WHERE (SELECT COUNT(*) FROM proposal_comments c WHERE c.proposal_id = p.id) <> (SELECT COUNT(*) FROM audit_log a WHERE a.action = 'proposal_commented' AND a.target_id = CAST(p.id AS TEXT))",
+	'answers not as many as their audit rows': "SELECT COUNT(*) FROM proposals p WHERE (SELECT COUNT(*) FROM proposal_answers x WHERE x.proposal_id = p.id) <> (SELECT COUNT(*) FROM audit_log a WHERE a.action = 'proposal_answered' AND a.target_id = CAST(p.id AS TEXT))",
+	'proposal status not that of its last answer': 'SELECT COUNT(*) FROM proposals p WHERE EXISTS (SELECT 1 FROM proposal_answers x WHERE x.proposal_id = p.id) AND p.status <> (SELECT x.to_status FROM proposal_answers x WHERE x.proposal_id = p.id ORDER BY x.at DESC, x.rowid DESC LIMIT 1)',
+	// discussions: a thread has its first post and counts its posts; a hidden post its audit row
+	'thread without its first post': 'SELECT COUNT(*) FROM discussion_threads t WHERE NOT EXISTS (SELECT 1 FROM discussion_posts p WHERE p.thread_id = t.id)',
+	'thread post count not its posts': 'SELECT COUNT(*) FROM discussion_threads t WHERE t.post_count <> (SELECT COUNT(*) FROM discussion_posts p WHERE p.thread_id = t.id)',
+	'hidden post without its audit row': "SELECT COUNT(*) FROM discussion_posts p WHERE p.hidden = 1 AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'discussion_post_hidden' AND a.target_type = 'discussion_post' AND a.target_id = CAST(p.id AS TEXT))",
 };
 
 function assertInvariants(where) {
@@ -207,6 +229,246 @@ function evaluationStep(name, side) {
 	};
 }
 
+// ---- plans, consultations, proposals, discussions, exports (issue #11) ------
+
+const YEAR = new Date().getUTCFullYear();
+let expert2, inst;
+const NET = 'europe';
+const DISC = `/fr/networks/${NET}/discussions`;
+const planForm = (year, target, version) => ({
+	year: String(year), needs_target: String(target), experts_target: '2', focal_name: 'Khadija Ouazzani',
+	focal_title: 'Cheffe de la division de la coopération', focal_email: 'k.ouazzani@example.ma',
+	sec_3: 'digital', skill_0: 'Cybersécurité', ...(version ? { version } : {}),
+});
+const planOf = (year) => one(`SELECT id FROM plans WHERE institution_id = ${inst} AND year = ${year}`);
+const versionIn = (html) => /name="version" value="(\d+)"/.exec(html)[1];
+
+// The plan of next year, made once without a fault: {plan}.
+async function existingPlan() {
+	if (!planOf(YEAR + 1)) {
+		await officer.get('/fr/institution/plans/new');
+		const r = await officer.post('/fr/institution/plans/new', planForm(YEAR + 1, 1));
+		assert.equal(r.status, 303, `plan: ${r.status}`);
+	}
+	return { plan: planOf(YEAR + 1) };
+}
+
+// No plan for this year (removed directly, so that each save starts alike).
+async function noPlanThisYear() {
+	const id = planOf(YEAR);
+	if (id) sqlite(site.db, `DELETE FROM plan_sectors WHERE plan_id = ${id}; DELETE FROM plan_skills WHERE plan_id = ${id}; DELETE FROM plans WHERE id = ${id};`);
+	return { target: ++serial };
+}
+
+const isoDay = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+const sequenceOf = async (id) => /name="sequence" value="(\d+)"/.exec((await admin.get(`/fr/manage/consultations/${id}`)).text)[1];
+
+// A draft consultation of the network with one required free-text question: {cons}.
+async function draftConsultation() {
+	await admin.get('/fr/manage/consultations/new');
+	let r = await admin.post('/fr/manage/consultations/new', {
+		title_ar: '', title_fr: `Consultation ${++serial}`, title_en: '', intro_ar: '',
+		intro_fr: 'Dites-nous où le réseau doit porter ses efforts.', intro_en: '', audience: 'network',
+		sector: '', network: NET, country: '', opens_on: isoDay(0), closes_on: isoDay(30), public_results: '',
+	});
+	assert.equal(r.status, 303, `consultation: ${r.status}`);
+	const cons = /\/manage\/consultations\/(\d+)\?done=created$/.exec(r.location)[1];
+	r = await admin.post(`/fr/manage/consultations/${cons}/questions`, {
+		sequence: await sequenceOf(cons), kind: 'text', prompt: 'Une idée pour le réseau ?', required: '1',
+		options: '', scale_low: '', scale_high: '',
+	});
+	assert.equal(r.status, 303, `question: ${r.status}`);
+	return { cons };
+}
+
+async function openConsultation() {
+	const o = await draftConsultation();
+	const r = await admin.post(`/fr/manage/consultations/${o.cons}/step`, { sequence: await sequenceOf(o.cons), action: 'open' });
+	assert.equal(r.status, 303, `open: ${r.status}`);
+	return o;
+}
+
+// An open consultation answered by both experts, the first anonymously: {cons}.
+async function answeredConsultation() {
+	const o = await openConsultation();
+	for (const [who, anonymous] of [[expert, '1'], [expert2, '']]) {
+		await who.get(`/fr/consultations/${o.cons}`);
+		const r = await who.post(`/fr/consultations/${o.cons}/answer`, { q1: 'Des missions courtes.', anonymous });
+		assert.equal(r.status, 303, `answer: ${r.status}`);
+	}
+	return o;
+}
+
+async function closedConsultation() {
+	const o = await answeredConsultation();
+	const r = await admin.post(`/fr/manage/consultations/${o.cons}/step`, { sequence: await sequenceOf(o.cons), action: 'close' });
+	assert.equal(r.status, 303, `close: ${r.status}`);
+	return o;
+}
+
+// A step of the consultation's author; closing and publishing draw the
+// anonymous responses' ids again (consultations.c, mix): all or nothing.
+function consultationStep(name, prepare, action, state) {
+	return {
+		name, prepare,
+		form: async (o) => { o.sequence = await sequenceOf(o.cons); },
+		post: (o) => admin.post(`/fr/manage/consultations/${o.cons}/step`, { sequence: o.sequence, action }),
+		success: (o) => new RegExp(`^/fr/manage/consultations/${o.cons}\\?done=\\w+$`),
+		committed: (o) => one(`SELECT state FROM consultations WHERE id = ${o.cons}`) === state,
+		recorded: (o) => audited(o.cons, `consultation_${action}`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_responses WHERE consultation_id = ${o.cons} AND user_id IS NULL`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_responses WHERE consultation_id = ${o.cons} AND user_id = ${expert2.id}`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_answers x JOIN consultation_responses r ON r.id = x.response_id WHERE r.consultation_id = ${o.cons}`) === 2,
+	};
+}
+
+function answerStep(name, anonymous) {
+	return {
+		name, prepare: openConsultation,
+		form: (o) => expert.get(`/fr/consultations/${o.cons}`),
+		post: (o) => expert.post(`/fr/consultations/${o.cons}/answer`, { q1: 'Des missions courtes.', ...(anonymous ? { anonymous: '1' } : {}) }),
+		success: (o) => new RegExp(`^/fr/consultations/${o.cons}\\?done=answered$`),
+		committed: (o) => count(`SELECT COUNT(*) FROM consultation_participants WHERE consultation_id = ${o.cons} AND user_id = ${expert.id}`) === 1,
+		recorded: (o) => audited(o.cons, 'consultation_answered') === 1
+			&& count(`SELECT COUNT(*) FROM consultation_responses WHERE consultation_id = ${o.cons} AND user_id ${anonymous ? 'IS NULL' : `= ${expert.id}`}`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_responses WHERE consultation_id = ${o.cons}`) === 1
+			&& count(`SELECT COUNT(*) FROM consultation_answers x JOIN consultation_responses r ON r.id = x.response_id WHERE r.consultation_id = ${o.cons}`) === 1,
+	};
+}
+
+const proposalForm = (title) => ({
+	title, kind: 'initiative', sector: 'health',
+	body: 'Un seul point d’entrée au ministère pour les missions courtes.\nDes formalités allégées.',
+});
+
+// A proposal of the second expert, answered by no one yet: {prop}.
+async function proposal() {
+	await expert2.get('/fr/proposals/new');
+	const r = await expert2.post('/fr/proposals/new', proposalForm(`Proposition préparée ${++serial}`));
+	assert.equal(r.status, 303, `proposal: ${r.status}`);
+	return { prop: /\/proposals\/(\d+)\?done=submitted$/.exec(r.location)[1] };
+}
+
+// A thread started by the second expert: {thread, post} (its first post).
+async function thread() {
+	await expert2.get(`${DISC}/new`);
+	const r = await expert2.post(`${DISC}/new`, { title: `Fil préparé ${++serial}`, body: 'Qui part au printemps ?' });
+	assert.equal(r.status, 303, `thread: ${r.status}`);
+	const id = /discussions\/(\d+)\?done=posted$/.exec(r.location)[1];
+	return { thread: id, post: one(`SELECT id FROM discussion_posts WHERE thread_id = ${id}`) };
+}
+
+// experts.csv: the experts with the programme consent, the second expert
+// alone (the needs grow with every step, and so would the export's N)
+const exportRows = () => count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND target_id = 'experts'");
+
+const NEW_STEPS = [
+	{
+		name: 'an institution owner saves a new plan', prepare: noPlanThisYear,
+		form: () => officer.get('/fr/institution/plans/new'),
+		post: (o) => officer.post('/fr/institution/plans/new', planForm(YEAR, o.target)),
+		success: () => /^\/fr\/institution\/plans\?saved=1$/,
+		committed: (o) => count(`SELECT COUNT(*) FROM plans WHERE institution_id = ${inst} AND year = ${YEAR} AND needs_target = ${o.target}`) === 1,
+		recorded: () => audited(planOf(YEAR), 'plan_created') === 1
+			&& count(`SELECT COUNT(*) FROM plan_sectors WHERE plan_id = ${planOf(YEAR)}`) === 1,
+	},
+	{
+		name: 'an institution owner edits a plan', prepare: existingPlan,
+		form: async (o) => { o.version = versionIn((await officer.get(`/fr/institution/plans/${o.plan}/edit`)).text); },
+		post: (o) => { o.target = ++serial; return officer.post(`/fr/institution/plans/${o.plan}/edit`, planForm(YEAR + 1, o.target, o.version)); },
+		success: () => /^\/fr\/institution\/plans\?saved=1$/,
+		committed: (o) => count(`SELECT COUNT(*) FROM plans WHERE id = ${o.plan} AND needs_target = ${o.target}`) === 1,
+		recorded: (o) => count(`SELECT COUNT(*) FROM audit_log WHERE action = 'plan_updated' AND target_id = ${q(o.plan)} AND details LIKE '%"needs_target":${o.target},%'`) === 1,
+	},
+	{
+		name: 'the programme team opens a consultation', prepare: draftConsultation,
+		form: async (o) => { o.sequence = await sequenceOf(o.cons); },
+		post: (o) => admin.post(`/fr/manage/consultations/${o.cons}/step`, { sequence: o.sequence, action: 'open' }),
+		success: (o) => new RegExp(`^/fr/manage/consultations/${o.cons}\\?done=\\w+$`),
+		committed: (o) => one(`SELECT state FROM consultations WHERE id = ${o.cons}`) === 'open',
+		recorded: (o) => audited(o.cons, 'consultation_open') === 1
+			&& count(`SELECT COUNT(*) FROM notifications WHERE kind = 'consultation.opened' AND link LIKE '%/consultations/${o.cons}' AND user_id IN (${expert.id}, ${expert2.id})`) === 2,
+	},
+	answerStep('an expert answers a consultation, named', false),
+	answerStep('an expert answers a consultation anonymously', true),
+	consultationStep('the programme team closes a consultation', answeredConsultation, 'close', 'closed'),
+	consultationStep('the programme team publishes a consultation', closedConsultation, 'publish', 'published'),
+	{
+		name: 'an expert submits a proposal', prepare: async () => ({}),
+		form: () => expert2.get('/fr/proposals/new'),
+		post: (o) => { o.title = `Proposition sous faute ${++serial}`; return expert2.post('/fr/proposals/new', proposalForm(o.title)); },
+		success: () => /^\/fr\/proposals\/\d+\?done=submitted$/,
+		committed: (o) => count(`SELECT COUNT(*) FROM proposals WHERE title = ${q(o.title)} AND status = 'received'`) === 1,
+		recorded: (o) => count(`SELECT COUNT(*) FROM audit_log a JOIN proposals p ON a.target_id = CAST(p.id AS TEXT) WHERE p.title = ${q(o.title)} AND a.action = 'proposal_submitted'`) === 1,
+	},
+	{
+		name: 'an expert supports a proposal', prepare: proposal,
+		form: (o) => expert.get(`/fr/proposals/${o.prop}`),
+		post: (o) => expert.post(`/fr/proposals/${o.prop}/support`, {}),
+		success: (o) => new RegExp(`^/fr/proposals/${o.prop}\\?done=\\w+#supports$`),
+		committed: (o) => count(`SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ${o.prop} AND user_id = ${expert.id}`) === 1,
+		recorded: (o) => audited(o.prop, 'proposal_supported') === 1,
+	},
+	{
+		name: 'an expert comments on a proposal', prepare: proposal,
+		form: (o) => expert.get(`/fr/proposals/${o.prop}`),
+		post: (o) => { o.body = `Bonne idée, numéro ${++serial}.`; return expert.post(`/fr/proposals/${o.prop}/comments`, { body: o.body }); },
+		success: (o) => new RegExp(`^/fr/proposals/${o.prop}\\?done=commented#comments$`),
+		committed: (o) => count(`SELECT COUNT(*) FROM proposal_comments WHERE proposal_id = ${o.prop} AND body = ${q(o.body)}`) === 1,
+		recorded: (o) => audited(o.prop, 'proposal_commented') === 1,
+	},
+	{
+		name: 'the programme team answers a proposal', prepare: proposal,
+		form: (o) => admin.get(`/fr/admin/proposals/${o.prop}`),
+		post: (o) => admin.post(`/fr/admin/proposals/${o.prop}`, { status: 'under_study', answer: 'Nous étudions la faisabilité avec le ministère.' }),
+		success: (o) => new RegExp(`^/fr/admin/proposals/${o.prop}\\?done=answered$`),
+		committed: (o) => one(`SELECT status FROM proposals WHERE id = ${o.prop}`) === 'under_study',
+		recorded: (o) => audited(o.prop, 'proposal_answered') === 1
+			&& count(`SELECT COUNT(*) FROM proposal_answers WHERE proposal_id = ${o.prop} AND to_status = 'under_study'`) === 1,
+	},
+	{
+		name: 'a member starts a thread', prepare: async () => ({}),
+		form: () => expert.get(`${DISC}/new`),
+		post: (o) => { o.title = `Fil sous faute ${++serial}`; return expert.post(`${DISC}/new`, { title: o.title, body: 'Qui vient à la rencontre de Lyon ?' }); },
+		success: () => new RegExp(`^${DISC}/\\d+\\?done=posted$`),
+		committed: (o) => count(`SELECT COUNT(*) FROM discussion_threads WHERE title = ${q(o.title)}`) === 1,
+		recorded: (o) => count(`SELECT COUNT(*) FROM discussion_posts p JOIN discussion_threads t ON t.id = p.thread_id WHERE t.title = ${q(o.title)} AND p.author_id = ${expert.id}`) === 1,
+	},
+	{
+		name: 'a member replies in a thread', prepare: thread,
+		form: (o) => expert.get(`${DISC}/${o.thread}`),
+		post: (o) => { o.body = `Moi aussi, réponse ${++serial}.`; return expert.post(`${DISC}/${o.thread}/reply`, { body: o.body }); },
+		success: (o) => new RegExp(`^${DISC}/${o.thread}\\?page=\\d+&done=replied#p-\\d+$`),
+		committed: (o) => count(`SELECT COUNT(*) FROM discussion_posts WHERE thread_id = ${o.thread} AND body = ${q(o.body)}`) === 1,
+		recorded: (o) => count(`SELECT post_count FROM discussion_threads WHERE id = ${o.thread}`) === 2,
+	},
+	{
+		name: 'the programme team hides a post', prepare: thread,
+		form: (o) => admin.get(`${DISC}/${o.thread}`),
+		post: (o) => admin.post(`${DISC}/posts/${o.post}/moderate`, { action: 'hide', reason: 'Propos hors sujet.' }),
+		success: (o) => new RegExp(`^${DISC}/${o.thread}\\?done=hidden$`),
+		committed: (o) => count(`SELECT hidden FROM discussion_posts WHERE id = ${o.post}`) === 1,
+		recorded: (o) => audited(o.post, 'discussion_post_hidden') === 1,
+	},
+	{
+		name: 'a member reports a post', prepare: thread,
+		form: (o) => expert.get(`${DISC}/${o.thread}`),
+		post: (o) => expert.post(`${DISC}/posts/${o.post}/report`, { reason: 'spam', note: 'Publicité.' }),
+		success: (o) => new RegExp(`^${DISC}/${o.thread}\\?done=reported$`),
+		committed: (o) => count(`SELECT COUNT(*) FROM discussion_reports WHERE post_id = ${o.post} AND reporter_id = ${expert.id} AND state = 'open'`) === 1,
+		recorded: () => true, // a report is not audited: it is the record itself
+	},
+	{
+		// a GET, but it writes its audit row: no row, no file
+		name: 'the programme team downloads an export', prepare: async () => ({ before: exportRows() }),
+		form: () => admin.get('/fr/admin/exports'),
+		post: () => admin.get('/fr/admin/exports/experts.csv'),
+		ok: (r) => r.status === 200 && /^text\/csv/.test(r.headers.get('content-type') ?? '') && r.text.includes('Salma Benali'),
+		committed: (o) => exportRows() === o.before + 1,
+		recorded: () => true,
+	},
+];
+
 let headline = 0, consentOn = true;
 const STEPS = [
 	{
@@ -272,6 +534,7 @@ const STEPS = [
 		committed: (o) => count(`SELECT COUNT(*) FROM consents WHERE user_id = ${expert.id} AND audience = 'directory' AND granted = ${o.to}`) === 1,
 		recorded: (o) => count(`SELECT COUNT(*) FROM consent_events WHERE user_id = ${expert.id} AND audience = 'directory' AND granted = ${o.to}`) >= 1,
 	},
+	...NEW_STEPS,
 ];
 
 // One attempt of `step` on `o` with the nth call failing.
@@ -289,7 +552,7 @@ async function attempt(step, o, n) {
 	// Everyone here may take the step: a refusal could only come from a failed
 	// read of who they are, which is an outage (503), not a 403.
 	assert.notEqual(r.status, 403, where);
-	const success = r.status === 303 && step.success(o).test(r.location ?? '');
+	const success = step.ok ? step.ok(r, o) : r.status === 303 && step.success(o).test(r.location ?? '');
 	const committed = step.committed(o);
 	assert.equal(success, committed, `success reply iff committed\n${where}`);
 	if (committed) {
@@ -310,6 +573,19 @@ before(async () => {
 	admin = await makeAdmin(at);
 	({ officer } = await makeInstitution(at, admin));
 	expert = await makeExpert(at, 'expert@example.org');
+	expert2 = await makeExpert(at, 'expert2@example.org');
+	await expert2.get('/fr/profile/consent');
+	assert.equal((await expert2.post('/fr/profile/consent', { set: 'programme:1' })).status, 303);
+	// the officer also owns the institution (plans); both experts are members of a network
+	await admin.get('/en/admin/networks');
+	const net = await admin.post('/en/admin/networks', {
+		slug: NET, kind: 'geographic', membership: 'open', name_ar: 'أوروبا', name_fr: 'Europe', name_en: 'Europe',
+		summary_ar: 'كفاءات مغربية في أوروبا.', summary_fr: 'Compétences marocaines en Europe.', summary_en: 'Moroccan professionals in Europe.',
+	});
+	assert.equal(net.status, 303, `network: ${net.status}`);
+	inst = one("SELECT scope FROM user_roles r JOIN users u ON u.id = r.user_id WHERE u.email = 'officer@example.org' AND r.role = 'institution_member'");
+	sqlite(site.db, `INSERT INTO user_roles (user_id, role, scope, granted_at) SELECT id, 'institution_owner', '${inst}', '2026-11-01T00:00:00Z' FROM users WHERE email = 'officer@example.org';
+		INSERT INTO network_members (network, user_id, state, requested_at, joined_at) VALUES ('${NET}', ${expert.id}, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'), ('${NET}', ${expert2.id}, 'member', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z');`);
 });
 
 after(async () => {
