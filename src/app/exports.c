@@ -18,6 +18,7 @@
 #include "app/page.h"
 #include "app/profile_pages.h"
 #include "app/sql.h"
+#include "app/visibility.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "web/csv.h"
@@ -40,13 +41,10 @@ struct export_def {
 	struct export_col cols[EXPORT_COLS];
 };
 
-/* The programme consent of the expert u.id (experts), e.expert_id (engagements). */
-#define PROGRAMME_CONSENT_U                                                                        \
-	"EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.audience = 'programme' "    \
-	"AND k.granted = 1)"
-#define PROGRAMME_CONSENT_E                                                                        \
-	"EXISTS (SELECT 1 FROM consents k WHERE k.user_id = e.expert_id AND k.audience = "         \
-	"'programme' AND k.granted = 1)"
+/* Who the programme team may see: visibility.h's rule, for the expert
+ * u.id (experts) and e.expert_id (engagements). */
+#define PROGRAMME_CONSENT_U VISIBILITY_PROGRAMME_OPEN "u.id" VISIBILITY_PROGRAMME_CLOSE
+#define PROGRAMME_CONSENT_E VISIBILITY_PROGRAMME_OPEN "e.expert_id" VISIBILITY_PROGRAMME_CLOSE
 /* v when the engagement's expert consented to the programme team, else "". */
 #define IF_CONSENTED(v) "CASE WHEN " PROGRAMME_CONSENT_E " THEN " v " ELSE '' END"
 

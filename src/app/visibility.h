@@ -97,6 +97,15 @@ int visibility_allows(enum visibility v, enum profile_part p);
  * does not know are removed too, except for the owner. */
 void visibility_filter(json_t *profile, enum visibility v);
 
+/* The PROGRAMME level's rule as SQL, for bulk reads of the programme team
+ * (the admin exports): VISIBILITY_PROGRAMME_OPEN "u.id"
+ * VISIBILITY_PROGRAMME_CLOSE is true when the expert whose id is u.id gave
+ * the programme consent. Dormant and paused profiles stay in, as the table
+ * says. (Two halves, not a macro with a parameter: cppcheck cannot expand
+ * that inside another macro.) */
+#define VISIBILITY_PROGRAMME_OPEN "EXISTS (SELECT 1 FROM consents k WHERE k.user_id = "
+#define VISIBILITY_PROGRAMME_CLOSE " AND k.audience = 'programme' AND k.granted = 1)"
+
 /* Dormant: confirmed_at (ISO time) NULL, unreadable, or over 365 days
  * before now. */
 #define DORMANT_AFTER_DAYS 365
