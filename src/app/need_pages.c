@@ -421,18 +421,6 @@ static void editor_init(struct editor *e, struct pp *c, json_t *values)
 	e->error_list = json_array();
 }
 
-/* The values as typed (every declared field but csrf). */
-static json_t *posted_values(struct request *req)
-{
-	json_t *v = json_object();
-
-	for (size_t i = 0; i < req->form.count; i++)
-		if (strcmp(req->form.items[i].key, "csrf") != 0)
-			json_object_set_new(v, req->form.items[i].key,
-			                    json_string(req->form.items[i].value));
-	return v;
-}
-
 static int verified_now(struct pp *c)
 {
 	struct db *db = db_pool_get(c->app->pool);
@@ -651,7 +639,7 @@ static int read_posted(struct pp *c, struct need *n, const struct need *stored, 
 		need_check_submit(n, today(c), *verified, &is);
 	if (is.count == 0)
 		return 1;
-	editor_init(&e, c, posted_values(c->req));
+	editor_init(&e, c, pp_posted_values(c->req));
 	add_issues(&e, &is);
 	show_editor(&e, 422, stored, *verified);
 	return 0;

@@ -68,6 +68,17 @@ const char *pp_number(struct pp *c, int64_t v)
 	return s;
 }
 
+json_t *pp_posted_values(struct request *req)
+{
+	json_t *v = json_object();
+
+	for (size_t i = 0; i < req->form.count; i++)
+		if (strcmp(req->form.items[i].key, "csrf") != 0)
+			json_object_set_new(v, req->form.items[i].key,
+			                    json_string(req->form.items[i].value));
+	return v;
+}
+
 void pp_redirect(struct pp *c, const char *path)
 {
 	resp_redirect(c->req, c->resp, 303,

@@ -49,6 +49,9 @@ void pp_init(struct pp *c, void *ctx, struct request *req, struct response *resp
 const char *pp_date(struct pp *c, const char *iso);
 /* v written in the page's language (digit grouping), in the arena. */
 const char *pp_number(struct pp *c, int64_t v);
+/* The posted form's values as typed, every field but csrf (for a form
+ * shown again with its errors): a new JSON object. */
+json_t *pp_posted_values(struct request *req);
 /* Redirects (303) to /LANG/path. */
 void pp_redirect(struct pp *c, const char *path);
 /* The page of a path that does not exist (404), as the router answers it. */

@@ -422,17 +422,6 @@ static void pform_init(struct pform *f, struct pp *c, json_t *values)
 	f->error_list = json_array();
 }
 
-static json_t *posted_values(struct request *req)
-{
-	json_t *v = json_object();
-
-	for (size_t i = 0; i < req->form.count; i++)
-		if (strcmp(req->form.items[i].key, "csrf") != 0)
-			json_object_set_new(v, req->form.items[i].key,
-			                    json_string(req->form.items[i].value));
-	return v;
-}
-
 static void add_issues(struct pform *f, const struct need_issues *is)
 {
 	for (int i = 0; i < is->count; i++) {
@@ -480,7 +469,7 @@ void h_project_new(void *ctx, struct request *req, struct response *resp)
 	}
 	project_read(c.app->tx, &req->arena, &req->form, &p, &is);
 	if (is.count > 0) {
-		pform_init(&f, &c, posted_values(req));
+		pform_init(&f, &c, pp_posted_values(req));
 		add_issues(&f, &is);
 		show_form(&f, 422);
 		return;
