@@ -157,11 +157,7 @@ static int load_post(struct np *p, struct post *o)
 	db = db_pool_get(p->c.app->pool);
 	rc = post_load(p, db, id, o);
 	db_pool_put(p->c.app->pool, db);
-	if (rc < 0)
-		page_unavailable(p->c.app, p->c.req, p->c.resp);
-	else if (rc == 0)
-		pp_not_found(&p->c);
-	return rc > 0;
+	return dp_found(p, rc);
 }
 
 void h_discussion_post_moderate(void *ctx, struct request *req, struct response *resp)
@@ -417,13 +413,8 @@ void h_discussion_report_resolve(void *ctx, struct request *req, struct response
 	db = db_pool_get(p.c.app->pool);
 	rc = report_load(&p, db, &r);
 	db_pool_put(p.c.app->pool, db);
-	if (rc <= 0) {
-		if (rc < 0)
-			page_unavailable(p.c.app, req, resp);
-		else
-			pp_not_found(&p.c);
+	if (!dp_found(&p, rc))
 		return;
-	}
 	if (sql_tx(p.c.app->pool, resolve_tx, &r) < 0) {
 		page_unavailable(p.c.app, req, resp);
 		return;

@@ -472,6 +472,15 @@ static void show_thread(struct np *p, const struct thread *t, int status, int64_
 	                      reason_choices(&p->c.req->arena), "done", dp_done_key(p)));
 }
 
+int dp_found(struct np *p, int rc)
+{
+	if (rc < 0)
+		page_unavailable(p->c.app, p->c.req, p->c.resp);
+	else if (rc == 0)
+		pp_not_found(&p->c);
+	return rc > 0;
+}
+
 /* Loads the thread of :id in the network: 1, or 0 with the 404/503 sent. */
 int dp_load_thread(struct np *p, struct thread *t)
 {
@@ -484,11 +493,7 @@ int dp_load_thread(struct np *p, struct thread *t)
 	db = db_pool_get(p->c.app->pool);
 	rc = thread_load(p, db, id, t);
 	db_pool_put(p->c.app->pool, db);
-	if (rc < 0)
-		page_unavailable(p->c.app, p->c.req, p->c.resp);
-	else if (rc == 0)
-		pp_not_found(&p->c);
-	return rc > 0;
+	return dp_found(p, rc);
 }
 
 void h_discussion(void *ctx, struct request *req, struct response *resp)

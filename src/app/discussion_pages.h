@@ -27,6 +27,9 @@ int dp_load(struct np *p, void *ctx, struct request *req, struct response *resp,
             enum disc_action a);
 /* The :id of the path, or 0 (the 404 sent). */
 int64_t dp_path_id(struct np *p);
+/* The answer to a load's result rc: 1 (found) gives 1; 0 (no such row)
+ * sends the 404 and -1 (storage) the 503, and gives 0. */
+int dp_found(struct np *p, int rc);
 /* The thread of :id in the network: 1, or 0 with the 404/503 sent. */
 int dp_load_thread(struct np *p, struct thread *t);
 /* "discussion.done.WORD" for the query's done=WORD when WORD is known, or
