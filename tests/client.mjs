@@ -119,6 +119,16 @@ export async function signIn(c, email, password, lang = 'fr') {
 	return c;
 }
 
+// Signs staff in again: the password, then the authenticator's code for
+// `secret` at time t (the server's clock).
+export async function signInWithCode(c, email, password, secret, t, lang = 'fr') {
+	await signIn(c, email, password, lang);
+	await c.get(`/${lang}/signin/code`);
+	const r = await c.post(`/${lang}/signin/code`, { code: totp(secret, t) });
+	if (r.status !== 303) throw new Error(`second factor of ${email}: ${r.status}`);
+	return c;
+}
+
 // A new person who signed up in `lang`, verified the address from the mail
 // and signed in. srv: {url, db} of tests/kafaat.mjs startServer.
 export async function signUp(srv, env, email, password, lang = 'fr') {

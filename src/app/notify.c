@@ -44,16 +44,20 @@ static const char *lookup(const struct app *app, enum lang l, const char *key)
 	return app->i18n ? i18n_lookup(app->i18n, l, key) : NULL;
 }
 
-/* The value of placeholder name (n bytes) in args, translated when it is
- * stored as "~name"; NULL when absent. */
+/* The value of placeholder name (n bytes) in args: "name@LL" in language
+ * l when there is one, else "name", else "~name" translated; NULL when
+ * absent. */
 static const char *arg_value(const struct app *app, enum lang l, json_t *args, const char *name,
                              size_t n)
 {
 	char key[64];
 	const char *v;
 
-	if (n + 2 > sizeof(key))
+	if (n + 4 > sizeof(key))
 		return NULL;
+	snprintf(key, sizeof(key), "%.*s@%s", (int)n, name, lang_code(l));
+	if ((v = json_string_value(json_object_get(args, key))))
+		return v;
 	snprintf(key, sizeof(key), "%.*s", (int)n, name);
 	v = json_string_value(json_object_get(args, key));
 	if (v)
@@ -146,6 +150,14 @@ static const char *const *mail_vars(struct app *app, struct arena *a, const stru
 
 	for (int i = 0; vars && vars[i] && n < 2 * MAX_VARS; i += 2) {
 		int key = vars[i][0] == '~';
+		const char *at = strchr(vars[i], '@');
+		if (at) { /* "name@LL": the value of {name} in language LL only */
+			if (strcmp(at + 1, lang_code(r->lang)) == 0) {
+				out[n++] = arena_strndup(a, vars[i], (size_t)(at - vars[i]));
+				out[n++] = vars[i + 1];
+			}
+			continue;
+		}
 		out[n++] = vars[i] + key;
 		out[n++] = key ? i18n_get(app->i18n, r->lang, vars[i + 1]) : vars[i + 1];
 	}

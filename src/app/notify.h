@@ -11,7 +11,10 @@
  *
  * The text comes from the catalogues: notify.KIND.text for the inbox line,
  * notify.KIND.subject and notify.KIND.body for the mail, with {name}
- * placeholders filled from vars; link is a path without the language
+ * placeholders filled from vars ("~name": the value is a catalogue key,
+ * translated; "name@ar", "name@fr", "name@en": the value of {name} in that
+ * language, for data written in the three languages such as an
+ * institution's name); link is a path without the language
  * prefix ("/needs/123"), shown in the person's language.
  */
 #ifndef KAFAAT_APP_NOTIFY_H

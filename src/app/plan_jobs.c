@@ -26,9 +26,7 @@ struct flag {
 static int flag_tx(struct db *db, void *ud)
 {
 	struct flag *f = ud;
-	const char *id = sql_int(f->a, f->p->id);
-	const char *vars[] = {"institution", f->p->institution ? f->p->institution : "", "year",
-	                      sql_int(f->a, f->p->year), NULL};
+	const char *id = sql_int(f->a, f->p->id), *name[3];
 	int64_t rc = sql_exec(db,
 	                      "UPDATE plans SET flagged_at = $2 WHERE id = $1 AND (flagged_at IS "
 	                      "NULL OR flagged_at <= $3)",
@@ -37,6 +35,19 @@ static int flag_tx(struct db *db, void *ud)
 	if (rc <= 0)
 		return rc < 0 ? -1 : (f->done = 0);
 	f->done = 1;
+	/* the institution named in each reader's language (notify.h: name@LL) */
+	if (sql_row(db, f->a, "SELECT name_ar, name_fr, name_en FROM institutions WHERE id = $1", 1,
+	            (const char *[]){sql_int(f->a, f->p->institution_id)}, name, 3) != 1)
+		return -1;
+	const char *vars[] = {"institution@ar",
+	                      name[0] ? name[0] : "",
+	                      "institution@fr",
+	                      name[1] ? name[1] : "",
+	                      "institution@en",
+	                      name[2] ? name[2] : "",
+	                      "year",
+	                      sql_int(f->a, f->p->year),
+	                      NULL};
 	return notify_programme(f->app, db, "plan.behind", "/admin/plans", vars);
 }
 

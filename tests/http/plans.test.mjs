@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, Client, editIdentity, lastMailTo, linkIn, newAdmin, signUp, sqlRows } from '../client.mjs';
+import { acceptInvitation, Client, editIdentity, lastMailTo, linkIn, newAdmin, signInWithCode, signUp, sqlRows } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-plans-'));
@@ -354,6 +354,12 @@ describe('the programme team is told of a plan behind its pace', () => {
 		const first = told();
 		assert.ok(first >= admins(), 'every admin told');
 		assert.match(sql(`SELECT args FROM notifications WHERE kind = 'plan.behind' ORDER BY created_at LIMIT 1`).join(''), /Institution|2027/);
+		// the institution named in the reader's language (a new session: the
+		// clock moved past the staff's idle limit)
+		const team = await signInWithCode(new Client(srv.url), 'admin@example.org', PW, adminC.totpSecret, now, 'ar');
+		assert.match(decode((await team.get('/ar/inbox')).text), /الخاص بـ«مؤسسة N»/);
+		assert.match(decode((await team.get('/fr/inbox')).text), /de « Institution N »/);
+		assert.match(decode((await team.get('/en/inbox')).text), /of “Institution N”/);
 		const flagged = sql(`SELECT flagged_at FROM plans WHERE id = ${planN}`)[0];
 		setClock(T0 + 10 * DAY);
 		await new Promise((r) => setTimeout(r, 2500));

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acceptInvitation, cli as cliOn, Client, decodeHtml, formErrors, lastMailTo, linkIn, newAdmin, newStaff, postFrom, signIn, signUp, sqlRows, totp } from '../client.mjs';
+import { acceptInvitation, cli as cliOn, Client, decodeHtml, formErrors, lastMailTo, linkIn, newAdmin, newStaff, postFrom, signIn, signInWithCode, signUp, sqlRows } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-proposals-'));
@@ -32,15 +32,6 @@ const cli = (args) => cliOn(srv, env, args);
 const fromLink = (link, email) => acceptInvitation(srv, link, email, PW);
 const newExpert = (email) => signUp(srv, env, email, PW);
 const staff = (email, role, scope) => newStaff(srv, env, email, PW, { role, scope, t: now });
-
-// Signs a staff member in again with their second factor at time t.
-async function signInStaff(c, email, secret, t) {
-	await signIn(c, email, PW);
-	await c.get('/fr/signin/code');
-	const code = await c.post('/fr/signin/code', { code: totp(secret, t) });
-	assert.equal(code.status, 303, `second factor of ${email}: ${code.status}`);
-	return c;
-}
 
 const everyone = { programme: true, institutions: true, networks: true, directory: true, statistics: true };
 const nobody = { programme: false, institutions: false, networks: false, directory: false, statistics: false };
@@ -407,7 +398,7 @@ describe('nobody waits in silence', () => {
 		assert.equal(flagged(), 1);
 		// sessions ended with the idle time: sign in again
 		await signIn(shy, 'shy@example.org', PW);
-		await signInStaff(admin, 'admin@example.org', admin.totpSecret, now + 40 * 86400);
+		await signInWithCode(admin, 'admin@example.org', PW, admin.totpSecret, now + 40 * 86400);
 		const adminId = userId('admin@example.org');
 		const overdue = () => Number(one(`SELECT COUNT(*) FROM notifications WHERE user_id = ${adminId} AND kind = 'proposal.overdue' AND link = '/admin/proposals/${oldest}'`));
 		assert.equal(overdue(), 1);
