@@ -2,10 +2,11 @@
  * disjunctively (a facet ignores its own filter). Counts live in flat
  * arrays indexed by interned id: no hashing in the loop (internal.h).
  *
- * The common case, a visible doc failing no filter, costs one increment
- * for the four one-valued facets together (presence, modes, pay and state
- * packed into one byte: 256 bins, split when the counts are emitted), one
- * for its country and one per sector, network, language and skill. */
+ * The common case, a visible doc failing no filter, reads the doc's 32-byte
+ * frec alone and costs one increment for the four one-valued facets
+ * together (presence, modes, pay and state packed into one byte: 256 bins,
+ * split when the counts are emitted), one for its country and one per
+ * sector, network, language and skill. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ struct fcount {
 	uint32_t size[FACET_COUNT];
 	uint32_t bins[NBINS];         /* docs counted in every facet, by offer and state */
 	uint32_t one[FACET_COUNT][4]; /* one-valued facets counted alone */
+	/* Counts from frecs (struct frec): by slot value, added to n at the end. */
+	uint32_t *slot_skill, *slot_network, slot_sector[256], slot_lang[256];
 };
 
 /* Fixed value names; they belong to the index (static storage). */
@@ -68,7 +71,8 @@ static void facets_ids(uint32_t *counts, const uint32_t *p, uint8_t n, uint32_t 
 		counts[((p[i] & mask) >> shift) + add]++;
 }
 
-/* Doc dn counted in every facet. */
+/* Doc dn counted in every facet, from the hot record and the pool (a doc
+ * whose values spill out of its frec). */
 static void facets_all(struct fcount *c, const struct match_index *ix, uint32_t dn, int dormant)
 {
 	const struct hot *h = &ix->hot[dn];
@@ -83,6 +87,24 @@ static void facets_all(struct fcount *c, const struct match_index *ix, uint32_t 
 	facets_ids(c->n[FACET_LANGUAGE], p, h->nlangs, ~0u, 3, 0);
 	p += h->nlangs;
 	facets_ids(c->n[FACET_SKILL], p, h->nskills, ~0u, 0, 1); /* ID_NONE + 1 wraps to 0 */
+}
+
+/* The same from the doc's frec alone (its values fit: most docs): every
+ * slot counted, the empty ones in their own bins. */
+static void facets_all_frec(struct fcount *c, const struct frec *r, int dormant)
+{
+	int i;
+
+	c->bins[r->offer | (unsigned)dormant << 7]++;
+	c->n[FACET_COUNTRY][r->country]++;
+	for (i = 0; i < FREC_SKILLS; i++)
+		c->slot_skill[r->skill[i]]++;
+	for (i = 0; i < FREC_NETWORKS; i++)
+		c->slot_network[r->network[i]]++;
+	for (i = 0; i < FREC_SECTORS; i++)
+		c->slot_sector[r->sector[i]]++;
+	for (i = 0; i < FREC_LANGS; i++)
+		c->slot_lang[r->lang[i]]++;
 }
 
 /* Doc dn counted in facet f alone (it fails f's filter only). */
@@ -120,44 +142,41 @@ static void facets_only(struct fcount *c, const struct match_index *ix, uint32_t
 
 /* ---- the pass ---- */
 
+/* The frec decides the common case (visible, no filter): the hot record
+ * and the pool are read only for filters, peers and spilled values. */
 static void facets_doc(struct fcount *c, const struct pfilters *pf, uint32_t dn, size_t *total)
 {
-	const struct hot *h = &pf->ix->hot[dn];
-	int dormant = day_dormant(h->confirmed, pf->today, pf->dormant_days), fails = 0;
+	const struct frec *r = &pf->ix->frec[dn];
+	int dormant = day_dormant(r->confirmed, pf->today, pf->dormant_days), fails = 0;
 	enum match_facet only = FACET_COUNT;
 
 	if (dormant && !pf->dormant_ok)
 		return;
-	if ((pf->peer_only || (h->flags & pf->flags_mask) != pf->flags) && !filter_peer(pf, dn))
+	if ((pf->peer_only || (r->flags & pf->flags_mask) != pf->flags) && !filter_peer(pf, dn))
 		return;
 	if (pf->nfields > 0)
 		fails = filter_fails(pf, dn, &only);
 	if (fails == 0) {
 		(*total)++;
-		facets_all(c, pf->ix, dn, dormant);
+		if (r->spill)
+			facets_all(c, pf->ix, dn, dormant);
+		else
+			facets_all_frec(c, r, dormant);
 	} else if (fails == 1 && only != FACET_COUNT) {
 		facets_only(c, pf->ix, dn, dormant, only);
 	}
 }
 
-/* Counts a batch of candidate docs, fetching each one's hot record and
- * pool data AHEAD candidates before it is needed. */
+/* Counts a batch of candidate docs, fetching each one's frec AHEAD
+ * candidates before it is needed. */
 static void facets_batch(struct fcount *c, const struct pfilters *pf, const uint32_t *d, size_t n,
                          size_t *total)
 {
-	const struct match_index *ix = pf->ix;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (i + AHEAD < n)
-			PREFETCH(&ix->hot[d[i + AHEAD]]);
-		if (i + AHEAD / 2 < n) {
-			uint32_t at = ix->hot[d[i + AHEAD / 2]].pool;
-
-			PREFETCH(ix->pool + at);
-			if (at + 15 < ix->npool) /* the facet words often cross a line */
-				PREFETCH(ix->pool + at + 15);
-		}
+			PREFETCH(&pf->ix->frec[d[i + AHEAD]]);
 		facets_doc(c, pf, d[i], total);
 	}
 }
@@ -197,6 +216,8 @@ static void facets_alloc(struct fcount *c, const struct match_index *ix)
 		c->size[f] = facets_dict(ix, (enum match_facet)f)->n + facet_defs[f].shift;
 		c->n[f] = xcalloc(c->size[f] ? c->size[f] : 1, sizeof(uint32_t));
 	}
+	c->slot_skill = xcalloc(ix->skills.n + FREC_SKILLS, sizeof(uint32_t));
+	c->slot_network = xcalloc(ix->networks.n + FREC_NETWORKS, sizeof(uint32_t));
 }
 
 static void facets_free_counts(struct fcount *c)
@@ -205,6 +226,19 @@ static void facets_free_counts(struct fcount *c)
 
 	for (f = 0; f < FACET_COUNT; f++)
 		free(c->n[f]);
+	free(c->slot_skill);
+	free(c->slot_network);
+}
+
+/* Adds the frecs' slot counts of values 0..n-1 (slot value: + max) to
+ * counts[value + add]. */
+static void facets_unslot(uint32_t *counts, const uint32_t *slots, uint32_t n, uint32_t max,
+                          uint32_t add)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		counts[i + add] += slots[i + max];
 }
 
 /* Spreads the bins over the one-valued facets. */
@@ -287,6 +321,10 @@ struct match_facets *match_facets(const struct match_index *ix, const struct mat
 	out = xcalloc(1, sizeof(*out));
 	facets_scan(&c, &sq, &pf, &out->total);
 	facets_unbin(&c);
+	facets_unslot(c.n[FACET_SKILL], c.slot_skill, ix->skills.n, FREC_SKILLS, 1);
+	facets_unslot(c.n[FACET_NETWORK], c.slot_network, ix->networks.n, FREC_NETWORKS, 0);
+	facets_unslot(c.n[FACET_SECTOR], c.slot_sector, ix->sectors.n, FREC_SECTORS, 0);
+	facets_unslot(c.n[FACET_LANGUAGE], c.slot_lang, ix->langs.n, FREC_LANGS, 0);
 	for (f = 0; f < FACET_COUNT; f++)
 		facets_emit(out, &c, ix, (enum match_facet)f, max_values);
 out:

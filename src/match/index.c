@@ -59,6 +59,7 @@ void match_free(struct match_index *ix)
 		free(ix->docs[i].ref);
 	free(ix->docs);
 	free(ix->hot);
+	free(ix->frec);
 	free(ix->nsum);
 	free(ix->dls);
 	free(ix->ids);
@@ -401,6 +402,49 @@ static uint8_t index_ceil(double x, double scale)
 	return (uint8_t)(n > 255 ? 255 : n);
 }
 
+/* Fills n slots (of at most max, each at most top) with the ids at p:
+ * id & mask, >> shift, + n (ID_NONE: left empty); the rest empty. 0, or
+ * -1 when they do not fit. */
+static int index_frec_slots(void *slots, size_t size, uint32_t max, const uint32_t *p, uint32_t n,
+                            uint32_t mask, unsigned shift, uint32_t top)
+{
+	uint32_t i;
+
+	if (n > max)
+		return -1;
+	for (i = 0; i < max; i++) {
+		uint32_t v = i < n && p[i] != ID_NONE ? ((p[i] & mask) >> shift) + max : i;
+
+		if (v > top)
+			return -1;
+		if (size == 1)
+			((uint8_t *)slots)[i] = (uint8_t)v;
+		else
+			((uint16_t *)slots)[i] = (uint16_t)v;
+	}
+	return 0;
+}
+
+void index_put_frec(struct match_index *ix, uint32_t dn)
+{
+	const struct hot *h = &ix->hot[dn];
+	struct frec *r = &ix->frec[dn];
+
+	memset(r, 0, sizeof(*r));
+	r->confirmed = h->confirmed;
+	r->country = h->country;
+	r->flags = h->flags;
+	r->offer = h->offer;
+	r->spill = index_frec_slots(r->skill, 2, FREC_SKILLS, doc_skill_ids(ix, dn), h->nskills,
+	                            ~0u, 0, UINT16_MAX) < 0 ||
+	           index_frec_slots(r->network, 2, FREC_NETWORKS, doc_networks(ix, dn),
+	                            h->nnetworks, ~0u, 0, UINT16_MAX) < 0 ||
+	           index_frec_slots(r->sector, 1, FREC_SECTORS, doc_sectors(ix, dn), h->nsectors,
+	                            ~PREFERRED, 0, UINT8_MAX) < 0 ||
+	           index_frec_slots(r->lang, 1, FREC_LANGS, doc_langs(ix, dn), h->nlangs, ~0u, 3,
+	                            UINT8_MAX) < 0;
+}
+
 static void index_put_nsum(struct match_index *ix, uint32_t dn)
 {
 	const struct hot *h = &ix->hot[dn];
@@ -557,7 +601,7 @@ static void index_append(struct match_index *ix, const struct match_expert *e)
 {
 	uint32_t dn = ix->ndocs, cap = ix->doc_cap;
 
-	/* docs, hot, dls, ids and nsum share doc_cap: each grows from it the same way. */
+	/* docs, hot, dls, ids, frec and nsum share doc_cap: each grows from it the same way. */
 	ix->docs = index_grow(ix->docs, &cap, dn, sizeof(struct doc));
 	cap = ix->doc_cap;
 	ix->hot = index_grow(ix->hot, &cap, dn, sizeof(struct hot));
@@ -565,10 +609,13 @@ static void index_append(struct match_index *ix, const struct match_expert *e)
 	ix->dls = index_grow(ix->dls, &cap, dn, sizeof(float));
 	cap = ix->doc_cap;
 	ix->ids = index_grow(ix->ids, &cap, dn, sizeof(int64_t));
+	cap = ix->doc_cap;
+	ix->frec = index_grow(ix->frec, &cap, dn, sizeof(struct frec));
 	ix->nsum = index_grow(ix->nsum, &ix->doc_cap, dn, sizeof(struct nsum));
 	index_fill_doc(ix, e, dn);
 	ix->ndocs++;
 	index_put_pool(ix, e, dn);
+	index_put_frec(ix, dn);
 	index_put_nsum(ix, dn);
 	index_put_alists(ix, dn);
 	index_put_text(ix, e, dn);
@@ -591,6 +638,7 @@ static void index_kill(struct match_index *ix, uint32_t dn)
 	free(d->ref);
 	d->ref = NULL;
 	ix->hot[dn].flags |= HOT_DEAD;
+	ix->frec[dn].flags |= HOT_DEAD;
 	ix->nsum[dn].flags |= HOT_DEAD;
 	idmap_del(&ix->by_id, ix->ids[dn]);
 	ix->nlive--;
@@ -664,6 +712,7 @@ static void index_compact_docs(struct match_index *ix, uint32_t *remap)
 		nfwd += bytes;
 		ix->docs[n] = d;
 		ix->hot[n] = h;
+		ix->frec[n] = ix->frec[i];
 		ix->nsum[n] = s;
 		ix->dls[n] = ix->dls[i];
 		ix->ids[n] = ix->ids[i];
@@ -728,7 +777,8 @@ size_t match_memory(const struct match_index *ix)
 	       index_alists_memory(ix->by_domain, ix->domain_cap) +
 	       index_alists_memory(ix->by_sector, ix->sector_cap);
 	sum += (size_t)ix->doc_cap *
-	       (sizeof(struct doc) + sizeof(struct hot) + sizeof(struct nsum));
+	       (sizeof(struct doc) + sizeof(struct hot) + sizeof(struct frec) +
+	        sizeof(struct nsum) + sizeof(float) + sizeof(int64_t));
 	sum += ix->pool_cap * sizeof(*ix->pool) + ix->fwd_cap;
 	for (i = 0; i < ix->ndocs; i++)
 		if (ix->docs[i].ref != NULL)

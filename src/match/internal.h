@@ -149,6 +149,29 @@ struct hot {
 	uint8_t nsectors, nnetworks, nlangs, nskills;
 };
 
+/* What a facet count reads of a doc, 32 bytes by doc number (facets.c):
+ * hot's visibility fields and, when they fit, the doc's facet values in
+ * slots of fixed number, so that a count over a third of a million docs
+ * streams one array instead of hot and the pool (the pass is bound by
+ * memory traffic), with loops of fixed length (no branch to mispredict on
+ * how many values a doc has). Derived from hot and the pool
+ * (index_put_frec): never saved. A slot holds its value's id + the number
+ * of slots of its kind (FREC_...), an empty slot its own position: each
+ * position counts its empties in a bin of its own. spill: the values do
+ * not fit (too many, or an id too large): the count reads the pool. */
+enum { FREC_SKILLS = 5, FREC_NETWORKS = 2, FREC_SECTORS = 4, FREC_LANGS = 5 };
+struct frec {
+	int32_t confirmed;
+	uint16_t country;
+	uint8_t flags, offer;
+	uint16_t skill[FREC_SKILLS];
+	uint16_t network[FREC_NETWORKS];
+	uint8_t sector[FREC_SECTORS];
+	uint8_t lang[FREC_LANGS];
+	uint8_t spill;
+};
+_Static_assert(sizeof(struct frec) == 32, "struct frec: two to a cache line");
+
 /* What match_need's bounds read before touching a doc, 16 bytes by doc
  * number. Each field bounds a factor from above (sets of ids are hashed
  * into bit masks, so a set bit only means "maybe"). */
@@ -197,6 +220,7 @@ struct match_index {
 	uint32_t skill_cap, domain_cap, sector_cap;
 	struct doc *docs; /* by doc number, tombstones included */
 	struct hot *hot;
+	struct frec *frec;
 	struct nsum *nsum;
 	float *dls;   /* text length: the sum over fields of weight x tokens */
 	int64_t *ids; /* the expert's id */
@@ -217,6 +241,8 @@ struct match_index {
 /* Renumbers the live docs densely and rewrites every list (index.c calls it
  * when tombstones pass a quarter of the doc numbers; tests call it too). */
 void index_compact(struct match_index *ix);
+/* Derives frec[dn] from hot[dn] and the pool (after either changes). */
+void index_put_frec(struct match_index *ix, uint32_t dn);
 
 static inline const uint32_t *doc_sectors(const struct match_index *ix, uint32_t dn)
 {

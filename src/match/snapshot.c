@@ -581,6 +581,9 @@ struct match_index *match_load(const void *data, size_t n, struct match_snapshot
 		match_free(ix);
 		return NULL;
 	}
+	ix->frec = xcalloc(ix->doc_cap, sizeof(*ix->frec)); /* derived, not saved */
+	for (i = 0; i < ix->ndocs; i++)
+		index_put_frec(ix, i);
 	if (meta)
 		*meta = m;
 	return ix;

@@ -35,7 +35,7 @@ struct tx {
 	char buf[MF_FIELDS][1024];
 	const char *tok[MF_FIELDS][128];
 	const char *sec[8], *pref[8], *net[8];
-	struct match_skill sk[8];
+	struct match_skill sk[16];
 	struct match_lang lg[8];
 	struct match_period av[4], st[4];
 	int64_t cf[4];
@@ -1585,12 +1585,19 @@ static const int rw2[MF_FIELDS] = {6, 5, 4, 2, 2};    /* 2 x the field weights *
 static char rwords[RV][16];
 static const char *const rcountries[] = {"c0", "c1", "c2", "c3"};
 static const char *const rnets[] = {"n0", "n1", "n2"};
+/* Facet values: a doc's facet record holds a few of each (struct frec),
+ * more spill to the pool; docs of both kinds are drawn. */
+static const char *const fskills[] = {"k0", "k1", "k2", "k3", "k4",  "k5",
+                                      "k6", "k7", "k8", "k9", "k10", "k11"};
+static const char *const fsectors[] = {"s0", "s1", "s2", "s3", "s4", "s5"};
+static const char *const flangs[] = {"ar", "fr", "en", "es", "de", "it", "nl", "zgh"};
 
 /* The test's own model of a document. */
 struct rdoc {
 	int live;
 	unsigned flags;
-	int country, net;
+	int country;
+	unsigned nets, skills, nfree, sectors, preferred, langs; /* bit sets, as rnets... */
 	int32_t confirmed;
 	int ntok[MF_FIELDS];
 	uint8_t tok[MF_FIELDS][RMAXTOK];
@@ -1609,6 +1616,17 @@ static int64_t rid(int i)
 	return 1000000 - 3 * (int64_t)i; /* ids run against doc numbers */
 }
 
+/* A random set of up to max of the n values (none one time in six). */
+static unsigned rbits(int n, int max)
+{
+	unsigned b = 0;
+	int k = rint_(6) == 0 ? 0 : 1 + rint_(max), i;
+
+	for (i = 0; i < k; i++)
+		b |= 1u << rint_(n);
+	return b;
+}
+
 static void rdoc_gen(struct rdoc *d)
 {
 	int f, i, r = rint_(20);
@@ -1621,7 +1639,12 @@ static void rdoc_gen(struct rdoc *d)
 	if (rint_(10) == 0)
 		d->flags |= MATCH_PAUSED;
 	d->country = rint_(4);
-	d->net = rint_(3);
+	d->nets = rbits(3, rint_(4) == 0 ? 3 : 1);
+	d->skills = rbits(12, rint_(5) == 0 ? 12 : 5);
+	d->nfree = (unsigned)rint_(3);
+	d->sectors = rbits(6, rint_(5) == 0 ? 6 : 4);
+	d->preferred = d->sectors & (unsigned)rnd();
+	d->langs = rbits(8, rint_(5) == 0 ? 8 : 5);
 	d->confirmed = r == 0 ? 0 : r < 3 ? TODAY - DD - 1 - rint_(100) : TODAY - rint_(DD);
 	for (f = 0; f < MF_FIELDS; f++) {
 		d->ntok[f] = (f == MF_NAME ? 1 : 0) + rint_(rlen[f] + 1);
@@ -1643,7 +1666,20 @@ static void rdoc_put(struct match_index *ix, const struct rdoc *d, int i)
 	}
 	t.e.flags = d->flags;
 	t.e.country = rcountries[d->country];
-	tx_net(&t, rnets[d->net]);
+	for (k = 0; k < 3; k++)
+		if (d->nets >> k & 1)
+			tx_net(&t, rnets[k]);
+	for (k = 0; k < 12; k++)
+		if (d->skills >> k & 1)
+			tx_skill(&t, fskills[k], NULL, 1 + k % 4);
+	for (k = 0; k < (int)d->nfree; k++)
+		tx_skill(&t, NULL, NULL, 2); /* a free skill: not counted */
+	for (k = 0; k < 6; k++)
+		if (d->sectors >> k & 1)
+			tx_sector(&t, fsectors[k], d->preferred >> k & 1);
+	for (k = 0; k < 8; k++)
+		if (d->langs >> k & 1)
+			tx_lang(&t, flangs[k], 1 + k % 5);
 	t.e.confirmed = d->confirmed;
 	tx_put(ix, &t);
 }
@@ -1704,7 +1740,7 @@ static int raudience(const struct rdoc *d, const struct rquery *q)
 		return 0;
 	if (q->audience == MATCH_FOR_INSTITUTION && (d->flags & MATCH_PAUSED))
 		return 0;
-	int peer = (d->flags & MATCH_CONSENT_NETWORKS) && d->net == q->peer;
+	int peer = (d->flags & MATCH_CONSENT_NETWORKS) && (d->nets >> q->peer & 1);
 	if (q->audience == MATCH_FOR_PEERS) /* the directory, or peers of a shared network */
 		return (d->flags & MATCH_CONSENT_DIRECTORY) || peer;
 	if (q->audience == MATCH_FOR_NETWORK) /* peers of a shared network only */
@@ -1714,7 +1750,7 @@ static int raudience(const struct rdoc *d, const struct rquery *q)
 
 /* Facet counts by brute force: countries ignore their own filter. */
 struct rfacets {
-	size_t country[4], net[3];
+	size_t country[4], net[3], skill[12], sector[6], lang[8];
 };
 
 struct rhit {
@@ -1792,7 +1828,14 @@ static int rbrute(const struct rdoc *docs, int nd, const struct rquery *q, struc
 		fc->country[docs[i].country]++;
 		if (q->country >= 0 && docs[i].country != q->country)
 			continue;
-		fc->net[docs[i].net]++;
+		for (k = 0; k < 3; k++)
+			fc->net[k] += docs[i].nets >> k & 1;
+		for (k = 0; k < 12; k++)
+			fc->skill[k] += docs[i].skills >> k & 1;
+		for (k = 0; k < 6; k++)
+			fc->sector[k] += docs[i].sectors >> k & 1;
+		for (k = 0; k < 8; k++)
+			fc->lang[k] += docs[i].langs >> k & 1;
 		out[n].id = rid(i);
 		out[n].score = score;
 		n++;
@@ -1807,10 +1850,11 @@ static void rcheck(struct match_index *ix, const struct rdoc *docs, int nd, stru
 	struct rquery r;
 	struct tq t;
 	const char *slots[2];
-	struct rfacets fc = {{0}, {0}};
+	struct rfacets fc;
 	struct match_facets *f;
 	int n, g, i;
 
+	memset(&fc, 0, sizeof(fc));
 	rquery_gen(&r);
 	rquery_build(&r, &t, slots);
 	n = rbrute(docs, nd, &r, want, &fc);
@@ -1825,13 +1869,22 @@ static void rcheck(struct match_index *ix, const struct rdoc *docs, int nd, stru
 		assert_true(near(got[i].score, want[r.offset + i].score, EPS));
 	}
 	if (rint_(4) == 0) { /* facets count every match, unpruned */
-		f = match_facets(ix, &t.q, 10);
+		f = match_facets(ix, &t.q, 12);
 		assert_int_equal(f->total, n);
 		for (i = 0; i < 4; i++)
 			assert_int_equal(facet_count(f, FACET_COUNTRY, rcountries[i]),
 			                 fc.country[i]);
 		for (i = 0; i < 3; i++)
 			assert_int_equal(facet_count(f, FACET_NETWORK, rnets[i]), fc.net[i]);
+		for (i = 0; i < 12; i++) {
+			assert_int_equal(facet_count(f, FACET_SKILL, fskills[i]), fc.skill[i]);
+			if (i < 6)
+				assert_int_equal(facet_count(f, FACET_SECTOR, fsectors[i]),
+				                 fc.sector[i]);
+			if (i < 8)
+				assert_int_equal(facet_count(f, FACET_LANGUAGE, flangs[i]),
+				                 fc.lang[i]);
+		}
 		match_facets_free(f);
 	}
 }
