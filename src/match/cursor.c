@@ -98,10 +98,9 @@ void cursor_clause_init(struct ccur *c, struct tcur *t, uint32_t nt, const struc
 	c->bfrom = 1; /* no block bound yet */
 	c->blast = 0;
 	for (i = 0; i < nt; i++) {
-		double ub = bm25_bound(t[i].idf, t[i].pl->maxtf, t[i].pl->mindlr, bm->avgdl);
-
-		if (ub > c->ub)
-			c->ub = ub;
+		t[i].ub = bm25_bound(t[i].idf, t[i].pl->maxtf, t[i].pl->mindlr, bm->avgdl);
+		if (t[i].ub > c->ub)
+			c->ub = t[i].ub;
 	}
 	cursor_min(c);
 }
@@ -115,6 +114,16 @@ void cursor_seek(struct ccur *c, uint32_t target)
 	for (i = 0; i < c->nt; i++)
 		cursor_term_seek(&c->t[i], target);
 	cursor_min(c);
+}
+
+uint32_t cursor_essential(const struct ccur *c, double others, double floor)
+{
+	uint32_t i, d = DOC_END;
+
+	for (i = 0; i < c->nt; i++)
+		if (c->t[i].doc < d && (c->t[i].ub + others) * SLACK >= floor)
+			d = c->t[i].doc;
+	return d;
 }
 
 void cursor_next(struct ccur *c)

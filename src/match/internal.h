@@ -438,6 +438,7 @@ struct tcur {
 	const struct plist *pl;
 	uint32_t pos, doc, sblk;
 	double idf;
+	double ub; /* bound over the whole list */
 };
 
 /* A clause: the union of its terms, scored as the best of them. */
@@ -454,6 +455,10 @@ void cursor_term_init(struct tcur *t, const struct plist *pl, double idf);
 void cursor_clause_init(struct ccur *c, struct tcur *t, uint32_t nt, const struct bm25 *bm);
 /* Moves to the first doc >= target. */
 void cursor_seek(struct ccur *c, uint32_t target);
+/* The smallest current doc among c's terms whose bound, added to others,
+ * reaches floor (with SLACK): a doc none of them holds gives the clause too
+ * little to reach the floor. DOC_END when there is none. */
+uint32_t cursor_essential(const struct ccur *c, double others, double floor);
 /* Moves past the current doc. */
 void cursor_next(struct ccur *c);
 /* A one-term clause: copies its docs from target on (at most max) to out

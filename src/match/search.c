@@ -208,21 +208,39 @@ static double search_bound(struct search *s, size_t n, uint32_t d, uint32_t *las
 	return ub;
 }
 
+/* Where clause i can next help a doc into the top k: its first doc, or,
+ * once the top k is full, its first doc holding a term whose bound with
+ * the other clauses' bounds reaches the floor (MaxScore inside a clause: a
+ * clause of synonyms scores a doc by its best term, so the docs of its
+ * weak terms alone are passed over, not scored). */
+static uint32_t search_clause_from(const struct search *s, size_t i, double ub_sum)
+{
+	const struct ccur *c = &s->sq.cc[i];
+
+	if (!topk_full(&s->top))
+		return c->doc;
+	return cursor_essential(c, ub_sum - c->ub, topk_floor(&s->top));
+}
+
 /* AND: leapfrog over the clauses; at each candidate the sum of the block
  * bounds may skip whole blocks before the clauses are even aligned. */
 static void search_and(struct search *s)
 {
-	uint32_t d = 0, m, last;
+	uint32_t d = 0, m, last, from;
+	double ub_sum = 0;
 	size_t i, agree;
 
+	for (i = 0; i < s->sq.nc; i++)
+		ub_sum += s->sq.cc[i].ub;
 	for (;;) {
 		for (i = 0, m = d, agree = 0; i < s->sq.nc; i++) {
 			cursor_seek(&s->sq.cc[i], d);
-			if (s->sq.cc[i].doc == DOC_END)
+			from = search_clause_from(s, i, ub_sum);
+			if (from == DOC_END)
 				return;
-			agree += s->sq.cc[i].doc == d;
-			if (s->sq.cc[i].doc > m)
-				m = s->sq.cc[i].doc;
+			agree += from == d;
+			if (from > m)
+				m = from;
 		}
 		if (topk_full(&s->top) &&
 		    search_bound(s, s->sq.nc, m, &last) * SLACK < topk_floor(&s->top)) {
