@@ -246,6 +246,26 @@ const STEPS = [
 			&& count(`SELECT totp_last_step FROM users WHERE id = ${o.uid}`) === Math.floor(now / 30),
 	},
 	{
+		name: 'a new expert asks for the verification link again',
+		prepare: async () => {
+			const email = `resend${++serial}@example.org`;
+			await signUp(srv.url, email);
+			return { email, uid: userId(email), c: new Client(srv.url) };
+		},
+		form: async (o) => {
+			await o.c.get('/fr/verify/resend');
+			o.tokens = tokens(o.uid, 'verify_email');
+			o.mails = mailsTo(o.email);
+		},
+		post: (o) => o.c.post('/fr/verify/resend', { email: o.email }),
+		ok: (r) => r.status === 200 && r.text.includes(T.checkMail),
+		refusal: outageOrForm,
+		committed: (o) => tokens(o.uid, 'verify_email') === o.tokens + 1,
+		// the link and its mail together; the earlier link is spent
+		recorded: (o) => mailsTo(o.email) === o.mails + 1
+			&& count(`SELECT COUNT(*) FROM one_time_tokens WHERE user_id = ${o.uid} AND purpose = 'verify_email' AND used_at IS NULL`) === 1,
+	},
+	{
 		name: 'a person asks for a password reset link',
 		prepare: async () => ({ c: new Client(srv.url), uid: userId(RESET) }),
 		form: async (o) => {
@@ -402,6 +422,41 @@ const STEPS = [
 		refusal: outage,
 		committed: (o) => count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) === o.sessions - 1,
 		recorded: (o) => audits('signout', o.uid) === o.audits + 1,
+	},
+	{
+		name: 'an expert sets up the authenticator app',
+		prepare: async () => {
+			const email = `totp${++serial}@example.org`;
+			await verifiedExpert(email);
+			const c = await signedIn(email);
+			const page = await c.get('/fr/account/totp'); // draws the key (a write, no fault)
+			return { c, uid: userId(email), secret: /id="totp-secret">([A-Z2-7]+)</.exec(page.text)[1] };
+		},
+		form: async (o) => { o.audits = audits('totp_enabled', o.uid); },
+		post: (o) => o.c.post('/fr/account/totp', { code: totp(o.secret, now) }),
+		ok: (r) => r.status === 200 && (r.text.match(/<li><code>[^<]+<\/code><\/li>/g) ?? []).length === 10,
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM users WHERE id = ${o.uid} AND totp_enabled_at IS NOT NULL`) === 1,
+		recorded: (o) => audits('totp_enabled', o.uid) === o.audits + 1
+			&& count(`SELECT COUNT(*) FROM recovery_codes WHERE user_id = ${o.uid}`) === 10
+			&& count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid} AND second_factor_done = 1`) >= 1,
+	},
+	{
+		name: 'an expert signs out everywhere',
+		prepare: async () => {
+			await signedIn(CHANGER); // another device
+			return { c: await signedIn(CHANGER), uid: userId(CHANGER) };
+		},
+		form: async (o) => {
+			await o.c.get('/fr/account');
+			o.audits = audits('signout_everywhere', o.uid);
+			assert.ok(count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) >= 2);
+		},
+		post: (o) => o.c.post('/fr/account/signout-everywhere', {}),
+		ok: (r) => r.status === 303 && r.location === '/fr/',
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) === 0,
+		recorded: (o) => audits('signout_everywhere', o.uid) === o.audits + 1,
 	},
 	{
 		name: 'an expert changes the password on the account page',
