@@ -45,13 +45,14 @@ static json_t *rows_json(struct db *db, const char *sql, const char *uid, const 
 {
 	struct db_stmt *st = db_prepare(db, sql);
 	json_t *list = json_array();
+	int rc = DB_ERROR;
 
 	if (!st || db_bind_text(st, 1, uid) != DB_OK) {
 		db_finalize(st);
 		json_decref(list);
 		return NULL;
 	}
-	while (db_step(st) == DB_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *row = json_object();
 		for (int i = 0; i < n; i++)
 			json_object_set_new(row, names[i],
@@ -60,6 +61,10 @@ static json_t *rows_json(struct db *db, const char *sql, const char *uid, const 
 		json_array_append_new(list, row);
 	}
 	db_finalize(st);
+	if (rc != DB_OK) { /* a list cut short is not the list */
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
@@ -103,31 +108,46 @@ static json_t *scopes_json(const struct identity *id)
 	return list;
 }
 
-static void show(struct acct *c, int status)
+/* The page's data, read on db; NULL when a read failed. */
+static json_t *page_data(struct acct *c, struct db *db)
 {
-	struct db *db = db_pool_get(c->app->pool);
 	struct user u;
 	int rc = user_by_id(db, &c->req->arena, c->id->user_id, &u);
 	json_t *sessions = rc == 1 ? sessions_json(c, db) : NULL;
 	json_t *tokens = rc == 1 ? tokens_json(c, db) : NULL;
 
-	db_pool_put(c->app->pool, db);
 	if (!sessions || !tokens) {
 		json_decref(sessions);
 		json_decref(tokens);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "email", u.email, "lang",
+	                 lang_code(u.lang), "verified", u.verified_at != NULL, "totp",
+	                 u.totp_enabled_at != NULL, "must_enrol", c->id->must_enrol_totp,
+	                 "sessions", sessions, "tokens", tokens, "scopes", scopes_json(c->id));
+}
+
+/* Renders data (owned; NULL: the page could not be read) with c->extra. */
+static void render(struct acct *c, int status, json_t *data)
+{
+	if (!data) {
 		json_decref(c->extra);
 		page_unavailable(c->app, c->req, c->resp);
 		return;
 	}
-	json_t *data =
-	        json_pack("{s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "email", u.email, "lang",
-	                  lang_code(u.lang), "verified", u.verified_at != NULL, "totp",
-	                  u.totp_enabled_at != NULL, "must_enrol", c->id->must_enrol_totp,
-	                  "sessions", sessions, "tokens", tokens, "scopes", scopes_json(c->id));
 	if (c->extra)
 		json_object_update(data, c->extra);
 	json_decref(c->extra);
 	page_render(c->app, c->req, c->resp, status, "account", "account.title", data);
+}
+
+static void show(struct acct *c, int status)
+{
+	struct db *db = db_pool_get(c->app->pool);
+	json_t *data = page_data(c, db);
+
+	db_pool_put(c->app->pool, db);
+	render(c, status, data);
 }
 
 static void init(struct acct *c, void *ctx, struct request *req, struct response *resp)
@@ -166,7 +186,9 @@ static void refuse(struct acct *c, const char *form_name, struct form *f)
 	show(c, 422);
 }
 
-/* The current password, checked (time spent either way). */
+/* The current password, checked (time spent either way): 1 when right, 0
+ * when not, -1 when the account could not be read (an outage, not a wrong
+ * password). */
 static int current_password_ok(struct acct *c)
 {
 	struct db *db = db_pool_get(c->app->pool);
@@ -174,6 +196,8 @@ static int current_password_ok(struct acct *c)
 	int rc = user_by_id(db, &c->req->arena, c->id->user_id, &u);
 
 	db_pool_put(c->app->pool, db);
+	if (rc < 0)
+		return -1;
 	return rc == 1 && u.password_hash &&
 	       password_verify(c->app->pw, u.password_hash, form_value(c->req, "current"));
 }
@@ -205,12 +229,18 @@ void h_account_password(void *ctx, struct request *req, struct response *resp)
 	struct form f;
 	char hash[PASSWORD_HASH_MAX];
 	const char *problem;
+	int current;
 
 	init(&c, ctx, req, resp);
+	current = current_password_ok(&c);
+	if (current < 0) {
+		page_unavailable(c.app, req, resp);
+		return;
+	}
 	form_init(&f);
 	problem =
 	        password_problem_key(c.app, req_form(req, "password"), req_form(req, "password2"));
-	if (!current_password_ok(&c))
+	if (!current)
 		form_error(&f, "current", "account.password.current_wrong");
 	if (problem)
 		form_error(&f, "password", problem);
@@ -259,12 +289,18 @@ void h_account_email(void *ctx, struct request *req, struct response *resp)
 	struct acct c;
 	struct form f;
 	struct email_change e = {&c, NULL};
+	int current;
 
 	init(&c, ctx, req, resp);
+	current = current_password_ok(&c);
+	if (current < 0) {
+		page_unavailable(c.app, req, resp);
+		return;
+	}
 	form_init(&f);
 	form_keep(&f, "email", form_value(req, "email"));
 	e.email = email_normalise(&req->arena, form_value(req, "email"));
-	if (!current_password_ok(&c))
+	if (!current)
 		form_error(&f, "current", "account.password.current_wrong");
 	if (!e.email)
 		form_error(&f, "email", "form.email.invalid");
@@ -301,7 +337,11 @@ static int email_confirm_tx(struct db *db, void *ud)
 	int rc = ott_check(e->app, db, a, kvlist_get(&e->req->query, "token"), "change_email", 1,
 	                   &uid, &new_email);
 
-	if (rc != 1 || user_by_id(db, a, uid, &u) != 1)
+	if (rc != 1)
+		return rc;
+	/* The link is spent by now: a failed read must roll that back. */
+	rc = user_by_id(db, a, uid, &u);
+	if (rc != 1)
 		return rc < 0 ? -1 : 0;
 	rc = user_by_email(db, a, new_email, &other);
 	if (rc != 0) {
@@ -347,7 +387,7 @@ static int everywhere_tx(struct db *db, void *ud)
 	if (session_end_all(db, c->id->user_id, NULL) < 0 ||
 	    audit_user(c, db, "signout_everywhere", "") < 0)
 		return -1;
-	return session_end(c->app, db, c->req, c->resp);
+	return session_delete(db, c->req);
 }
 
 void h_signout_everywhere(void *ctx, struct request *req, struct response *resp)
@@ -359,6 +399,7 @@ void h_signout_everywhere(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(c.app, req, resp);
 		return;
 	}
+	session_forget(c.app, req, resp);
 	resp_redirect(req, resp, 303, arena_printf(&req->arena, "/%s/", lang_code(page_lang(req))));
 }
 
@@ -479,6 +520,7 @@ void h_account_totp(void *ctx, struct request *req, struct response *resp)
 struct new_token {
 	struct acct *c;
 	char token[TOKEN_LEN + 1];
+	json_t *page; /* the account page, read in the transaction */
 };
 
 static int token_tx(struct db *db, void *ud)
@@ -501,13 +543,19 @@ static int token_tx(struct db *db, void *ud)
 		return -1;
 	struct audit_entry e = {
 	        c->id->user_id, "api_token_created", "api_token", id, req_ip(c->req), ""};
-	return audit_append(db, clock_now(c->app->cfg), &e);
+	if (audit_append(db, clock_now(c->app->cfg), &e) < 0)
+		return -1;
+	/* The token is shown once, on this page: read it before committing, so
+	 * that a failed read leaves no token nobody has seen. */
+	json_decref(n->page);
+	n->page = page_data(c, db);
+	return n->page ? 0 : -1;
 }
 
 void h_account_token_new(void *ctx, struct request *req, struct response *resp)
 {
 	struct acct c;
-	struct new_token n = {&c, ""};
+	struct new_token n = {&c, "", NULL};
 	struct form f;
 
 	init(&c, ctx, req, resp);
@@ -523,11 +571,12 @@ void h_account_token_new(void *ctx, struct request *req, struct response *resp)
 	}
 	json_decref(form_json(&f));
 	if (sql_tx(c.app->pool, token_tx, &n) < 0) {
+		json_decref(n.page);
 		page_unavailable(c.app, req, resp);
 		return;
 	}
 	c.extra = json_pack("{s:s}", "new_token", n.token);
-	show(&c, 201);
+	render(&c, 201, n.page);
 }
 
 static int revoke_tx(struct db *db, void *ud)

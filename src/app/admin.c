@@ -29,6 +29,7 @@ struct invite {
 	enum lang lang;
 	const char *institution_name;
 	int found;
+	int unavailable; /* a read failed while checking the form */
 };
 
 static int grant(struct invite *v, struct db *db, int64_t uid)
@@ -97,8 +98,10 @@ static int invite_tx(struct db *db, void *ud)
 	        (const char *[]){"link", link, "institution", v->institution_name, NULL});
 }
 
-/* The institution's name in the invitee's language, or NULL if unknown. */
-static const char *institution_name(struct app *app, struct request *req, int64_t id, enum lang l)
+/* The institution's name in the invitee's language, or NULL if unknown or
+ * if the read failed (then *failed is set, when given). */
+static const char *institution_name(struct app *app, struct request *req, int64_t id, enum lang l,
+                                    int *failed)
 {
 	struct db *db = db_pool_get(app->pool);
 	const char *row[1];
@@ -108,6 +111,8 @@ static const char *institution_name(struct app *app, struct request *req, int64_
 	snprintf(sql, sizeof(sql), "SELECT name_%s FROM institutions WHERE id = $1", lang_code(l));
 	rc = sql_row(db, &req->arena, sql, 1, (const char *[]){sql_int(&req->arena, id)}, row, 1);
 	db_pool_put(app->pool, db);
+	if (rc < 0 && failed)
+		*failed = 1;
 	return rc == 1 ? row[0] : NULL;
 }
 
@@ -135,8 +140,9 @@ static void check_invite(struct invite *v, struct form *f, int admin)
 		if (parse_int64(form_value(req, "institution"), 1, INT64_MAX, &v->institution) < 0)
 			v->institution = 0;
 	}
-	v->institution_name =
-	        v->institution ? institution_name(v->app, req, v->institution, v->lang) : NULL;
+	v->institution_name = v->institution ? institution_name(v->app, req, v->institution,
+	                                                        v->lang, &v->unavailable)
+	                                     : NULL;
 	if (!v->institution_name)
 		form_error(f, "institution", "invite.institution.required");
 }
@@ -144,7 +150,7 @@ static void check_invite(struct invite *v, struct form *f, int admin)
 static void invitations(struct app *app, struct request *req, struct response *resp, int admin,
                         int64_t institution)
 {
-	struct invite v = {app, req, NULL, institution, NULL, LANG_FR, NULL, 0};
+	struct invite v = {app, req, NULL, institution, NULL, LANG_FR, NULL, 0, 0};
 	struct form f;
 	int status = 200;
 
@@ -152,7 +158,9 @@ static void invitations(struct app *app, struct request *req, struct response *r
 	if (req->method == HTTP_POST) {
 		check_invite(&v, &f, admin);
 		status = form_has_errors(&f) ? 422 : 200;
-		if (!form_has_errors(&f) && sql_tx(app->pool, invite_tx, &v) < 0) {
+		/* an institution that could not be read is an outage, not a form error */
+		if (v.unavailable ||
+		    (!form_has_errors(&f) && sql_tx(app->pool, invite_tx, &v) < 0)) {
 			json_decref(form_json(&f));
 			page_unavailable(app, req, resp);
 			return;
@@ -170,7 +178,8 @@ static void invitations(struct app *app, struct request *req, struct response *r
 	                  lang_options(page_lang(req)), "institutions", list, "admin", admin,
 	                  "sent", req->method == HTTP_POST && status == 200 ? v.email : NULL,
 	                  "institution_name",
-	                  admin ? NULL : institution_name(app, req, institution, page_lang(req))));
+	                  admin ? NULL
+	                        : institution_name(app, req, institution, page_lang(req), NULL)));
 }
 
 void h_admin_invitations(void *ctx, struct request *req, struct response *resp)

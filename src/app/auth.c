@@ -465,10 +465,10 @@ static int prune_sessions(struct app *app, struct db *db, struct request *req, i
 	               : 0;
 }
 
-int session_start(struct app *app, struct db *db, struct request *req, struct response *resp,
-                  int64_t user_id, int second_factor_done)
+int session_start(struct app *app, struct db *db, struct request *req, int64_t user_id,
+                  int second_factor_done, char token[TOKEN_LEN + 1])
 {
-	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
+	char hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
 	char now_s[ISO_TIME_LEN + 1], exp_s[ISO_TIME_LEN + 1];
 	int64_t now = clock_now(app->cfg);
 	int64_t life = 3600 * (int64_t)app->cfg->auth_absolute_hours;
@@ -490,8 +490,13 @@ int session_start(struct app *app, struct db *db, struct request *req, struct re
 	                              second_factor_done ? "1" : "0", now_s, exp_s, req_ip(req),
 	                              arena_strndup(&req->arena, ua ? ua : "", 200)}) != 1)
 		return -1;
-	set_cookie(app, req, resp, session_cookie(app), token, life);
 	return 0;
+}
+
+void session_give(struct app *app, struct request *req, struct response *resp, const char *token)
+{
+	set_cookie(app, req, resp, session_cookie(app), token,
+	           3600 * (int64_t)app->cfg->auth_absolute_hours);
 }
 
 int session_second_factor_done(struct app *app, struct db *db, struct request *req)
@@ -507,17 +512,27 @@ int session_second_factor_done(struct app *app, struct db *db, struct request *r
 	               : -1;
 }
 
-int session_end(struct app *app, struct db *db, struct request *req, struct response *resp)
+int session_delete(struct db *db, struct request *req)
 {
 	struct identity *id = auth_identity(req);
 
-	set_cookie(app, req, resp, session_cookie(app), "", 0);
 	if (!id || !id->session_hash)
 		return 0;
 	return sql_exec(db, "DELETE FROM sessions WHERE token_hash = $1", 1,
 	                (const char *[]){id->session_hash}) < 0
 	               ? -1
 	               : 0;
+}
+
+void session_forget(struct app *app, struct request *req, struct response *resp)
+{
+	set_cookie(app, req, resp, session_cookie(app), "", 0);
+}
+
+int session_end(struct app *app, struct db *db, struct request *req, struct response *resp)
+{
+	session_forget(app, req, resp);
+	return session_delete(db, req);
 }
 
 int session_end_all(struct db *db, int64_t user_id, const char *keep_hash)

@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "sec/token.h"
 #include "web/http.h"
 #include "web/i18n.h"
 #include "web/router.h"
@@ -63,13 +64,23 @@ int app_authorize(void *ctx, struct request *req, const struct route *r, struct 
 const char *auth_csrf(struct app *app, struct request *req, struct response *resp);
 
 /* Starts a session for user_id (second_factor_done: 1 when no TOTP step is
- * due), sets its cookie on resp and records it. Runs on db. 0 or -1. */
-int session_start(struct app *app, struct db *db, struct request *req, struct response *resp,
-                  int64_t user_id, int second_factor_done);
+ * due): records it on db and writes its secret into token. 0 or -1. The
+ * cookie is given by session_give once the transaction has committed, so a
+ * failed sign-in never replaces the browser's cookie. */
+int session_start(struct app *app, struct db *db, struct request *req, int64_t user_id,
+                  int second_factor_done, char token[TOKEN_LEN + 1]);
+/* Sets the session cookie holding token (from session_start) on resp. */
+void session_give(struct app *app, struct request *req, struct response *resp, const char *token);
 /* Marks the current session's second factor as given. */
 int session_second_factor_done(struct app *app, struct db *db, struct request *req);
 /* Ends the current session (row deleted, cookie cleared). */
 int session_end(struct app *app, struct db *db, struct request *req, struct response *resp);
+/* The two halves of session_end, for a transaction: session_delete deletes
+ * the current session's row on db (none: 0; -1 on error); session_forget
+ * clears the cookie, once that deletion has committed (clearing it before
+ * would sign the browser out of a session that stays valid). */
+int session_delete(struct db *db, struct request *req);
+void session_forget(struct app *app, struct request *req, struct response *resp);
 /* Ends every session of user_id, except `keep_hash` (may be NULL). */
 int session_end_all(struct db *db, int64_t user_id, const char *keep_hash);
 

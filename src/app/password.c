@@ -67,7 +67,10 @@ void h_forgot(void *ctx, struct request *req, struct response *resp)
 		             json_pack("{s:s}", "email", p.email));
 		return;
 	}
-	page_render(app, req, resp, form_has_errors(&f) ? 422 : 200, "email_form", "forgot.title",
+	/* the status before form_json, which empties f (arguments have no order) */
+	int status = form_has_errors(&f) ? 422 : 200;
+
+	page_render(app, req, resp, status, "email_form", "forgot.title",
 	            json_pack("{s:o, s:s, s:s, s:s}", "form", form_json(&f), "intro",
 	                      "forgot.intro", "action", "password/forgot", "submit",
 	                      "forgot.submit"));
@@ -180,8 +183,13 @@ void h_invitation(void *ctx, struct request *req, struct response *resp)
 	struct pwflow p = {ctx, req, NULL, "invite", NULL, 0};
 	const char *token = req->method == HTTP_GET ? kvlist_get(&req->query, "token")
 	                                            : form_value(req, "token");
+	int rc = token_valid(&p, token);
 
-	if (token_valid(&p, token) != 1)
+	if (rc < 0) { /* not an invalid link: the link could not be read */
+		page_unavailable(ctx, req, resp);
+		return;
+	}
+	if (rc != 1)
 		p.purpose = "admin_setup";
 	choose_password(ctx, req, resp, &p, "invitation.title", "invitation.done.title");
 }

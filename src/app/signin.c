@@ -23,6 +23,7 @@ struct signin {
 	const char *email;
 	struct user user;
 	int found;
+	char token[TOKEN_LEN + 1]; /* the new session's, given once committed */
 };
 
 static void show_signin(struct app *app, struct request *req, struct response *resp, int status,
@@ -56,7 +57,8 @@ static int failed_tx(struct db *db, void *ud)
 	struct signin *s = ud;
 	struct request *req = s->req;
 
-	throttle_failed(s->app, db, &req->arena, s->email, req_ip(req));
+	if (throttle_failed(s->app, db, &req->arena, s->email, req_ip(req)) < 0)
+		return -1;
 	return audit_now(s->app, db, req, s->found == 1 ? s->user.id : 0, "signin_failed",
 	                 s->found == 1 ? "" : "{\"reason\":\"unknown_address\"}");
 }
@@ -66,8 +68,8 @@ static int success_tx(struct db *db, void *ud)
 	struct signin *s = ud;
 	int done = s->user.totp_enabled_at == NULL;
 
-	throttle_succeeded(db, &s->req->arena, s->email, req_ip(s->req));
-	if (session_start(s->app, db, s->req, s->resp, s->user.id, done) < 0)
+	if (throttle_succeeded(db, &s->req->arena, s->email, req_ip(s->req)) < 0 ||
+	    session_start(s->app, db, s->req, s->user.id, done, s->token) < 0)
 		return -1;
 	return audit_now(s->app, db, s->req, s->user.id, done ? "signin" : "signin_password", "");
 }
@@ -94,7 +96,7 @@ static int64_t wait_now(struct signin *s)
 void h_signin(void *ctx, struct request *req, struct response *resp)
 {
 	struct app *app = ctx;
-	struct signin s = {app, req, resp, NULL, {0}, 0};
+	struct signin s = {app, req, resp, NULL, {0}, 0, ""};
 	struct form f;
 	int64_t wait = 0;
 
@@ -122,7 +124,11 @@ void h_signin(void *ctx, struct request *req, struct response *resp)
 		return;
 	}
 	if (!password_right(&s, form_value(req, "password"))) {
-		sql_tx(app->pool, failed_tx, &s);
+		if (sql_tx(app->pool, failed_tx, &s) < 0) { /* an attempt not counted: refused */
+			json_decref(form_json(&f));
+			page_unavailable(app, req, resp);
+			return;
+		}
 		form_error(&f, "email", "signin.failed");
 		show_signin(app, req, resp, 422, &f, 0);
 		return;
@@ -137,6 +143,7 @@ void h_signin(void *ctx, struct request *req, struct response *resp)
 		page_unavailable(app, req, resp);
 		return;
 	}
+	session_give(app, req, resp, s.token);
 	resp_redirect(req, resp, 303,
 	              arena_printf(&req->arena, "/%s/%s", lang_code(page_lang(req)),
 	                           s.user.totp_enabled_at ? "signin/code" : "account"));
@@ -231,17 +238,18 @@ static int signout_tx(struct db *db, void *ud)
 
 	if (id && audit_now(s->app, db, s->req, id->user_id, "signout", "") < 0)
 		return -1;
-	return session_end(s->app, db, s->req, s->resp);
+	return session_delete(db, s->req);
 }
 
 void h_signout(void *ctx, struct request *req, struct response *resp)
 {
 	struct app *app = ctx;
-	struct signin s = {app, req, resp, NULL, {0}, 0};
+	struct signin s = {app, req, resp, NULL, {0}, 0, ""};
 
-	if (sql_tx(app->pool, signout_tx, &s) < 0) {
+	if (sql_tx(app->pool, signout_tx, &s) < 0) { /* still signed in: keep the cookie */
 		page_unavailable(app, req, resp);
 		return;
 	}
+	session_forget(app, req, resp);
 	resp_redirect(req, resp, 303, arena_printf(&req->arena, "/%s/", lang_code(page_lang(req))));
 }

@@ -229,7 +229,10 @@ void h_verify_resend(void *ctx, struct request *req, struct response *resp)
 		             json_pack("{s:s}", "email", s.email));
 		return;
 	}
-	page_render(app, req, resp, form_has_errors(&f) ? 422 : 200, "email_form", "resend.title",
+	/* the status before form_json, which empties f (arguments have no order) */
+	int status = form_has_errors(&f) ? 422 : 200;
+
+	page_render(app, req, resp, status, "email_form", "resend.title",
 	            json_pack("{s:o, s:s, s:s, s:s}", "form", form_json(&f), "intro",
 	                      "resend.intro", "action", "verify/resend", "submit",
 	                      "resend.submit"));

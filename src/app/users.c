@@ -231,8 +231,8 @@ int64_t throttle_wait(struct app *app, struct db *db, struct arena *a, const cha
 	return wait > 0 ? wait : 0;
 }
 
-void throttle_failed(struct app *app, struct db *db, struct arena *a, const char *email,
-                     const char *ip)
+int throttle_failed(struct app *app, struct db *db, struct arena *a, const char *email,
+                    const char *ip)
 {
 	const char *subj[3];
 	char now_s[ISO_TIME_LEN + 1], old[ISO_TIME_LEN + 1];
@@ -241,21 +241,25 @@ void throttle_failed(struct app *app, struct db *db, struct arena *a, const char
 	subjects(a, email, ip, subj);
 	iso_time(now, now_s);
 	iso_time(now - 2 * WINDOW, old);
-	for (int i = 0; i < 3; i++) {
-		sql_exec(db, "DELETE FROM signin_failures WHERE subject = $1 AND at < $2", 2,
-		         (const char *[]){subj[i], old});
-		sql_exec(db, "INSERT INTO signin_failures (id, subject, at) VALUES ($1, $2, $3)", 3,
-		         (const char *[]){sql_int(a, new_id(app->cfg)), subj[i], now_s});
-	}
+	for (int i = 0; i < 3; i++)
+		if (sql_exec(db, "DELETE FROM signin_failures WHERE subject = $1 AND at < $2", 2,
+		             (const char *[]){subj[i], old}) < 0 ||
+		    sql_exec(db,
+		             "INSERT INTO signin_failures (id, subject, at) VALUES ($1, $2, $3)", 3,
+		             (const char *[]){sql_int(a, new_id(app->cfg)), subj[i], now_s}) != 1)
+			return -1;
+	return 0;
 }
 
-void throttle_succeeded(struct db *db, struct arena *a, const char *email, const char *ip)
+int throttle_succeeded(struct db *db, struct arena *a, const char *email, const char *ip)
 {
 	const char *subj[3];
 
 	subjects(a, email, ip, subj);
-	sql_exec(db, "DELETE FROM signin_failures WHERE subject = $1", 1,
-	         (const char *[]){subj[1]});
+	return sql_exec(db, "DELETE FROM signin_failures WHERE subject = $1", 1,
+	                (const char *[]){subj[1]}) < 0
+	               ? -1
+	               : 0;
 }
 
 /* ---- Forms ------------------------------------------------------------------- */

@@ -64,9 +64,13 @@ const char *link_to(struct app *app, struct arena *a, enum lang l, const char *p
  * an hour; per address: 200 an hour. */
 int64_t throttle_wait(struct app *app, struct db *db, struct arena *a, const char *email,
                       const char *ip);
-void throttle_failed(struct app *app, struct db *db, struct arena *a, const char *email,
-                     const char *ip);
-void throttle_succeeded(struct db *db, struct arena *a, const char *email, const char *ip);
+/* Counts a failed attempt (for the account, the pair, the address), or
+ * clears the pair's count after a success. Run inside the transaction that
+ * records the attempt; 0, or -1 when a write failed (the transaction must
+ * then roll back: an attempt half counted is not counted). */
+int throttle_failed(struct app *app, struct db *db, struct arena *a, const char *email,
+                    const char *ip);
+int throttle_succeeded(struct db *db, struct arena *a, const char *email, const char *ip);
 
 /* ---- Forms ---- */
 

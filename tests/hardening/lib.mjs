@@ -3,6 +3,7 @@
 // a test can inject faults, kill -9, restart on the same file, or send
 // SIGTERM at a chosen moment.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -169,4 +170,27 @@ export async function makeExpert(site, email) {
 	await c.post('/fr/profile/consent', { set: 'institutions:1' });
 	c.id = Number(/href="\/fr\/experts\/(\d+)"/.exec((await c.get('/fr/profile')).text)[1]);
 	return c;
+}
+
+// ---- Added for faults_accounts.test.mjs ----------------------------------------
+
+// SHA-256 of every table's rows of the SQLite file db (sorted), as
+// {table: hash}, from one run of sqlite3. volatile says what reads and the
+// mail sender may write: {table: null} leaves a table out, {table: {cols,
+// where}} keeps only that part of it.
+export function tableChecksum(db, volatile = {}) {
+	const tables = sqlite(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+		.filter((t) => volatile[t] !== null);
+	const selects = tables.map((t) => {
+		const { cols = '*', where = '1' } = volatile[t] ?? {};
+		return `SELECT '${t}', ${cols} FROM ${t} WHERE ${where};`;
+	});
+	const rows = {};
+	for (const line of sqlite(db, selects.join('\n'))) {
+		const t = line.slice(0, line.indexOf('|'));
+		(rows[t] ??= []).push(line);
+	}
+	const sums = {};
+	for (const t of tables) sums[t] = createHash('sha256').update((rows[t] ?? []).sort().join('\n')).digest('hex').slice(0, 16);
+	return sums;
 }

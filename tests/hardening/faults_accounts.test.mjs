@@ -1,0 +1,572 @@
+// Database failure injection on the account paths (issue #11; sign-up has
+// its loop in faults.test.mjs, the other write paths theirs in
+// faults_writes.test.mjs; the mechanism is src/db/fault.h).
+//
+// One server runs with FAULT_INJECT_DB=<file> and a test clock (the second
+// factor's codes are one use per 30-second step: each attempt that may
+// succeed moves the clock on). The people each step starts from are made
+// without a fault. Then, for every step, for N = 1, 2, … until the fault is
+// not reached: the state is prepared and the form fetched (no fault), the
+// fault is armed at the Nth database call, the form is posted, the fault is
+// disarmed. For every N:
+//   - the server is still running, and the ASan+UBSan build reports nothing;
+//   - the answer is never 500; it is the step's success answer if and only
+//     if the change is in the database (read with sqlite3 afterwards), and
+//     otherwise one of the step's refusals (503, "unavailable", never a
+//     misleading "invalid link" or "wrong password");
+//   - a change that was not committed left every table as it was (a
+//     checksum of the whole database, less what reads and the mail sender
+//     write: a session's last_seen_at, a mail's sending status…);
+//   - a committed change came with its audit row (and its mail, token…),
+//     and the account invariants hold over the whole database (every API
+//     token and CV has its audit row, a reset or e-mail-change link exists
+//     if and only if its mail does, no session of an unverified account…).
+// A step whose attempt succeeded starts over from a fresh state.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
+import { kafaat } from '../kafaat.mjs';
+import { PASSWORD, arm, freshSite, makeExpert, makeInstitution, sanitizedBin, serve, signUp, sqlite, tableChecksum } from './lib.mjs';
+
+const MAX_N = 150;
+const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
+const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
+const site = freshSite('faulta');
+const armFile = path.join(site.dir, 'fault');
+const clockFile = path.join(site.dir, 'clock');
+const filesDir = path.join(site.dir, 'files');
+site.env = { ...site.env, KAFAAT_TESTING_CLOCK_FILE: clockFile, KAFAAT_PATHS_FILES: filesDir };
+let now = Math.floor(Date.now() / 1000);
+writeFileSync(clockFile, `${now}\n`);
+mkdirSync(filesDir, { recursive: true });
+let srv, at, admin, adminSecret, officer, expert, inst;
+const figures = [];
+
+const one = (sql) => sqlite(site.db, sql)[0];
+const count = (sql) => Number(one(sql));
+const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
+const userId = (email) => one(`SELECT id FROM users WHERE email = ${q(email)}`);
+const audits = (action, target) => count(`SELECT COUNT(*) FROM audit_log WHERE action = ${q(action)}${target ? ` AND target_id = ${q(target)}` : ''}`);
+const mailsTo = (email) => count(`SELECT COUNT(*) FROM outbox WHERE to_addr = ${q(email)}`);
+const tokens = (uid, purpose) => count(`SELECT COUNT(*) FROM one_time_tokens WHERE user_id = ${uid} AND purpose = ${q(purpose)}`);
+// The newest mail to `to`: its link whose path contains `part`.
+const mailedLink = (to, part) => linkIn(sqlite(site.db, `SELECT body FROM outbox WHERE to_addr = ${q(to)} ORDER BY id DESC LIMIT 1`).join('\n'), part);
+
+function advanceClock(seconds) {
+	now += seconds;
+	writeFileSync(clockFile, `${now}\n`);
+}
+
+// -- local helpers (to move to client.mjs) --
+// Signs c in with a password; the answer of the POST.
+async function passwordSignIn(c, email, lang = 'fr', password = PASSWORD) {
+	await c.get(`/${lang}/signin`);
+	return c.post(`/${lang}/signin`, { email, password });
+}
+// A programme-team member with a second factor at the test clock's time;
+// c.secret is the authenticator key.
+async function makeAdminWithSecret(email) {
+	const r = kafaat(['admin', 'create', email, '--db', site.db], site.env);
+	if (r.status !== 0) throw new Error(`admin create: ${r.stderr}`);
+	const link = linkIn(r.stdout, '/invitation\\?token=');
+	const c = new Client(srv.url);
+	await c.get(link);
+	const token = new URL(srv.url + link).searchParams.get('token');
+	await c.post('/en/invitation', { token, password: PASSWORD, password2: PASSWORD });
+	assert.equal((await passwordSignIn(c, email, 'en')).status, 303);
+	c.secret = await enrolTotp(c, 'en', now);
+	return c;
+}
+// A verified expert (no profile), not signed in.
+async function verifiedExpert(email) {
+	await signUp(srv.url, email);
+	const v = await fetch(srv.url + mailedLink(email, '/verify\\?token='), { redirect: 'manual' });
+	assert.equal(v.status, 200, `verification of ${email}`);
+}
+// A signed-in client of email (no second factor).
+async function signedIn(email) {
+	const c = new Client(srv.url);
+	assert.equal((await passwordSignIn(c, email)).status, 303, `sign-in of ${email}`);
+	return c;
+}
+// Posts the CV form as a browser would (multipart), with c's CSRF token.
+async function uploadCv(c, bytes) {
+	const fd = new FormData();
+	fd.append('csrf', c.csrf);
+	fd.append('cv', new Blob([bytes], { type: 'application/pdf' }), 'cv.pdf');
+	const res = await fetch(`${srv.url}/fr/profile/cv/upload`, {
+		method: 'POST', body: fd, headers: { Cookie: c.cookieHeader() }, redirect: 'manual',
+	});
+	return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+}
+// -- end of local helpers --
+
+// What a read or the mail sender may write: null leaves a table out of the
+// checksum, otherwise {cols, where} say which part of it counts. Unlike
+// faults_writes, sessions and sign-in failures count here: they are the
+// changes of the sign-in and sign-out steps.
+const VOLATILE = {
+	sessions: { cols: 'token_hash, user_id, csrf_token, second_factor_done, created_at, expires_at, ip, user_agent' }, // not last_seen_at
+	outbox: { cols: 'id, to_addr, lang, subject, body, created_at' }, // not the sending status
+	notifications: { cols: 'id, user_id, kind, args, link, created_at' }, // not read/mailed
+	audit_log: { where: "action <> 'profile_viewed'" },
+	api_tokens: { cols: 'id, user_id, name, token_hash, scopes, created_at, expires_at, revoked_at' }, // not last_used_at
+};
+const checksum = () => tableChecksum(site.db, VOLATILE);
+
+// Invariants of the account tables, true after any attempt.
+const INVARIANTS = {
+	'API token without its creation audit row': "SELECT COUNT(*) FROM api_tokens t WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'api_token_created' AND a.target_id = CAST(t.id AS TEXT))",
+	'revoked API token without its audit row': "SELECT COUNT(*) FROM api_tokens t WHERE t.revoked_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'api_token_revoked' AND a.target_id = CAST(t.id AS TEXT))",
+	'CV without its audit row': "SELECT COUNT(*) FROM files f WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'cv_uploaded' AND a.details = '{\"file\":' || f.id || '}')",
+	'more than one CV for a person': "SELECT COUNT(*) FROM (SELECT user_id FROM files WHERE kind = 'cv' GROUP BY user_id HAVING COUNT(*) > 1)",
+	'session of an unverified or invited account': "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email_verified_at IS NULL OR u.status <> 'active'",
+	'invited account without a role': "SELECT COUNT(*) FROM users u WHERE u.status = 'invited' AND NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id)",
+	'invited account without its link': "SELECT COUNT(*) FROM users u WHERE u.status = 'invited' AND NOT EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose IN ('invite', 'admin_setup'))",
+	'institution role granted without its audit row': "SELECT COUNT(*) FROM user_roles r WHERE r.role LIKE 'institution_%' AND r.granted_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'role_granted' AND a.target_id = CAST(r.user_id AS TEXT))",
+	'reset links not as many as reset mails': "SELECT COUNT(*) FROM users u WHERE (SELECT COUNT(*) FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'reset_password') <> (SELECT COUNT(*) FROM outbox o WHERE o.to_addr = u.email AND o.body LIKE '%/password/reset?token=%')",
+	'change links not as many as their mails': "SELECT COUNT(*) FROM (SELECT DISTINCT data FROM one_time_tokens WHERE purpose = 'change_email') d WHERE (SELECT COUNT(*) FROM one_time_tokens t WHERE t.purpose = 'change_email' AND t.data = d.data) <> (SELECT COUNT(*) FROM outbox o WHERE o.to_addr = d.data AND o.body LIKE '%/account/email/confirm?token=%')",
+	'used reset link without its audit row': "SELECT COUNT(*) FROM users u WHERE (SELECT COUNT(*) FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'reset_password' AND t.used_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM one_time_tokens n WHERE n.user_id = u.id AND n.purpose = 'reset_password' AND n.created_at >= t.used_at AND n.token_hash <> t.token_hash)) > (SELECT COUNT(*) FROM audit_log a WHERE a.action = 'password_reset' AND a.target_id = CAST(u.id AS TEXT))",
+	'verified sign-up without its audit row': "SELECT COUNT(*) FROM users u WHERE u.email_verified_at IS NOT NULL AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.used_at IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'email_verified' AND a.target_id = CAST(u.id AS TEXT))",
+	'spent verification link, address not verified': "SELECT COUNT(*) FROM users u WHERE u.email_verified_at IS NULL AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.used_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM one_time_tokens n WHERE n.user_id = u.id AND n.purpose = 'verify_email' AND n.used_at IS NULL))",
+};
+
+function assertInvariants(where) {
+	const names = Object.keys(INVARIANTS);
+	const got = one(`SELECT ${names.map((k) => `(${INVARIANTS[k]})`).join(', ')}`).split('|');
+	names.forEach((what, i) => assert.equal(got[i], '0', `${where}: ${what}`));
+	assert.equal(one('PRAGMA integrity_check'), 'ok', `${where}: integrity_check`);
+}
+
+// Every stored CV is a file, and no file is left without its row.
+function assertFiles(where) {
+	const rows = sqlite(site.db, 'SELECT stored_as FROM files ORDER BY stored_as');
+	const files = readdirSync(filesDir).filter((f) => !f.startsWith('.')).sort();
+	assert.deepEqual(files, rows, `${where}: the files folder is the files table`);
+}
+
+// ---- the steps -------------------------------------------------------------------
+
+let serial = 0;
+const has = (key) => (r) => r.text.includes(key);
+// The texts of the answers (French, English for the staff pages).
+const T = {
+	verified: 'Adresse vérifiée', checkMail: 'Consultez votre messagerie', unavailable: 'momentanément indisponible',
+	wrong: 'L’adresse électronique ou le mot de passe est incorrect', resetDone: 'Mot de passe modifié',
+	accountReady: 'Votre compte est prêt', emailChanged: 'Adresse électronique modifiée',
+};
+// A refusal of a form whose data were valid: an outage, said as such.
+const outage = (r) => r.status === 503;
+const outageOrForm = (r) => r.status === 503 || (r.status === 422 && r.text.includes(T.unavailable));
+
+function pdf() {
+	const head = Buffer.from(`%PDF-1.4\n% CV ${++serial}\n`), tail = Buffer.from('\n%%EOF\n');
+	return Buffer.concat([head, Buffer.alloc(2000, 0x20), tail]);
+}
+
+const RESET = 'reset@example.org', MOVER = 'mover@example.org', CHANGER = 'changer@example.org';
+let moverEmail = MOVER;
+
+// Each path: prepare() gives a fresh starting point (no fault); form(o)
+// fetches the form and notes what it needs (no fault); post(o) is the
+// request under test; ok(r, o) tells its success answer; refusal(r) its
+// refusals; committed(o) reads the database; recorded(o) the rest of a
+// done change. noWrite: a step whose answer is the same whatever it did
+// (nothing may change, success or not).
+const STEPS = [
+	{
+		name: 'a new expert follows the verification link',
+		prepare: async () => {
+			const email = `verify${++serial}@example.org`;
+			await signUp(srv.url, email);
+			return { email, uid: userId(email), link: mailedLink(email, '/verify\\?token=') };
+		},
+		form: async () => {},
+		post: (o) => new Client(srv.url).get(o.link),
+		ok: (r) => r.status === 200 && r.text.includes(T.verified),
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM users WHERE id = ${o.uid} AND email_verified_at IS NOT NULL`) === 1,
+		recorded: (o) => audits('email_verified', o.uid) === 1 && count(`SELECT COUNT(*) FROM one_time_tokens WHERE user_id = ${o.uid} AND purpose = 'verify_email' AND used_at IS NULL`) === 0,
+	},
+	{
+		name: 'an expert signs in with a password',
+		prepare: async () => ({ c: new Client(srv.url), uid: String(expert.id) }),
+		form: async (o) => {
+			await o.c.get('/fr/signin');
+			o.sessions = count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`);
+			o.audits = audits('signin', o.uid);
+		},
+		post: (o) => o.c.post('/fr/signin', { email: 'expert@example.org', password: PASSWORD }),
+		ok: (r) => r.status === 303 && r.location === '/fr/account',
+		// 429: the throttle could not be read, so the sign-in waits (users.c)
+		refusal: (r) => outage(r) || r.status === 429,
+		committed: (o) => count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) === o.sessions + 1,
+		recorded: (o) => audits('signin', o.uid) === o.audits + 1,
+	},
+	{
+		name: 'a sign-in with a wrong password is counted',
+		prepare: async () => {
+			sqlite(site.db, 'DELETE FROM signin_failures');
+			return { c: new Client(srv.url), uid: String(expert.id) };
+		},
+		form: async (o) => {
+			await o.c.get('/fr/signin');
+			o.failures = count('SELECT COUNT(*) FROM signin_failures');
+			o.audits = audits('signin_failed', o.uid);
+		},
+		post: (o) => o.c.post('/fr/signin', { email: 'expert@example.org', password: 'pas le bon mot de passe' }),
+		ok: (r) => r.status === 422 && r.text.includes(T.wrong),
+		refusal: (r) => outage(r) || r.status === 429,
+		// one failure for the account, one for the pair, one for the address
+		committed: (o) => count('SELECT COUNT(*) FROM signin_failures') === o.failures + 3,
+		recorded: (o) => audits('signin_failed', o.uid) === o.audits + 1,
+	},
+	{
+		name: 'staff give their authenticator code',
+		prepare: async () => {
+			advanceClock(90); // a step the code was never used in
+			const c = new Client(srv.url);
+			const r = await passwordSignIn(c, 'admin@example.org', 'en');
+			assert.equal(r.location, '/en/signin/code');
+			return { c, uid: userId('admin@example.org') };
+		},
+		form: async (o) => {
+			await o.c.get('/en/signin/code');
+			o.done = count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid} AND second_factor_done = 1`);
+			o.audits = audits('signin', o.uid);
+		},
+		post: (o) => o.c.post('/en/signin/code', { code: totp(adminSecret, now) }),
+		ok: (r) => r.status === 303 && r.location === '/en/account',
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid} AND second_factor_done = 1`) === o.done + 1,
+		recorded: (o) => audits('signin', o.uid) === o.audits + 1
+			&& count(`SELECT totp_last_step FROM users WHERE id = ${o.uid}`) === Math.floor(now / 30),
+	},
+	{
+		name: 'a new expert asks for the verification link again',
+		prepare: async () => {
+			const email = `resend${++serial}@example.org`;
+			await signUp(srv.url, email);
+			return { email, uid: userId(email), c: new Client(srv.url) };
+		},
+		form: async (o) => {
+			await o.c.get('/fr/verify/resend');
+			o.tokens = tokens(o.uid, 'verify_email');
+			o.mails = mailsTo(o.email);
+		},
+		post: (o) => o.c.post('/fr/verify/resend', { email: o.email }),
+		ok: (r) => r.status === 200 && r.text.includes(T.checkMail),
+		refusal: outageOrForm,
+		committed: (o) => tokens(o.uid, 'verify_email') === o.tokens + 1,
+		// the link and its mail together; the earlier link is spent
+		recorded: (o) => mailsTo(o.email) === o.mails + 1
+			&& count(`SELECT COUNT(*) FROM one_time_tokens WHERE user_id = ${o.uid} AND purpose = 'verify_email' AND used_at IS NULL`) === 1,
+	},
+	{
+		name: 'a person asks for a password reset link',
+		prepare: async () => ({ c: new Client(srv.url), uid: userId(RESET) }),
+		form: async (o) => {
+			await o.c.get('/fr/password/forgot');
+			o.tokens = tokens(o.uid, 'reset_password');
+			o.mails = mailsTo(RESET);
+		},
+		post: (o) => o.c.post('/fr/password/forgot', { email: RESET }),
+		ok: (r) => r.status === 200 && r.text.includes(T.checkMail),
+		refusal: outageOrForm,
+		committed: (o) => tokens(o.uid, 'reset_password') === o.tokens + 1,
+		recorded: (o) => mailsTo(RESET) === o.mails + 1 && mailedLink(RESET, '/password/reset\\?token=') !== null,
+	},
+	{
+		// the same page whether the address exists or not: nothing may change
+		name: 'someone asks a reset link for an unknown address', noWrite: true,
+		prepare: async () => ({ c: new Client(srv.url) }),
+		form: (o) => o.c.get('/fr/password/forgot'),
+		post: (o) => o.c.post('/fr/password/forgot', { email: 'personne@example.org' }),
+		ok: (r) => r.status === 200 && r.text.includes(T.checkMail),
+		refusal: outageOrForm,
+		committed: () => false,
+		recorded: () => true,
+	},
+	{
+		name: 'a person chooses a new password from the reset link',
+		prepare: async () => {
+			const other = await signedIn(RESET); // a session the reset must end
+			await other.get('/fr/password/forgot');
+			assert.equal((await other.post('/fr/password/forgot', { email: RESET })).status, 200);
+			const link = mailedLink(RESET, '/password/reset\\?token=');
+			return { c: new Client(srv.url), link, token: new URL(srv.url + link).searchParams.get('token'), uid: userId(RESET) };
+		},
+		form: async (o) => {
+			await o.c.get(o.link);
+			o.hash = one(`SELECT password_hash FROM users WHERE id = ${o.uid}`);
+			o.audits = audits('password_reset', o.uid);
+			assert.ok(count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) > 0);
+		},
+		post: (o) => o.c.post('/fr/password/reset', { token: o.token, password: PASSWORD, password2: PASSWORD }),
+		ok: (r) => r.status === 200 && r.text.includes(T.resetDone),
+		refusal: outage,
+		committed: (o) => one(`SELECT password_hash FROM users WHERE id = ${o.uid}`) !== o.hash,
+		recorded: (o) => audits('password_reset', o.uid) === o.audits + 1
+			&& count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) === 0
+			&& tokens(o.uid, 'reset_password') === count(`SELECT COUNT(*) FROM one_time_tokens WHERE user_id = ${o.uid} AND purpose = 'reset_password' AND used_at IS NOT NULL`),
+	},
+	{
+		name: 'the programme team invites an institution officer',
+		prepare: async () => ({ email: `invitee${++serial}@example.org` }),
+		form: () => admin.get('/en/admin/invitations'),
+		post: (o) => admin.post('/en/admin/invitations', { email: o.email, institution: inst, role: 'member', lang: 'fr' }),
+		ok: (r, o) => r.status === 200 && r.text.includes(`Invitation sent to ${o.email}.`),
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM users WHERE email = ${q(o.email)} AND status = 'invited'`) === 1,
+		recorded: (o) => {
+			const uid = userId(o.email);
+			return audits('role_granted', uid) === 1 && tokens(uid, 'invite') === 1 && mailsTo(o.email) === 1
+				&& count(`SELECT COUNT(*) FROM user_roles WHERE user_id = ${uid} AND role = 'institution_member' AND scope = '${inst}'`) === 1;
+		},
+	},
+	{
+		name: 'the programme team invites an existing account',
+		prepare: async () => {
+			const email = `known${++serial}@example.org`;
+			await verifiedExpert(email);
+			return { email, uid: userId(email) };
+		},
+		form: (o) => { o.mails = mailsTo(o.email); return admin.get('/en/admin/invitations'); },
+		post: (o) => admin.post('/en/admin/invitations', { email: o.email, institution: inst, role: 'member', lang: 'fr' }),
+		ok: (r, o) => r.status === 200 && r.text.includes(`Invitation sent to ${o.email}.`),
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM user_roles WHERE user_id = ${o.uid} AND role = 'institution_member'`) === 1,
+		recorded: (o) => audits('role_granted', o.uid) === 1 && mailsTo(o.email) === o.mails + 1,
+	},
+	{
+		name: 'an invited officer accepts and chooses a password',
+		prepare: async () => {
+			const email = `accept${++serial}@example.org`;
+			await admin.get('/en/admin/invitations');
+			assert.equal((await admin.post('/en/admin/invitations', { email, institution: inst, role: 'member', lang: 'fr' })).status, 200);
+			const link = mailedLink(email, '/invitation\\?token=');
+			return { email, uid: userId(email), c: new Client(srv.url), link, token: new URL(srv.url + link).searchParams.get('token') };
+		},
+		form: (o) => o.c.get(o.link),
+		post: (o) => o.c.post('/fr/invitation', { token: o.token, password: PASSWORD, password2: PASSWORD }),
+		ok: (r) => r.status === 200 && r.text.includes(T.accountReady),
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM users WHERE id = ${o.uid} AND status = 'active' AND password_hash IS NOT NULL AND email_verified_at IS NOT NULL`) === 1,
+		recorded: (o) => audits('invitation_accepted', o.uid) === 1 && tokens(o.uid, 'invite') === count(`SELECT COUNT(*) FROM one_time_tokens WHERE user_id = ${o.uid} AND used_at IS NOT NULL`),
+	},
+	{
+		name: 'an officer creates an API token',
+		prepare: async () => {
+			// the page lists the live tokens: revoke the last run's, so that every
+			// N meets the same list (else a fault just after the commit moves on
+			// with N, one token more each time)
+			const uid = userId('officer@example.org');
+			for (const id of sqlite(site.db, `SELECT id FROM api_tokens WHERE user_id = ${uid} AND revoked_at IS NULL`)) {
+				await officer.get('/fr/account');
+				assert.equal((await officer.post(`/fr/account/tokens/${id}/revoke`, {})).status, 303);
+			}
+			return { name: `Jeton ${++serial}` };
+		},
+		form: async (o) => {
+			const page = await officer.get('/fr/account');
+			o.scope = /<select class="form-select" id="f-token-scope" name="scope">\s*<option value="([^"]+)"/.exec(page.text)[1];
+		},
+		post: (o) => officer.post('/fr/account/tokens', { name: o.name, scope: o.scope }),
+		ok: (r) => r.status === 201 && /<code class="kf-token">[^<]+<\/code>/.test(r.text),
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM api_tokens WHERE name = ${q(o.name)}`) === 1,
+		recorded: (o) => audits('api_token_created', one(`SELECT id FROM api_tokens WHERE name = ${q(o.name)}`)) === 1,
+	},
+	{
+		name: 'an officer revokes an API token',
+		prepare: async () => {
+			const name = `Jeton à révoquer ${++serial}`;
+			const page = await officer.get('/fr/account');
+			const scope = /id="f-token-scope" name="scope">\s*<option value="([^"]+)"/.exec(page.text)[1];
+			assert.equal((await officer.post('/fr/account/tokens', { name, scope })).status, 201);
+			return { id: one(`SELECT id FROM api_tokens WHERE name = ${q(name)}`) };
+		},
+		form: () => officer.get('/fr/account'),
+		post: (o) => officer.post(`/fr/account/tokens/${o.id}/revoke`, {}),
+		ok: (r) => r.status === 303 && r.location === '/fr/account?done=token_revoked',
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM api_tokens WHERE id = ${o.id} AND revoked_at IS NOT NULL`) === 1,
+		recorded: (o) => audits('api_token_revoked', o.id) === 1,
+	},
+	{
+		name: 'an expert uploads a CV',
+		prepare: async () => ({ bytes: pdf() }),
+		form: async (o) => {
+			await expert.get('/fr/profile/cv/upload');
+			o.audits = audits('cv_uploaded');
+		},
+		post: (o) => uploadCv(expert, o.bytes),
+		ok: (r) => r.status === 303 && r.location === '/fr/profile/cv/upload?done=uploaded',
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM files WHERE user_id = ${expert.id} AND sha256 = ${q(createHash('sha256').update(o.bytes).digest('hex'))}`) === 1,
+		recorded: (o) => audits('cv_uploaded') === o.audits + 1,
+	},
+	{
+		name: 'an expert signs out',
+		prepare: async () => ({ c: await signedIn('expert@example.org'), uid: String(expert.id) }),
+		form: async (o) => {
+			await o.c.get('/fr/account');
+			o.sessions = count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`);
+			o.audits = audits('signout', o.uid);
+		},
+		post: (o) => o.c.post('/fr/signout', {}),
+		ok: (r) => r.status === 303 && r.location === '/fr/',
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) === o.sessions - 1,
+		recorded: (o) => audits('signout', o.uid) === o.audits + 1,
+	},
+	{
+		name: 'an expert sets up the authenticator app',
+		prepare: async () => {
+			const email = `totp${++serial}@example.org`;
+			await verifiedExpert(email);
+			const c = await signedIn(email);
+			const page = await c.get('/fr/account/totp'); // draws the key (a write, no fault)
+			return { c, uid: userId(email), secret: /id="totp-secret">([A-Z2-7]+)</.exec(page.text)[1] };
+		},
+		form: async (o) => { o.audits = audits('totp_enabled', o.uid); },
+		post: (o) => o.c.post('/fr/account/totp', { code: totp(o.secret, now) }),
+		ok: (r) => r.status === 200 && (r.text.match(/<li><code>[^<]+<\/code><\/li>/g) ?? []).length === 10,
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM users WHERE id = ${o.uid} AND totp_enabled_at IS NOT NULL`) === 1,
+		recorded: (o) => audits('totp_enabled', o.uid) === o.audits + 1
+			&& count(`SELECT COUNT(*) FROM recovery_codes WHERE user_id = ${o.uid}`) === 10
+			&& count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid} AND second_factor_done = 1`) >= 1,
+	},
+	{
+		name: 'an expert signs out everywhere',
+		prepare: async () => {
+			await signedIn(CHANGER); // another device
+			return { c: await signedIn(CHANGER), uid: userId(CHANGER) };
+		},
+		form: async (o) => {
+			await o.c.get('/fr/account');
+			o.audits = audits('signout_everywhere', o.uid);
+			assert.ok(count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) >= 2);
+		},
+		post: (o) => o.c.post('/fr/account/signout-everywhere', {}),
+		ok: (r) => r.status === 303 && r.location === '/fr/',
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`) === 0,
+		recorded: (o) => audits('signout_everywhere', o.uid) === o.audits + 1,
+	},
+	{
+		name: 'an expert changes the password on the account page',
+		prepare: async () => ({ c: await signedIn(CHANGER), uid: userId(CHANGER) }),
+		form: async (o) => {
+			await o.c.get('/fr/account');
+			o.hash = one(`SELECT password_hash FROM users WHERE id = ${o.uid}`);
+			o.audits = audits('password_changed', o.uid);
+			o.mails = mailsTo(CHANGER);
+		},
+		post: (o) => o.c.post('/fr/account/password', { current: PASSWORD, password: PASSWORD, password2: PASSWORD }),
+		ok: (r) => r.status === 303 && r.location === '/fr/account?done=password',
+		refusal: outage,
+		committed: (o) => one(`SELECT password_hash FROM users WHERE id = ${o.uid}`) !== o.hash,
+		recorded: (o) => audits('password_changed', o.uid) === o.audits + 1 && mailsTo(CHANGER) === o.mails + 1,
+	},
+	{
+		name: 'an expert asks to change the e-mail address',
+		prepare: async () => ({ c: await signedIn(moverEmail), email: `moved${++serial}@example.org` }),
+		form: (o) => o.c.get('/fr/account'),
+		post: (o) => o.c.post('/fr/account/email', { current: PASSWORD, email: o.email }),
+		ok: (r) => r.status === 303 && r.location === '/fr/account?done=email_sent',
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM one_time_tokens WHERE purpose = 'change_email' AND data = ${q(o.email)}`) === 1,
+		recorded: (o) => mailsTo(o.email) === 1,
+	},
+	{
+		name: 'an expert confirms the new e-mail address',
+		prepare: async () => {
+			const c = await signedIn(moverEmail), email = `moved${++serial}@example.org`;
+			await c.get('/fr/account');
+			assert.equal((await c.post('/fr/account/email', { current: PASSWORD, email })).status, 303);
+			return { email, old: moverEmail, uid: userId(moverEmail), link: mailedLink(email, '/account/email/confirm\\?token=') };
+		},
+		form: (o) => { o.mails = mailsTo(o.old); o.audits = audits('email_changed', o.uid); },
+		post: (o) => new Client(srv.url).get(o.link),
+		ok: (r) => r.status === 200 && r.text.includes(T.emailChanged),
+		refusal: outage,
+		committed: (o) => {
+			const done = one(`SELECT email FROM users WHERE id = ${o.uid}`) === o.email;
+			if (done) moverEmail = o.email;
+			return done;
+		},
+		recorded: (o) => audits('email_changed', o.uid) === o.audits + 1 && mailsTo(o.old) === o.mails + 1,
+	},
+];
+
+// One attempt of `step` on `o` with the nth call failing.
+async function attempt(step, o, n) {
+	await step.form(o);
+	const was = checksum();
+	const from = await arm(srv, armFile, n);
+	const r = await step.post(o);
+	const log = srv.stderr().slice(from, await arm(srv, armFile, 0));
+	const heading = (/<h1[^>]*>([^<]*)</.exec(r.text ?? '') ?? [])[1] ?? '';
+	const where = `${step.name}, N=${n}: ${r.status} ${r.location ?? ''} ${heading}\n${log.slice(-1500)}`;
+	assert.equal(srv.child.exitCode, null, `the server died\n${where}`);
+	assert.doesNotMatch(log, SANITIZER, where);
+	assert.notEqual(r.status, 500, where);
+	const success = step.ok(r, o);
+	assert.ok(success || step.refusal(r), `neither the success answer nor a refusal\n${where}`);
+	const committed = step.committed(o);
+	if (!step.noWrite) assert.equal(success, committed, `success answer iff committed\n${where}`);
+	if (committed) {
+		assert.ok(step.recorded(o), `committed without its record\n${where}`);
+	} else {
+		const now_ = checksum();
+		const changed = Object.keys(now_).filter((t) => now_[t] !== was[t]);
+		assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
+	}
+	assertInvariants(`${step.name}, N=${n}`);
+	assertFiles(`${step.name}, N=${n}`);
+	return { reached: FAULT_LINE.test(log), committed, success, status: r.status };
+}
+
+before(async () => {
+	srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin });
+	assert.ok(srv.url, srv.stderr());
+	at = { url: srv.url, db: site.db, env: site.env };
+	admin = await makeAdminWithSecret('admin@example.org');
+	adminSecret = admin.secret;
+	let o;
+	({ id: inst, officer: o } = await makeInstitution(at, admin));
+	officer = o;
+	expert = await makeExpert(at, 'expert@example.org');
+	for (const email of [RESET, MOVER, CHANGER]) await verifiedExpert(email);
+});
+
+after(async () => {
+	if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr().slice(-1500));
+	const audit = kafaat(['audit', 'verify', '--db', site.db]);
+	assert.equal(audit.status, 0, audit.stderr);
+	console.log(`faults on account paths (${path.basename(sanitizedBin)}):\n${figures.join('\n')}`);
+	rmSync(site.dir, { recursive: true, force: true });
+});
+
+for (const step of STEPS) {
+	test(`${step.name}, with its Nth database call failing, for every N until none fails`, async () => {
+		let o = null, clean = 0, refused = 0, done = 0;
+		const statuses = {};
+		for (let n = 1; n <= MAX_N && !clean; n++) {
+			o ??= await step.prepare();
+			const r = await attempt(step, o, n);
+			statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+			if (r.success) { done++; o = null; } else refused++;
+			if (!r.reached) clean = n;
+		}
+		assert.ok(clean > 0, `every run up to N=${MAX_N} reached its fault: ${JSON.stringify(statuses)}`);
+		assert.ok(refused > 0, 'some attempts were refused');
+		assert.ok(done > 0, 'the fault-free attempt succeeded');
+		figures.push(`  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`);
+	});
+}
