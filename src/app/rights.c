@@ -936,7 +936,8 @@ static int refused_tx(struct db *db, void *ud)
 {
 	struct rreq *r = ud;
 
-	throttle_failed(r->app, db, &r->req->arena, r->subj.emails[0], req_ip(r->req));
+	if (throttle_failed(r->app, db, &r->req->arena, r->subj.emails[0], req_ip(r->req)) < 0)
+		return -1; /* counted whole or not at all, as at sign-in */
 	return audit_self(r, db, "erasure_refused");
 }
 
@@ -974,9 +975,12 @@ static void erase(struct rreq *r)
 	}
 	ok = password_again(r);
 	if (ok == 0) {
+		/* A wrong password counts toward the throttle, as at sign-in: when
+		 * that cannot be recorded, the answer is 503, not "wrong password". */
 		if (sql_tx(r->app->pool, refused_tx, r) < 0)
-			log_warn("rights: a refused erasure could not be recorded");
-		show_delete(r, 422, "rights.delete.password_wrong");
+			page_unavailable(r->app, r->req, r->resp);
+		else
+			show_delete(r, 422, "rights.delete.password_wrong");
 		return;
 	}
 	if (ok < 0 || sql_tx(r->app->pool, erase_tx, r) < 0) {
