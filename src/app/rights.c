@@ -967,9 +967,14 @@ static int64_t wait_seconds(struct rreq *r)
 
 static void erase(struct rreq *r)
 {
+	int64_t wait = wait_seconds(r);
 	int ok;
 
-	if (wait_seconds(r) > 0) {
+	if (wait < 0) {
+		page_unavailable(r->app, r->req, r->resp);
+		return;
+	}
+	if (wait > 0) {
 		show_delete(r, 429, "rights.delete.wait");
 		return;
 	}

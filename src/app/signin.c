@@ -113,6 +113,11 @@ void h_signin(void *ctx, struct request *req, struct response *resp)
 		return;
 	}
 	wait = wait_now(&s);
+	if (wait < 0) {
+		json_decref(form_json(&f));
+		page_unavailable(app, req, resp);
+		return;
+	}
 	if (wait > 0) {
 		form_error(&f, "email", "signin.throttled");
 		show_signin(app, req, resp, 429, &f, wait);

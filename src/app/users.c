@@ -222,7 +222,7 @@ int64_t throttle_wait(struct app *app, struct db *db, struct arena *a, const cha
 	iso_time(now - WINDOW, since);
 	if (tally(db, a, subj[0], since, &acct) < 0 || tally(db, a, subj[1], since, &pair) < 0 ||
 	    tally(db, a, subj[2], since, &addr) < 0)
-		return 60; /* cannot tell: be careful */
+		return -1; /* cannot tell: no attempt is checked */
 	wait = pair_wait(&pair, now);
 	if (acct.count >= 100 && acct.last + WINDOW - now > wait)
 		wait = acct.last + WINDOW - now;

@@ -58,7 +58,8 @@ const char *link_to(struct app *app, struct arena *a, enum lang l, const char *p
 /* ---- Sign-in throttling ---- */
 
 /* 0 when a sign-in attempt for email from ip may be checked now, else the
- * seconds to wait. Per account and address pair: from the 5th failure in
+ * seconds to wait; -1 when the counts cannot be read (answer 503: neither
+ * "wait" nor a check of the password). Per account and address pair: from the 5th failure in
  * an hour each attempt waits 2^(n-5) s (at most 15 min); from the 20th it
  * is refused until the hour has passed. Per account from any address: 100
  * an hour; per address: 200 an hour. */
