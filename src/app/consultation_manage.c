@@ -328,7 +328,10 @@ static void show_editor(struct pp *c, struct cv *v, int status, const char *erro
 
 /* Reads the posted details into k (lang: k->lang) and checks them, the
  * audience's value against the reference data too. The issues go into f. */
-static void read_details(struct pp *c, struct consultation *k, struct form *f)
+/* Reads the posted details into k and f (values kept, errors by field):
+ * 0, or -1 when the network named could not be read (an outage, not the
+ * author's mistake: the caller answers 503). */
+static int read_details(struct pp *c, struct consultation *k, struct form *f)
 {
 	struct request *req = c->req;
 	struct cons_form cf = {{form_value(req, "title_ar"), form_value(req, "title_fr"),
@@ -344,6 +347,7 @@ static void read_details(struct pp *c, struct consultation *k, struct form *f)
 	                       form_value(req, "public_results")};
 	struct cons_issues is = {0};
 	struct network n;
+	int rc = 1;
 
 	cons_read(&cf, k, cons_day(&req->arena, c->now), &is);
 	if (k->audience == CA_SECTOR && *k->audience_value &&
@@ -354,14 +358,26 @@ static void read_details(struct pp *c, struct consultation *k, struct form *f)
 		cons_issue(&is, "country", "consult.error.country");
 	if (k->audience == CA_NETWORK && *k->audience_value) {
 		struct db *db = db_pool_get(c->app->pool);
-		int rc = network_load(db, &req->arena, k->audience_value, &n);
+		rc = network_load(db, &req->arena, k->audience_value, &n);
 		db_pool_put(c->app->pool, db);
-		if (rc != 1)
+		if (rc == 0)
 			cons_issue(&is, "network", "consult.error.network");
 	}
 	keep_posted(req, f);
 	for (int i = 0; i < is.count; i++)
 		form_error(f, is.items[i].field, is.items[i].key);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Reads the posted details (read_details); on a failed read answers 503
+ * and returns -1, f emptied. */
+static int read_details_or_503(struct pp *c, struct consultation *k, struct form *f)
+{
+	if (read_details(c, k, f) == 0)
+		return 0;
+	json_decref(form_json(f));
+	page_unavailable(c->app, c->req, c->resp);
+	return -1;
 }
 
 /* May the viewer address the audience of k? 1; 0 with the 403 sent; -1
@@ -433,7 +449,8 @@ void h_consultation_new(void *ctx, struct request *req, struct response *resp)
 	}
 	k.lang = c.l;
 	form_init(&f);
-	read_details(&c, &k, &f);
+	if (read_details_or_503(&c, &k, &f) < 0)
+		return;
 	if (form_has_errors(&f)) {
 		json_t *fj = form_json(&f);
 		show_editor(&c, NULL, 422, NULL, json_incref(json_object_get(fj, "values")), fj, 0);
@@ -495,7 +512,8 @@ void h_consultation_edit(void *ctx, struct request *req, struct response *resp)
 	}
 	k = v.k;
 	form_init(&f);
-	read_details(&v.c, &k, &f);
+	if (read_details_or_503(&v.c, &k, &f) < 0)
+		return;
 	if (form_has_errors(&f)) {
 		json_t *fj = form_json(&f);
 		show_editor(&v.c, &v, 422, NULL, json_incref(json_object_get(fj, "values")), fj, 0);

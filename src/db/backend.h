@@ -86,6 +86,10 @@ struct db_backend {
 	/* One integer: the number of tables named $1, or of all tables when
 	 * $1 is '' (the engine's own tables excluded). */
 	const char *count_tables_sql;
+	/* Tests only (fault.h): after an injected fault, leaves the open
+	 * transaction, if any, as a real failed statement would. NULL where a
+	 * failed statement leaves the transaction usable (SQLite). */
+	void (*fail_transaction)(struct db *db);
 };
 
 extern const struct db_backend db_backend_sqlite;

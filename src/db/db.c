@@ -126,10 +126,21 @@ const char *db_errmsg(const struct db *db)
 	return db->err;
 }
 
-/* Tests only (fault.h): 1 when this call is the one made to fail. */
+/* Tests only (fault.h): 1 when this call is the one made to fail; the
+ * engine's transaction then fails as it would after a real error, and
+ * db->err keeps the injected reason. */
 static int injected(struct db *db, const char *call)
 {
-	return fault_db_call(call, db->err, sizeof(db->err));
+	char reason[DB_ERR_MAX];
+
+	if (!fault_db_call(call, db->err, sizeof(db->err)))
+		return 0;
+	if (db->be->fail_transaction) {
+		memcpy(reason, db->err, sizeof(reason));
+		db->be->fail_transaction(db);
+		memcpy(db->err, reason, sizeof(db->err));
+	}
+	return 1;
 }
 
 enum db_rc db_exec(struct db *db, const char *sql)

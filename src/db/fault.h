@@ -19,7 +19,12 @@
  * (db_prepare: NULL) with a reason starting "injected fault" in
  * db_errmsg, and logs "fault injection: database call N (step) fails" so a
  * test can tell whether the fault was reached. Every other call runs
- * normally: the fault is one-shot, like SQLite's non-persistent mode.
+ * normally: the fault is one-shot, like SQLite's non-persistent mode. On
+ * PostgreSQL a fault inside a transaction also aborts that transaction on
+ * the server (backend.h, fail_transaction), as a real failed statement
+ * does there: every later call in it fails until db_rollback, and
+ * db_commit fails. On SQLite the transaction stays usable, as it does
+ * after most real errors.
  *
  * Named outside the KAFAAT_* prefix on purpose: those variables are
  * configuration (an unknown one is an error) and this is not. Never set it

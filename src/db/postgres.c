@@ -432,6 +432,18 @@ static enum db_rc rollback(struct db *db)
 	return run(db, "ROLLBACK");
 }
 
+/* Tests only (fault.h): an injected fault inside a transaction aborts it
+ * on the server, as any failed statement does on PostgreSQL: every later
+ * command fails until ROLLBACK, and COMMIT rolls back. */
+static void pg_fail_transaction(struct db *db)
+{
+	struct pg_db *d = pdb(db);
+
+	if (PQstatus(d->conn) != CONNECTION_OK || PQtransactionStatus(d->conn) != PQTRANS_INTRANS)
+		return;
+	(void)run(db, "DO $$BEGIN RAISE EXCEPTION 'injected fault'; END$$");
+}
+
 static enum db_rc pg_exec(struct db *db, const char *sql)
 {
 	if (strcmp(sql, "COMMIT") == 0)
@@ -1085,4 +1097,5 @@ const struct db_backend db_backend_postgres = {
                             "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
                             "AND (CAST($1 AS TEXT) = '' "
                             "OR CAST(table_name AS TEXT) = CAST($1 AS TEXT))",
+        .fail_transaction = pg_fail_transaction,
 };

@@ -18,20 +18,19 @@
 // Both run the ASan+UBSan build when it exists (a leak on an error path
 // makes its exit status non-zero), else TEST_BIN.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { lastMailTo, linkIn, mails } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { acknowledged, arm, canSignIn, freshSite, sanitizedBin, serve, signUp, sleep, sqlite } from './lib.mjs';
+import { acknowledged, arm, canSignIn, freshSite, integrity, isPg, sanitizedBin, serve, signUp, sql } from './lib.mjs';
 
 const MAX_N = 80;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
 const site = freshSite('faults');
 const armFile = path.join(site.dir, 'fault');
-after(() => rmSync(site.dir, { recursive: true, force: true }));
+after(() => site.remove());
 
-const count = (sql) => Number(sqlite(site.db, sql)[0]);
+const count = (text) => Number(sql(site.db, text)[0]);
 
 // Invariants over the whole database: no part of a sign-up without the rest.
 function assertWhole(n) {
@@ -43,7 +42,7 @@ function assertWhole(n) {
 		'user without an audit row': "SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'signup' AND a.target_id = CAST(u.id AS TEXT))",
 		'audit row without a user': "SELECT COUNT(*) FROM audit_log a WHERE a.action = 'signup' AND NOT EXISTS (SELECT 1 FROM users u WHERE CAST(u.id AS TEXT) = a.target_id)",
 	};
-	for (const [what, sql] of Object.entries(orphans)) assert.equal(count(sql), 0, `N=${n}: ${what}`);
+	for (const [what, text] of Object.entries(orphans)) assert.equal(count(text), 0, `N=${n}: ${what}`);
 }
 
 const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
@@ -114,5 +113,6 @@ test('sign-up with its Nth database call failing, for every N until none fails',
 	}
 	const audit = kafaat(['audit', 'verify', '--db', site.db]);
 	assert.equal(audit.status, 0, audit.stderr);
-	console.log(`faults (${path.basename(sanitizedBin)}): ${clean} runs, ${refused} refused with 503, ${acked.length} acknowledged`);
+	assert.equal(integrity(site.db), 'ok', 'integrity_check (SQLite) or amcheck (PostgreSQL)');
+	console.log(`faults (${path.basename(sanitizedBin)}, ${isPg(site.db) ? 'PostgreSQL' : 'SQLite'}): ${clean} runs, ${refused} refused with 503, ${acked.length} acknowledged`);
 });

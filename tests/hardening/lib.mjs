@@ -3,8 +3,8 @@
 // a test can inject faults, kill -9, restart on the same file, or send
 // SIGTERM at a chosen moment.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
@@ -18,14 +18,35 @@ export const PASSWORD = 'une phrase assez longue 2027';
 const asan = path.join(root, 'bin/kafaat-asan');
 export const sanitizedBin = bin === path.join(root, 'bin/kafaat') && existsSync(asan) ? asan : bin;
 
-// A new folder holding a migrated SQLite database and a mail spool:
-// {dir, db, env} (env: the settings every server of the test uses).
+// True when db is a PostgreSQL URL (TEST_PG_URL), false for a SQLite file.
+export const isPg = (db) => /^postgres(ql)?:/.test(db);
+
+// Runs scripts/pg.sh; returns its output or throws with its message.
+function pgsh(args) {
+	const r = spawnSync(path.join(root, 'scripts/pg.sh'), args, { cwd: root, encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`scripts/pg.sh ${args[0]} failed: ${r.stderr}`);
+	return r.stdout.trim();
+}
+
+// A new folder holding a mail spool and a migrated database: a SQLite file
+// in the folder, or with TEST_PG_URL set a new database on that PostgreSQL
+// server. {dir, db (path or URL), env (the settings every server of the
+// test uses), remove() (the folder, and the PostgreSQL database)}.
 export function freshSite(prefix) {
 	const dir = mkdtempSync(path.join(os.tmpdir(), `kafaat-${prefix}-`));
-	const db = path.join(dir, 'kafaat.db');
+	const pgUrl = process.env.TEST_PG_URL;
+	const name = `kh_${prefix.replace(/\W/g, '')}_${randomBytes(6).toString('hex')}`;
+	const db = pgUrl ? pgsh(['createdb', pgUrl, name]) : path.join(dir, 'kafaat.db');
+	const remove = () => {
+		rmSync(dir, { recursive: true, force: true });
+		if (pgUrl) pgsh(['dropdb', pgUrl, name]);
+	};
 	const r = kafaat(['migrate', '--db', db]);
-	if (r.status !== 0) throw new Error(`kafaat migrate failed: ${r.stderr}`);
-	return { dir, db, env: { KAFAAT_MAIL_SPOOL_DIR: path.join(dir, 'mail') } };
+	if (r.status !== 0) {
+		remove();
+		throw new Error(`kafaat migrate failed: ${r.stderr}`);
+	}
+	return { dir, db, env: { KAFAAT_MAIL_SPOOL_DIR: path.join(dir, 'mail') }, remove };
 }
 
 // Starts `kafaat serve` on db (binary: TEST_BIN unless `program` is given).
@@ -78,11 +99,82 @@ export async function signUp(url, email, lang = 'fr') {
 // True when a sign-up answer is the "check your mailbox" page (French).
 export const acknowledged = (r) => r.status === 200 && r.text.includes('Consultez votre messagerie');
 
-// Runs SQL through the sqlite3 command-line tool; returns its output lines.
-export function sqlite(db, sql) {
-	const r = spawnSync('sqlite3', ['-batch', '-bail', db, sql], { encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`sqlite3 ${sql}: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '');
+// Runs SQL (one or more statements) on db through its engine's
+// command-line tool: psql for a PostgreSQL URL, sqlite3 for a file. Returns
+// the rows, each with its values joined by '|' (as sqlite3 prints them);
+// NULL prints as an empty value in both engines. Rows end with a newline,
+// so a value holding one spans two "rows", unless `cut` is set: then rows
+// end with \x1e in SQLite and NUL in PostgreSQL (psql ends each result
+// with a newline, not its record separator, but for NUL).
+export function sql(db, text, { cut = false } = {}) {
+	const [cmd, args, rs] = isPg(db)
+		? ['psql', ['-X', '-q', '-A', '-t', '-F', '|', ...(cut ? ['-0'] : []), '-v', 'ON_ERROR_STOP=1', '-f', '-', db], cut ? '\0' : '\n']
+		: ['sqlite3', ['-batch', '-bail', '-cmd', '.timeout 10000', ...(cut ? ['-newline', '\x1e'] : []), db], cut ? '\x1e' : '\n'];
+	const r = spawnSync(cmd, args, { input: text, encoding: 'utf8', maxBuffer: 1 << 28 });
+	if (r.status !== 0) throw new Error(`${cmd} ${text.slice(0, 500)}: ${r.stderr}`);
+	return r.stdout.split(rs).filter((l) => l !== '');
+}
+// The former name, from when the tests read the SQLite file only.
+export const sqlite = sql;
+
+// The names of db's tables, sorted: SQLite's (less its own sqlite_*) or
+// the PostgreSQL schema's base tables.
+export function tableNames(db) {
+	return sql(db, isPg(db)
+		? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+		: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+}
+
+// Every row of the tables `pick` keeps, read in one run of the engine's
+// tool: {table: [row, …] (each 'table|v1|v2…', sorted)}. pick(table)
+// returns null to leave the table out, or {cols, where} (defaults: every
+// column, every row) for the part that counts. The rows compare like with
+// like within one engine only (PostgreSQL prints its own forms of numbers
+// and text; the schema keeps booleans as 0/1 and times as text in both);
+// values may hold newlines (sql's `cut`).
+export function tableRows(db, pick = () => ({}), names = tableNames(db)) {
+	const keep = names.filter((t) => pick(t) !== null);
+	const selects = keep.map((t) => {
+		const { cols = '*', where = '1 = 1' } = pick(t) ?? {};
+		return `SELECT '${t}', ${cols} FROM ${t} WHERE ${where};`;
+	});
+	const rows = Object.fromEntries(keep.map((t) => [t, []]));
+	if (!keep.length) return rows;
+	for (const row of sql(db, selects.join('\n'), { cut: true })) rows[row.slice(0, row.indexOf('|'))].push(row);
+	for (const t of keep) rows[t].sort();
+	return rows;
+}
+
+// The engine's own check of its files and indexes: SQLite's PRAGMA
+// integrity_check; on PostgreSQL amcheck's bt_index_check of every B-tree
+// index of the schema (the extension made once, as the cluster's superuser,
+// which scripts/pg.sh's test clusters let in from 127.0.0.1), or, when
+// amcheck cannot be had, nothing (said once on the test's output). Returns
+// 'ok' or what is wrong.
+const amcheck = new Map();
+export function integrity(db) {
+	if (!isPg(db)) return sql(db, 'PRAGMA integrity_check').join('\n');
+	if (!amcheck.has(db)) {
+		const su = new URL(db);
+		su.username = 'postgres';
+		try {
+			sql(su.href, 'CREATE EXTENSION IF NOT EXISTS amcheck');
+			amcheck.set(db, su.href);
+		} catch (e) {
+			console.log(`amcheck unavailable, no index check on PostgreSQL: ${e.message.trim().split('\n').pop()}`);
+			amcheck.set(db, null);
+		}
+	}
+	const su = amcheck.get(db);
+	if (!su) return 'ok';
+	try {
+		sql(su, `SELECT COUNT(bt_index_check(c.oid, true)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE a.amname = 'btree' AND n.nspname = current_schema() AND i.indisvalid AND i.indisready`);
+		return 'ok';
+	} catch (e) {
+		return e.message;
+	}
 }
 
 // Signs in with the test password; true when the account page opens.
