@@ -264,25 +264,15 @@ export async function makeExpert(site, email) {
 	return c;
 }
 
-// ---- Added for faults_accounts.test.mjs ----------------------------------------
+// ---- Checksums ----------------------------------------------------------------
 
-// SHA-256 of every table's rows of the SQLite file db (sorted), as
-// {table: hash}, from one run of sqlite3. volatile says what reads and the
+// SHA-256 of every table's rows of db (sorted; tableRows, either engine),
+// as {table: hash}. volatile says what reads and the
 // mail sender may write: {table: null} leaves a table out, {table: {cols,
 // where}} keeps only that part of it.
 export function tableChecksum(db, volatile = {}) {
-	const tables = sqlite(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-		.filter((t) => volatile[t] !== null);
-	const selects = tables.map((t) => {
-		const { cols = '*', where = '1' } = volatile[t] ?? {};
-		return `SELECT '${t}', ${cols} FROM ${t} WHERE ${where};`;
-	});
-	const rows = {};
-	for (const line of sqlite(db, selects.join('\n'))) {
-		const t = line.slice(0, line.indexOf('|'));
-		(rows[t] ??= []).push(line);
-	}
+	const rows = tableRows(db, (t) => (volatile[t] === null ? null : volatile[t] ?? {}));
 	const sums = {};
-	for (const t of tables) sums[t] = createHash('sha256').update((rows[t] ?? []).sort().join('\n')).digest('hex').slice(0, 16);
+	for (const [t, r] of Object.entries(rows)) sums[t] = createHash('sha256').update(r.join('\n')).digest('hex').slice(0, 16);
 	return sums;
 }
