@@ -4,6 +4,9 @@
 #
 #   scripts/valgrind.sh                  # both parts
 #   VG_PARTS=unit scripts/valgrind.sh    # only the unit programs (or: http)
+#   VG_PARTS=suite scripts/valgrind.sh   # tests/http/*.test.mjs under memcheck
+#   VG_PARTS=suite VG_FILES="tests/http/plans.test.mjs tests/http/needs.test.mjs" \
+#       scripts/valgrind.sh              # only those files (default: all)
 #   VG_OUT=build/valgrind-2 scripts/valgrind.sh   # where the logs go
 #   VG_START_SECONDS=300                 # how long the server may take to start
 #
@@ -16,10 +19,13 @@
 # `admin create`, `mail list`..., are checked too), and SIGTERM stops the
 # server: it must exit 0. Each process writes build/valgrind/logs/
 # kafaat.PID.log; a log with errors or leaks fails the run even when its
-# exit status was not looked at. (The tests/http files cannot be used as
-# they are: tests/kafaat.mjs gives a server 20 s to start, and memcheck
-# needs more.) tests/valgrind.supp holds the suppressions (third-party
-# libraries only, each with its reason).
+# exit status was not looked at. The suite part (not in the default parts:
+# hours) runs each tests/http file with the wrapper as TEST_BIN and
+# TEST_START_SECONDS=VG_START_SECONDS (tests/kafaat.mjs), one file at a
+# time, each file's processes logging to their own directory
+# (build/valgrind/suite/NAME/), with a summary line per file; a failed test,
+# an error or a leak in any of its logs fails the run. tests/valgrind.supp
+# holds the suppressions (third-party libraries only, each with its reason).
 set -u
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -43,6 +49,38 @@ report_counts() {
 	     /definitely lost:/ { gsub(",", "", $4); d += $4 }
 	     /indirectly lost:/ { gsub(",", "", $4); i += $4 }
 	     END { printf "%d %d %d\n", e, d, i }' "$1"
+}
+
+# Writes a wrapper ($1) that runs bin/kafaat under memcheck, each process
+# logging to $2/kafaat.PID.log.
+write_wrapper() {
+	printf '#!/bin/sh\nexec valgrind %s --log-file=%s/kafaat.%%p.log %s/bin/kafaat "$@"\n' \
+		"$VG_FLAGS" "$2" "$root" >"$1"
+	chmod +x "$1"
+}
+
+# Reads every kafaat.*.log in $1: names each one with errors or leaks, and
+# sets logs_runs (processes), logs_bad (processes with errors or leaks),
+# logs_errors, logs_definite and logs_indirect (sums).
+check_logs() {
+	logs_runs=0
+	logs_bad=0
+	logs_errors=0
+	logs_definite=0
+	logs_indirect=0
+	for log in "$1"/kafaat.*.log; do
+		[ -f "$log" ] || continue
+		logs_runs=$((logs_runs + 1))
+		# shellcheck disable=SC2046 # three numbers
+		set -- $(report_counts "$log")
+		logs_errors=$((logs_errors + $1))
+		logs_definite=$((logs_definite + $2))
+		logs_indirect=$((logs_indirect + $3))
+		if [ "$1" != 0 ] || [ "$2" != 0 ] || [ "$3" != 0 ]; then
+			echo "valgrind: $(sed -n 's/.*Command: //p' "$log" | head -1 | cut -c1-80): $1 errors, $2 bytes definitely lost, $3 indirectly lost ($log)"
+			logs_bad=$((logs_bad + 1))
+		fi
+	done
 }
 
 if echo "$parts" | grep -qw unit; then
@@ -69,9 +107,7 @@ fi
 
 if echo "$parts" | grep -qw http; then
 	wrapper="$out/kafaat"
-	printf '#!/bin/sh\nexec valgrind %s --log-file=%s/%s/logs/kafaat.%%p.log %s/bin/kafaat "$@"\n' \
-		"$VG_FLAGS" "$root" "$out" "$root" >"$wrapper"
-	chmod +x "$wrapper"
+	write_wrapper "$wrapper" "$root/$out/logs"
 	site=$(mktemp -d)
 	export KAFAAT_MAIL_SPOOL_DIR="$site/mail"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -101,24 +137,49 @@ if echo "$parts" | grep -qw http; then
 	rc=$?
 	[ "$rc" -eq 0 ] || { echo "valgrind: the server exited with $rc ($out/serve.err)"; status=1; }
 	rm -rf "$site"
-	runs=0
-	bad=0
-	for log in "$out"/logs/kafaat.*.log; do
-		[ -f "$log" ] || continue
-		runs=$((runs + 1))
-		# shellcheck disable=SC2046 # three numbers
-		set -- $(report_counts "$log")
-		if [ "$1" != 0 ] || [ "$2" != 0 ] || [ "$3" != 0 ]; then
-			echo "valgrind: $(sed -n 's/.*Command: //p' "$log" | head -1 | cut -c1-80): $1 errors, $2 bytes definitely lost, $3 indirectly lost ($log)"
-			bad=$((bad + 1))
-		fi
-	done
+	check_logs "$out/logs"
+	runs=$logs_runs
+	bad=$logs_bad
 	serve_log=$(grep -l 'Command: .*kafaat serve' "$out"/logs/kafaat.*.log 2>/dev/null | head -1)
 	[ -n "$serve_log" ] && grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|still reachable|total heap usage' "$serve_log" |
 		sed 's/^==[0-9]*== */valgrind: server: /'
 	echo "valgrind: http: $runs kafaat processes under memcheck, $bad with errors or leaks"
 	[ -n "$serve_log" ] || { echo "valgrind: no server ran under valgrind"; status=1; }
 	[ "$bad" -eq 0 ] || status=1
+fi
+
+if echo "$parts" | grep -qw suite; then
+	files=${VG_FILES:-$(echo tests/http/*.test.mjs)}
+	nfiles=0
+	badfiles=0
+	for f in $files; do
+		[ -f "$f" ] || { echo "valgrind: suite: no such file: $f"; status=1; continue; }
+		name=$(basename "$f" .test.mjs)
+		dir="$out/suite/$name"
+		mkdir -p "$dir/logs"
+		write_wrapper "$dir/kafaat" "$root/$dir/logs"
+		file_start=$(date +%s)
+		TEST_BIN="$root/$dir/kafaat" TEST_START_SECONDS="$VG_START_SECONDS" \
+			scripts/node.sh node --test --test-reporter=tap "$f" >"$dir/test.tap" 2>&1
+		rc=$?
+		secs=$(($(date +%s) - file_start))
+		# TAP's closing counts: "# tests N", "# pass N", "# fail N".
+		tests=$(sed -n 's/^# tests //p' "$dir/test.tap" | tail -1)
+		pass=$(sed -n 's/^# pass //p' "$dir/test.tap" | tail -1)
+		fail=$(sed -n 's/^# fail //p' "$dir/test.tap" | tail -1)
+		check_logs "$dir/logs"
+		nfiles=$((nfiles + 1))
+		verdict=clean
+		if [ "$rc" -ne 0 ] || [ "$logs_bad" -ne 0 ] || [ "$logs_runs" -eq 0 ]; then
+			verdict="FAILED (node exit $rc, $dir/test.tap)"
+			badfiles=$((badfiles + 1))
+		fi
+		echo "valgrind: suite: $name: ${pass:-?}/${tests:-?} tests passed (${fail:-?} failed)," \
+			"$logs_runs processes, $logs_errors errors, $logs_definite+$logs_indirect bytes" \
+			"definitely+indirectly lost, $secs s: $verdict"
+	done
+	echo "valgrind: suite: $nfiles files, $badfiles with failures, errors or leaks"
+	[ "$badfiles" -eq 0 ] || status=1
 fi
 
 echo "valgrind: $(($(date +%s) - start)) s, $([ $status -eq 0 ] && echo clean || echo FAILED)"

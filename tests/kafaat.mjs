@@ -11,6 +11,9 @@ import path from 'node:path';
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 export const bin = path.resolve(root, process.env.TEST_BIN || 'bin/kafaat');
+// How long a server may take to start, in ms: TEST_START_SECONDS (default
+// 20; scripts/valgrind.sh raises it, memcheck needs more).
+export const startMs = 1000 * Number(process.env.TEST_START_SECONDS || 20);
 
 export function freePort() {
 	return new Promise((resolve, reject) => {
@@ -73,8 +76,7 @@ async function startOn(dir, fresh, { demo = true, args = [], env = {} }) {
 	child.stderr.on('data', (d) => { stderr += d; });
 	await new Promise((resolve, reject) => {
 		let out = '';
-		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)),
-			1000 * Number(process.env.TEST_START_SECONDS || 20)); // more under valgrind
+		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), startMs);
 		child.stdout.on('data', (d) => {
 			out += d;
 			if (out.includes('serving http://')) { clearTimeout(timer); resolve(); }

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bin, freePort, kafaat, root } from '../kafaat.mjs';
+import { bin, freePort, kafaat, root, startMs } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 const engine = pgUrl ? 'postgresql' : 'sqlite';
@@ -63,7 +63,7 @@ async function serve(db) {
 	child.stderr.on('data', (d) => { stderr += d; });
 	await new Promise((resolve, reject) => {
 		let out = '';
-		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), startMs);
 		child.stdout.on('data', (d) => {
 			out += d;
 			if (out.includes('serving http://')) { clearTimeout(timer); resolve(); }

@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { createHash, randomBytes } from 'node:crypto';
 import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
 import { spawn } from 'node:child_process';
-import { bin, freePort, kafaat, root, startServer } from '../kafaat.mjs';
+import { bin, freePort, kafaat, root, startMs, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-dashboard-'));
@@ -659,7 +659,7 @@ describe('public statistics and open data', () => {
 		try {
 			await new Promise((ok, fail) => {
 				let out = '';
-				const timer = setTimeout(() => fail(new Error('second server did not start')), 20000);
+				const timer = setTimeout(() => fail(new Error('second server did not start')), startMs);
 				child.stdout.on('data', (d) => { out += d; if (out.includes('serving http://')) { clearTimeout(timer); ok(); } });
 				child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`exited ${code}`)); });
 			});

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, lastMailTo, linkIn } from '../client.mjs';
-import { bin, freePort, kafaat, root } from '../kafaat.mjs';
+import { bin, freePort, kafaat, root, startMs } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-migrate-data-'));
@@ -111,7 +111,7 @@ async function serve(db) {
 	child.stderr.on('data', (d) => { stderr += d; });
 	await new Promise((resolve, reject) => {
 		let out = '';
-		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), startMs);
 		child.stdout.on('data', (d) => {
 			out += d;
 			if (out.includes('serving http://')) { clearTimeout(timer); resolve(); }
