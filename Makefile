@@ -140,7 +140,8 @@ test: deps-test
 	@scripts/test.sh
 # sqlmap against the search and form endpoints, long run (scripts/sqlmap.sh;
 # the hardening suite runs a short one). valgrind memcheck over the unit
-# programs and a served HTTP smoke run (scripts/valgrind.sh).
+# programs and a served HTTP smoke run (scripts/valgrind.sh; VG_PARTS=suite
+# runs tests/http files under memcheck, VG_FILES to choose them).
 .PHONY: sqlmap valgrind
 sqlmap: all
 	@scripts/sqlmap.sh
