@@ -402,9 +402,9 @@ static uint8_t index_ceil(double x, double scale)
 	return (uint8_t)(n > 255 ? 255 : n);
 }
 
-/* Fills n slots (of at most max, each at most top) with the ids at p:
- * id & mask, >> shift, + n (ID_NONE: left empty); the rest empty. 0, or
- * -1 when they do not fit. */
+/* Fills the max slots (of size bytes, each value at most top) from the n
+ * ids at p: (id & mask) >> shift, + max; an empty slot (past n, or
+ * ID_NONE) holds its own position. 0, or -1 when they do not fit. */
 static int index_frec_slots(void *slots, size_t size, uint32_t max, const uint32_t *p, uint32_t n,
                             uint32_t mask, unsigned shift, uint32_t top)
 {
