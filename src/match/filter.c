@@ -50,6 +50,14 @@ static const struct hot *filter_hot(const struct pfilters *pf, uint32_t dn)
 	return &pf->ix->hot[dn];
 }
 
+/* The one-valued fields (presence, modes, pay, state, country) read the
+ * facet record: the facet pass has it in hand, and reading the hot record
+ * too would double the memory a count streams. */
+static const struct frec *filter_rec(const struct pfilters *pf, uint32_t dn)
+{
+	return &pf->ix->frec[dn];
+}
+
 static int filter_on_presence(const struct match_filters *f)
 {
 	return f->presence != 0;
@@ -57,7 +65,7 @@ static int filter_on_presence(const struct match_filters *f)
 
 static int filter_presence(const struct pfilters *pf, uint32_t dn)
 {
-	return (filter_hot(pf, dn)->offer & 7u & pf->presence) != 0;
+	return (filter_rec(pf, dn)->offer & 7u & pf->presence) != 0;
 }
 
 static int filter_on_modes(const struct match_filters *f)
@@ -67,7 +75,7 @@ static int filter_on_modes(const struct match_filters *f)
 
 static int filter_modes(const struct pfilters *pf, uint32_t dn)
 {
-	return ((filter_hot(pf, dn)->offer >> 3) & 3u & pf->modes) != 0;
+	return ((filter_rec(pf, dn)->offer >> 3) & 3u & pf->modes) != 0;
 }
 
 static int filter_on_pay(const struct match_filters *f)
@@ -78,7 +86,7 @@ static int filter_on_pay(const struct match_filters *f)
 /* PAID: paid or either; PRO_BONO: pro bono or either; EITHER: any stated. */
 static int filter_pay(const struct pfilters *pf, uint32_t dn)
 {
-	unsigned pay = (filter_hot(pf, dn)->offer >> 5) & 3u;
+	unsigned pay = (filter_rec(pf, dn)->offer >> 5) & 3u;
 
 	if (pf->pay == MATCH_PAY_EITHER)
 		return pay != MATCH_PAY_UNKNOWN;
@@ -92,7 +100,7 @@ static int filter_on_state(const struct match_filters *f)
 
 static int filter_state(const struct pfilters *pf, uint32_t dn)
 {
-	return day_dormant(filter_hot(pf, dn)->confirmed, pf->today, pf->dormant_days) ==
+	return day_dormant(filter_rec(pf, dn)->confirmed, pf->today, pf->dormant_days) ==
 	       (pf->state == MATCH_DORMANT);
 }
 
@@ -103,7 +111,7 @@ static int filter_on_country(const struct match_filters *f)
 
 static int filter_country(const struct pfilters *pf, uint32_t dn)
 {
-	return filter_has(&pf->countries, (uint32_t)filter_hot(pf, dn)->country - 1);
+	return filter_has(&pf->countries, (uint32_t)filter_rec(pf, dn)->country - 1);
 }
 
 static int filter_on_city(const struct match_filters *f)
