@@ -29,7 +29,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { PASSWORD, arm, freshSite, makeExpert, makeInstitution, sanitizedBin, serve, signUp, sqlite, tableChecksum } from './lib.mjs';
+import { PASSWORD, arm, assertInvariantsHold, faultLoop, freshSite, makeExpert, makeInstitution, sanitizedBin, serve, signUp, sqlite, tableChecksum } from './lib.mjs';
 
 const MAX_N = 150;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
@@ -135,9 +135,7 @@ const INVARIANTS = {
 };
 
 function assertInvariants(where) {
-	const names = Object.keys(INVARIANTS);
-	const got = one(`SELECT ${names.map((k) => `(${INVARIANTS[k]})`).join(', ')}`).split('|');
-	names.forEach((what, i) => assert.equal(got[i], '0', `${where}: ${what}`));
+	assertInvariantsHold(site.db, INVARIANTS, where);
 	assert.equal(one('PRAGMA integrity_check'), 'ok', `${where}: integrity_check`);
 }
 
@@ -554,18 +552,6 @@ after(async () => {
 
 for (const step of STEPS) {
 	test(`${step.name}, with its Nth database call failing, for every N until none fails`, async () => {
-		let o = null, clean = 0, refused = 0, done = 0;
-		const statuses = {};
-		for (let n = 1; n <= MAX_N && !clean; n++) {
-			o ??= await step.prepare();
-			const r = await attempt(step, o, n);
-			statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-			if (r.success) { done++; o = null; } else refused++;
-			if (!r.reached) clean = n;
-		}
-		assert.ok(clean > 0, `every run up to N=${MAX_N} reached its fault: ${JSON.stringify(statuses)}`);
-		assert.ok(refused > 0, 'some attempts were refused');
-		assert.ok(done > 0, 'the fault-free attempt succeeded');
-		figures.push(`  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`);
+		figures.push(await faultLoop(step, attempt, MAX_N));
 	});
 }

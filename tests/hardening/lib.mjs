@@ -2,6 +2,7 @@
 // these keep the database across server runs and hand over the process, so
 // a test can inject faults, kill -9, restart on the same file, or send
 // SIGTERM at a chosen moment.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -275,4 +276,35 @@ export function tableChecksum(db, volatile = {}) {
 	const sums = {};
 	for (const [t, r] of Object.entries(rows)) sums[t] = createHash('sha256').update(r.join('\n')).digest('hex').slice(0, 16);
 	return sums;
+}
+
+// ---- The failure loop ------------------------------------------------------------
+
+// Every count the invariants' SQL gives ({what: 'SELECT COUNT(*) …'}) is 0,
+// read in one query.
+export function assertInvariantsHold(db, invariants, where) {
+	const names = Object.keys(invariants);
+	const got = sql(db, `SELECT ${names.map((k) => `(${invariants[k]})`).join(', ')}`)[0].split('|');
+	names.forEach((what, i) => assert.equal(got[i], '0', `${where}: ${what}`));
+}
+
+// Runs step for N = 1, 2, … with its Nth database call failing
+// (attempt(step, o, n) → {reached, success, status}, o from step.prepare(),
+// a fresh one after each success) until the fault is no longer reached;
+// checks that some attempts were refused and the fault-free one succeeded.
+// Returns the figures line.
+export async function faultLoop(step, attempt, maxN) {
+	let o = null, clean = 0, refused = 0, done = 0;
+	const statuses = {};
+	for (let n = 1; n <= maxN && !clean; n++) {
+		o ??= await step.prepare();
+		const r = await attempt(step, o, n);
+		statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+		if (r.success) { done++; o = null; } else refused++;
+		if (!r.reached) clean = n;
+	}
+	assert.ok(clean > 0, `every run up to N=${maxN} reached its fault: ${JSON.stringify(statuses)}`);
+	assert.ok(refused > 0, 'some attempts were refused');
+	assert.ok(done > 0, 'the fault-free attempt succeeded');
+	return `  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`;
 }
