@@ -272,8 +272,11 @@ static int configure(sqlite3 *h, const char *path, char *err, size_t errlen)
 
 static void close_handle(sqlite3 *h)
 {
-	if (h != NULL && sqlite3_next_stmt(h, NULL) != NULL)
-		log_warn("db: closing an SQLite connection with unfinalized statements");
+	sqlite3_stmt *left = h != NULL ? sqlite3_next_stmt(h, NULL) : NULL;
+
+	if (left != NULL) /* the first one's SQL tells its owner */
+		log_warn("db: closing an SQLite connection with unfinalized statements: %.200s",
+		         sqlite3_sql(left));
 	/* _v2 defers the close until those statements are finalized. */
 	if (sqlite3_close_v2(h) != SQLITE_OK)
 		log_error("db: closing an SQLite connection: %s", sqlite3_errmsg(h));
