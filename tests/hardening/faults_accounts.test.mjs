@@ -29,7 +29,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { PASSWORD, arm, assertInvariantsHold, faultLoop, freshSite, integrity, isPg, makeExpert, makeInstitution, sanitizedBin, serve, signUp, sql, tableChecksum } from './lib.mjs';
+import { PASSWORD, arm, assertInvariantsHold, faultLoop, freshSite, makeExpert, makeInstitution, sanitizedBin, serve, signUp, sql, tableChecksum } from './lib.mjs';
 
 const MAX_N = 150;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
@@ -133,12 +133,6 @@ const INVARIANTS = {
 	'verified sign-up without its audit row': "SELECT COUNT(*) FROM users u WHERE u.email_verified_at IS NOT NULL AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.used_at IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'email_verified' AND a.target_id = CAST(u.id AS TEXT))",
 	'spent verification link, address not verified': "SELECT COUNT(*) FROM users u WHERE u.email_verified_at IS NULL AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.used_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM one_time_tokens n WHERE n.user_id = u.id AND n.purpose = 'verify_email' AND n.used_at IS NULL))",
 };
-
-function assertInvariants(where) {
-	assertInvariantsHold(site.db, INVARIANTS, where);
-	// PRAGMA integrity_check after every attempt; amcheck on PostgreSQL once a step (lib.mjs)
-	if (!isPg(site.db)) assert.equal(integrity(site.db), 'ok', `${where}: integrity_check`);
-}
 
 // Every stored CV is a file, and no file is left without its row.
 function assertFiles(where) {
@@ -525,7 +519,7 @@ async function attempt(step, o, n) {
 		const changed = Object.keys(now_).filter((t) => now_[t] !== was[t]);
 		assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
 	}
-	assertInvariants(`${step.name}, N=${n}`);
+	assertInvariantsHold(site.db, INVARIANTS, `${step.name}, N=${n}`);
 	assertFiles(`${step.name}, N=${n}`);
 	return { reached: FAULT_LINE.test(log), committed, success, status: r.status };
 }
@@ -553,8 +547,6 @@ after(async () => {
 
 for (const step of STEPS) {
 	test(`${step.name}, with its Nth database call failing, for every N until none fails`, async () => {
-		const line = await faultLoop(step, attempt, MAX_N);
-		if (isPg(site.db)) assert.equal(integrity(site.db), 'ok', `${step.name}: amcheck`);
-		figures.push(line);
+		figures.push(await faultLoop(site.db, step, attempt, MAX_N));
 	});
 }

@@ -23,11 +23,10 @@
 // A step whose attempt succeeded starts over from a fresh object (a new
 // need, a new engagement), so every N meets the same state.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { kafaat } from '../kafaat.mjs';
-import { arm, assertInvariantsHold, faultLoop, freshSite, integrity, isPg, makeAdmin, makeExpert, makeInstitution, sanitizedBin, serve, sql, tableRows } from './lib.mjs';
+import { arm, assertInvariantsHold, faultLoop, freshSite, isPg, makeAdmin, makeExpert, makeInstitution, sanitizedBin, serve, sql, tableChecksum } from './lib.mjs';
 
 // The steps that touch the search index have long tails of N (149 for a
 // publication in a run of 2026-11-29), growing with the needs made.
@@ -53,14 +52,12 @@ const VOLATILE = {
 	audit_log: { where: "action <> 'profile_viewed'" }, // a view of a profile is logged
 };
 
-// SHA-256 of every table's rows (sorted), less VOLATILE: {table: hash},
-// from one run of sqlite3 or psql (lib.mjs, tableRows).
-let tables = null;
+// {table: hash} of every table less VOLATILE (lib.mjs); the table names are
+// read once.
+let tables;
 function checksum() {
-	const rows = tableRows(site.db, (t) => (VOLATILE[t] === null ? null : VOLATILE[t] ?? {}), tables ?? undefined);
-	tables ??= Object.keys(rows);
-	const sums = {};
-	for (const t of tables) sums[t] = createHash('sha256').update(rows[t].join('\x1e')).digest('hex').slice(0, 16);
+	const sums = tableChecksum(site.db, VOLATILE, tables);
+	tables ??= Object.keys(sums);
 	return sums;
 }
 
@@ -109,13 +106,6 @@ const INVARIANTS = {
 	'resolved report without its audit row': "SELECT COUNT(*) FROM discussion_reports r WHERE r.state <> 'open' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'discussion_report_resolved' AND a.target_type = 'discussion_post' AND a.target_id = CAST(r.post_id AS TEXT))",
 	'report hiding a post still shown': "SELECT COUNT(*) FROM discussion_reports r JOIN discussion_posts p ON p.id = r.post_id WHERE r.state = 'hidden' AND p.hidden = 0",
 };
-
-function assertInvariants(where) {
-	assertInvariantsHold(site.db, INVARIANTS, where);
-	// PRAGMA integrity_check after every attempt; on PostgreSQL amcheck
-	// (a few hundred ms a run) once at the end of each step (lib.mjs, integrity).
-	if (!isPg(site.db)) assert.equal(integrity(site.db), 'ok', `${where}: integrity_check`);
-}
 
 // ---- the forms and the objects each step starts from ---------------------------
 
@@ -706,7 +696,7 @@ async function attempt(step, o, n) {
 		const changed = Object.keys(now).filter((t) => now[t] !== was[t]);
 		assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
 	}
-	assertInvariants(`${step.name}, N=${n}`);
+	assertInvariantsHold(site.db, INVARIANTS, `${step.name}, N=${n}`);
 	return { reached: FAULT_LINE.test(log), success, status: r.status };
 }
 
@@ -745,8 +735,6 @@ const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : nul
 for (const step of STEPS) {
 	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
 	test(`${step.name}, with its Nth database call failing, for every N until none fails`, { skip }, async () => {
-		const line = await faultLoop(step, attempt, MAX_N);
-		if (isPg(site.db)) assert.equal(integrity(site.db), 'ok', `${step.name}: amcheck`);
-		figures.push(line);
+		figures.push(await faultLoop(site.db, step, attempt, MAX_N));
 	});
 }

@@ -271,29 +271,32 @@ export async function makeExpert(site, email) {
 // as {table: hash}. volatile says what reads and the
 // mail sender may write: {table: null} leaves a table out, {table: {cols,
 // where}} keeps only that part of it.
-export function tableChecksum(db, volatile = {}) {
-	const rows = tableRows(db, (t) => (volatile[t] === null ? null : volatile[t] ?? {}));
+export function tableChecksum(db, volatile = {}, names = undefined) {
+	const rows = tableRows(db, (t) => (volatile[t] === null ? null : volatile[t] ?? {}), names);
 	const sums = {};
-	for (const [t, r] of Object.entries(rows)) sums[t] = createHash('sha256').update(r.join('\n')).digest('hex').slice(0, 16);
+	for (const [t, r] of Object.entries(rows)) sums[t] = createHash('sha256').update(r.join('\x1e')).digest('hex').slice(0, 16);
 	return sums;
 }
 
 // ---- The failure loop ------------------------------------------------------------
 
 // Every count the invariants' SQL gives ({what: 'SELECT COUNT(*) …'}) is 0,
-// read in one query.
+// read in one query; and on SQLite PRAGMA integrity_check says ok (on
+// PostgreSQL amcheck, a few hundred ms a run, is left to the end of each
+// step: faultLoop).
 export function assertInvariantsHold(db, invariants, where) {
 	const names = Object.keys(invariants);
 	const got = sql(db, `SELECT ${names.map((k) => `(${invariants[k]})`).join(', ')}`)[0].split('|');
 	names.forEach((what, i) => assert.equal(got[i], '0', `${where}: ${what}`));
+	if (!isPg(db)) assert.equal(integrity(db), 'ok', `${where}: integrity_check`);
 }
 
 // Runs step for N = 1, 2, … with its Nth database call failing
 // (attempt(step, o, n) → {reached, success, status}, o from step.prepare(),
 // a fresh one after each success) until the fault is no longer reached;
-// checks that some attempts were refused and the fault-free one succeeded.
-// Returns the figures line.
-export async function faultLoop(step, attempt, maxN) {
+// checks that some attempts were refused and the fault-free one succeeded,
+// and on PostgreSQL db's indexes (amcheck). Returns the figures line.
+export async function faultLoop(db, step, attempt, maxN) {
 	let o = null, clean = 0, refused = 0, done = 0;
 	const statuses = {};
 	for (let n = 1; n <= maxN && !clean; n++) {
@@ -306,5 +309,6 @@ export async function faultLoop(step, attempt, maxN) {
 	assert.ok(clean > 0, `every run up to N=${maxN} reached its fault: ${JSON.stringify(statuses)}`);
 	assert.ok(refused > 0, 'some attempts were refused');
 	assert.ok(done > 0, 'the fault-free attempt succeeded');
+	if (isPg(db)) assert.equal(integrity(db), 'ok', `${step.name}: amcheck`);
 	return `  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`;
 }
