@@ -83,6 +83,12 @@ UNIT_BIN_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 unit-bins: $(UNIT_BIN)
 unit-bins-asan: $(UNIT_BIN_ASAN)
 
+# powerfs: a FUSE file system that can lose power, for the power-loss test
+# (tests/hardening/powerfs.c, docs/HARDENING.md). Tests only.
+build/powerfs: tests/hardening/powerfs.c
+	@mkdir -p build
+	$(CC) -std=c17 -O2 -g -Wall -Wextra $$(pkg-config --cflags fuse3) -o $@ $< $$(pkg-config --libs fuse3)
+
 # Fuzzers (libFuzzer, clang): one per parser we own, tests/fuzz/fuzz_*.c.
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
@@ -136,17 +142,18 @@ run: deps
 	@scripts/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all bin/kafaat-asan unit-bins unit-bins-asan assets
+	@$(MAKE) --no-print-directory all bin/kafaat-asan unit-bins unit-bins-asan build/powerfs assets
 	@scripts/test.sh
 # sqlmap against the search and form endpoints, long run (scripts/sqlmap.sh;
 # the hardening suite runs a short one). valgrind memcheck over the unit
 # programs and a served HTTP smoke run (scripts/valgrind.sh; VG_PARTS=suite
 # runs tests/http files under memcheck, VG_FILES to choose them).
-.PHONY: sqlmap valgrind
+.PHONY: sqlmap valgrind crash powerloss
 sqlmap: all
 	@scripts/sqlmap.sh
 valgrind: all unit-bins
 	@scripts/valgrind.sh
+powerloss: all build/powerfs ; @POWER_CUTS=$(or $(POWER_CUTS),100) TEST_BIN=bin/kafaat scripts/node.sh node --test --test-reporter=spec tests/hardening/powerloss.test.mjs
 crash: all ; @CRASH_KILLS=$(or $(CRASH_KILLS),200) TEST_BIN=bin/kafaat scripts/node.sh node --test --test-reporter=spec tests/hardening/crash.test.mjs
 
 lint:

@@ -13,7 +13,7 @@ libsodium-dev libutf8proc-dev libinih-dev gettext iso-codes brotli gzip
 nodejs npm ca-certificates john-data libcurl4-openssl-dev postgresql libpq-dev
 libxlsxwriter-dev"
 TEST="libcmocka-dev chromium clang-format cppcheck sqlite3 curl python3 python3-aiosmtpd nginx openssl wrk libxml2-utils
-python3-icalendar python3-openpyxl tzdata sqlmap valgrind"
+python3-icalendar python3-openpyxl tzdata sqlmap valgrind libfuse3-dev fuse3"
 
 FUZZ="clang libclang-rt-14-dev"
 BENCH="wrk nginx"

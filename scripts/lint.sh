@@ -3,7 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-files=$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/fuzz/*.c' 2>/dev/null)
+files=$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/fuzz/*.c' 'tests/hardening/*.c' 2>/dev/null)
 [ -n "$files" ] || files=$(find src tests -name '*.[ch]')
 
 # 1. Banned functions (git's banned.h, plus atoi & co.): unbounded or silent.

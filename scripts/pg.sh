@@ -6,13 +6,18 @@
 #   scripts/pg.sh stop DIR           stop it and remove DIR; safe to repeat, and
 #                                    after a start that failed halfway
 #   scripts/pg.sh url DIR            print the URL of the cluster in DIR
+#   scripts/pg.sh resume DIR         start again a cluster made here that died
+#                                    (kill -9, power cut): crash recovery runs;
+#                                    print its URL
 #   scripts/pg.sh createdb URL NAME  create an empty database NAME; print its URL
 #   scripts/pg.sh dropdb URL NAME    drop database NAME (closing its connections)
 #
 # DIR holds the data (DIR/data), the server log (DIR/log), the Unix socket
 # and a marker file; it must be new, empty or made by this script. As root
 # the server runs as the `postgres` user. Tests only: trust authentication
-# on 127.0.0.1 and fsync off, so a crash of the machine may lose data.
+# on 127.0.0.1 and fsync off, so a crash of the machine may lose data;
+# PG_DURABLE=1 at start keeps PostgreSQL's durable defaults instead (fsync,
+# synchronous commit, full page writes: the power-loss test needs them).
 set -euo pipefail
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -104,12 +109,19 @@ init_cluster() { # dir
 		# kafaat test settings (scripts/pg.sh)
 		listen_addresses = '127.0.0.1'
 		unix_socket_directories = '$dir'
-		fsync = off
-		synchronous_commit = off
-		full_page_writes = off
 		max_connections = 200
 		include_if_exists = 'port.conf'
 	EOF
+	if [ "${PG_DURABLE:-0}" != 1 ]; then
+		as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<-EOF
+			fsync = off
+			synchronous_commit = off
+			full_page_writes = off
+		EOF
+	fi
+	# On disk before the server relies on them: a power cut must not take
+	# back the settings (the power-loss test cuts right after).
+	sync -- "$dir/data/pg_hba.conf" "$dir/data/postgresql.conf"
 }
 
 # Starts the server on a free port; retries when the port was taken.
@@ -118,8 +130,10 @@ start_server() { # dir
 	for _ in 1 2 3 4 5; do
 		port=$(free_port)
 		echo "port = $port" | as_owner tee "$dir/data/port.conf" >/dev/null
+		sync -- "$dir/data/port.conf"
 		if as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null; then
 			echo "$port" >"$dir/port"
+			sync -- "$dir/port"
 			return 0
 		fi
 		grep -q 'could not bind\|Address already in use' "$dir/log" 2>/dev/null ||
@@ -188,6 +202,18 @@ cmd_stop() {
 	rm -rf -- "$dir"
 }
 
+cmd_resume() {
+	local dir
+	dir=$(abs_dir "${1:-}")
+	is_ours "$dir" || die "$dir is not a cluster made by pg.sh"
+	if ! running "$dir"; then
+		start_server "$dir"
+		"$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$(port_of "$dir")" -t 60 ||
+			die "the server does not answer after its restart"
+	fi
+	url_of "$dir"
+}
+
 cmd_url() {
 	local dir
 	dir=$(abs_dir "${1:-}")
@@ -229,7 +255,8 @@ case "${1:-}" in
 start) cmd_start "${2:-}" ;;
 stop) cmd_stop "${2:-}" ;;
 url) cmd_url "${2:-}" ;;
+resume) cmd_resume "${2:-}" ;;
 createdb) cmd_createdb "${2:-}" "${3:-}" ;;
 dropdb) cmd_dropdb "${2:-}" "${3:-}" ;;
-*) die "usage: pg.sh start DIR | stop DIR | url DIR | createdb URL NAME | dropdb URL NAME" ;;
+*) die "usage: pg.sh start DIR | stop DIR | url DIR | resume DIR | createdb URL NAME | dropdb URL NAME" ;;
 esac
