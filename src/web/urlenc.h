@@ -4,7 +4,8 @@
  * Anything malformed is refused rather than guessed: a '%' not followed by
  * two hex digits, a decoded NUL byte, or bytes that are not valid UTF-8.
  * These parsers see untrusted bytes first; they are fuzzed
- * (tests/fuzz/fuzz_urlenc.c).
+ * (tests/fuzz/fuzz_uri.c through the query, fuzz_form.c through form
+ * bodies).
  */
 #ifndef KAFAAT_WEB_URLENC_H
 #define KAFAAT_WEB_URLENC_H
