@@ -7,14 +7,21 @@
 #   cluster started by scripts/pg.sh in a temporary folder, stopped at exit)
 #   deployment: two nodes on PostgreSQL behind nginx (tests/deploy/; the test
 #   starts its own cluster, nodes and nginx)
-#   hardening: failure injection, kill -9, graceful shutdown, load, disk full
-#   (tests/hardening/, docs/HARDENING.md; CRASH_KILLS=200 for a longer run)
+#   hardening: failure injection, kill -9, power loss, graceful shutdown,
+#   load, disk full (tests/hardening/, docs/HARDENING.md; CRASH_KILLS=200,
+#   POWER_CUTS=100 for longer runs); hardening-pg: failure injection and the
+#   hostile corpus again on PostgreSQL
 #   browser tests (playwright-core + Debian's chromium + axe-core)
 #   lint (format, cppcheck, banned functions)
 # Set SUITES to run a subset, e.g. SUITES="unit http" make test.
 set -u
 cd "$(dirname "$0")/.."
-SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg deploy hardening browser lint"}
+SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg deploy hardening hardening-pg browser lint"}
+# The hardening files that run on either engine (lib.mjs's freshSite); the
+# others kill the process, fill a disk or cut the power under their own
+# database. HARDENING_PG="FILE..." to choose.
+HARDENING_PG=${HARDENING_PG:-"tests/hardening/faults.test.mjs tests/hardening/faults_writes.test.mjs
+tests/hardening/faults_accounts.test.mjs tests/hardening/hostile.test.mjs"}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 unset TEST_PG_URL # set by the -pg suites only
@@ -46,11 +53,12 @@ run_cmocka() { # suite dir [pattern]
 	count "$1" $p $f
 }
 
-run_node() { # suite dir [env...]
-	local suite=$1 dir=$2 out="$log/$1.out"
+run_node() { # suite files (a glob, expanded here) [env...]
+	local suite=$1 files=$2 out="$log/$1.out"
 	shift 2
+	# shellcheck disable=SC2086 # the glob is meant to expand
 	env "$@" scripts/node.sh node --test --test-reporter=spec --test-concurrency=1 \
-		"$dir"/*.test.mjs >"$out" 2>&1
+		$files >"$out" 2>&1
 	local rc=$?
 	local p=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$out" | tail -1)
 	local f=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$out" | tail -1)
@@ -87,15 +95,17 @@ for s in $SUITES; do
 	unit) run_cmocka unit build/tests ;;
 	unit-asan) run_cmocka unit-asan build/asan/tests ;;
 	catalogues) run_script catalogues tests/unit/check_templates.sh ;;
-	http) run_node http tests/http TEST_BIN=bin/kafaat ;;
-	http-asan) run_node http-asan tests/http TEST_BIN=bin/kafaat-asan ;;
+	http) run_node http 'tests/http/*.test.mjs' TEST_BIN=bin/kafaat ;;
+	http-asan) run_node http-asan 'tests/http/*.test.mjs' TEST_BIN=bin/kafaat-asan ;;
 	unit-pg) if pg_start; then TEST_PG_URL=$pg_url run_cmocka unit-pg build/tests test_db
 		else count unit-pg 0 1; fi ;;
-	http-pg) if pg_start; then run_node http-pg tests/http TEST_BIN=bin/kafaat TEST_PG_URL="$pg_url"
+	http-pg) if pg_start; then run_node http-pg 'tests/http/*.test.mjs' TEST_BIN=bin/kafaat TEST_PG_URL="$pg_url"
 		else count http-pg 0 1; fi ;;
-	deploy) run_node deploy tests/deploy TEST_BIN=bin/kafaat ;;
-	hardening) run_node hardening tests/hardening TEST_BIN=bin/kafaat ;;
-	browser) run_node browser tests/browser TEST_BIN=bin/kafaat ;;
+	deploy) run_node deploy 'tests/deploy/*.test.mjs' TEST_BIN=bin/kafaat ;;
+	hardening) run_node hardening 'tests/hardening/*.test.mjs' TEST_BIN=bin/kafaat ;;
+	hardening-pg) if pg_start; then run_node hardening-pg "$HARDENING_PG" TEST_BIN=bin/kafaat TEST_PG_URL="$pg_url"
+		else count hardening-pg 0 1; fi ;;
+	browser) run_node browser 'tests/browser/*.test.mjs' TEST_BIN=bin/kafaat ;;
 	lint) run_script lint scripts/lint.sh ;;
 	*) echo "unknown suite $s"; failed=$((failed + 1)) ;;
 	esac
