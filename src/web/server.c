@@ -404,7 +404,10 @@ struct server *server_start(const struct server_opts *opts, char *err, size_t er
 	        (unsigned)opts->timeout_seconds, MHD_OPTION_CONNECTION_LIMIT,
 	        (unsigned)opts->max_connections, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-	        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	        /* strict: 400 for an HTTP/1.1 request without Host and for
+	         * obsolete line folding (docs/RELIABILITY.md, finding 2) */
+	        MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (!srv->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%u (address in use or not allowed)",
 		         opts->host, opts->port);
