@@ -37,14 +37,14 @@ const TECHNIQUE = process.env.SQLMAP_TECHNIQUE || 'BEUST';
 const TIME_SEC = process.env.SQLMAP_TIME_SEC || '2';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-sqlmap-'));
 const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_SERVER_TRUSTED_PROXY: '127.0.0.1' };
-let srv, expert, officer;
+let srv, admin, expert, officer;
 const figures = [];
 
 before(async () => {
 	if (!have) return;
 	srv = await startServer({ env });
 	const site = { url: srv.url, db: srv.db, env };
-	const admin = await makeAdmin(site);
+	admin = await makeAdmin(site);
 	({ officer } = await makeInstitution(site, admin));
 	expert = await makeExpert(site, 'sqlmap.expert@example.org');
 });
@@ -190,6 +190,16 @@ test('an institution officer’s need form', { skip }, async () => {
 		url: '/fr/institution/needs/new', data, cookie, csrfUrl: '/fr/institution/needs/new', params,
 	});
 	assert.equal((await officer.get('/fr/institution/needs')).status, 200, 'the officer is still signed in');
+});
+
+test('the programme team’s dashboard period and project queue filter', { skip }, async () => {
+	const cookie = admin.cookieHeader();
+	for (const [base, query] of [['/en/admin/dashboard', { from: '2026-01-01', to: '2026-12-31' }], ['/en/admin/projects', { state: 'submitted' }]]) {
+		const url = `${base}?${encode(query)}`;
+		assert.equal((await admin.get(url)).status, 200, url);
+		await assertNotInjectable(`GET ${base}`, { url, params: Object.keys(query), cookie });
+	}
+	assert.equal((await admin.get('/en/admin/dashboard')).status, 200, 'the admin is still signed in');
 });
 
 // The control: the same run and the same reading of sqlmap's report find
