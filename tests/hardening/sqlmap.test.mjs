@@ -36,7 +36,13 @@ const RISK = process.env.SQLMAP_RISK || '1';
 const TECHNIQUE = process.env.SQLMAP_TECHNIQUE || 'BEUST';
 const TIME_SEC = process.env.SQLMAP_TIME_SEC || '2';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-sqlmap-'));
-const env = { KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_SERVER_TRUSTED_PROXY: '127.0.0.1' };
+// Staff sessions end after 30 idle minutes by default: a long run on a
+// loaded machine reaches the officer's and the admin's targets later than
+// that.
+const env = {
+	KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_SERVER_TRUSTED_PROXY: '127.0.0.1',
+	KAFAAT_AUTH_STAFF_IDLE_MINUTES: '1440',
+};
 let srv, admin, expert, officer;
 const figures = [];
 
