@@ -99,6 +99,8 @@ static int journal_put(struct rec_head *h, const char *path, const void *data, s
 static int journal_change(int fd, const char *path, off_t offset, size_t len, int is_write)
 {
 	struct stat st;
+	if (!path) /* an unlinked file still open: gone after any cut anyway */
+		return 0;
 	if (fstat(fd, &st))
 		return -errno;
 	struct rec_head h = {.kind = REC_CHANGE,
@@ -386,6 +388,8 @@ static int pf_release(const char *path, struct fuse_file_info *fi)
 static int pf_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)datasync, (void)fi;
+	if (!path)
+		return 0;
 	struct rec_head h = {.kind = REC_SYNC};
 	return journal_put(&h, path, NULL, 0);
 }
