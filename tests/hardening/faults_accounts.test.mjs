@@ -20,7 +20,10 @@
 //   - a committed change came with its audit row (and its mail, token…),
 //     and the account invariants hold over the whole database (every API
 //     token and CV has its audit row, a reset or e-mail-change link exists
-//     if and only if its mail does, no session of an unverified account…).
+//     if and only if its mail does, no session of an unverified account,
+//     a spent recovery code has its sign-in, an erased account has no
+//     rows left…); an erasure is checked column by column against
+//     db/personal_data.tsv.
 // A step whose attempt succeeded starts over from a fresh state.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
