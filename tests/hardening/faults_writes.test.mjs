@@ -105,6 +105,11 @@ const INVARIANTS = {
 	'locked thread without its audit row': "SELECT COUNT(*) FROM discussion_threads t WHERE t.locked = 1 AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'discussion_thread_locked' AND a.target_type = 'discussion_thread' AND a.target_id = CAST(t.id AS TEXT))",
 	'resolved report without its audit row': "SELECT COUNT(*) FROM discussion_reports r WHERE r.state <> 'open' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'discussion_report_resolved' AND a.target_type = 'discussion_post' AND a.target_id = CAST(r.post_id AS TEXT))",
 	'report hiding a post still shown': "SELECT COUNT(*) FROM discussion_reports r JOIN discussion_posts p ON p.id = r.post_id WHERE r.state = 'hidden' AND p.hidden = 0",
+	// unlocking, showing a hidden comment again, dismissing a report: the state is that of the last audited step
+	'thread lock not that of its last audited lock or unlock': "SELECT COUNT(*) FROM discussion_threads t WHERE t.locked <> COALESCE((SELECT CASE a.action WHEN 'discussion_thread_locked' THEN 1 ELSE 0 END FROM audit_log a WHERE a.target_type = 'discussion_thread' AND a.target_id = CAST(t.id AS TEXT) AND a.action IN ('discussion_thread_locked', 'discussion_thread_unlocked') ORDER BY a.seq DESC LIMIT 1), 0)",
+	'post shown or hidden not as its last audited step': "SELECT COUNT(*) FROM discussion_posts p WHERE p.hidden <> COALESCE((SELECT CASE a.action WHEN 'discussion_post_hidden' THEN 1 ELSE 0 END FROM audit_log a WHERE a.target_type = 'discussion_post' AND a.target_id = CAST(p.id AS TEXT) AND a.action IN ('discussion_post_hidden', 'discussion_post_unhidden') ORDER BY a.seq DESC LIMIT 1), 0)",
+	'comment shown or hidden not as its last audited step': "SELECT COUNT(*) FROM proposal_comments c WHERE (CASE WHEN c.hidden_at IS NULL THEN 0 ELSE 1 END) <> COALESCE((SELECT CASE a.action WHEN 'proposal_comment_hidden' THEN 1 ELSE 0 END FROM audit_log a WHERE a.target_id = CAST(c.proposal_id AS TEXT) AND a.action IN ('proposal_comment_hidden', 'proposal_comment_shown') AND a.details = '{\"comment\":' || CAST(c.id AS TEXT) || '}' ORDER BY a.seq DESC LIMIT 1), 0)",
+	'dismissed report without its dismissal audit row': "SELECT COUNT(*) FROM discussion_reports r WHERE r.state = 'dismissed' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'discussion_report_resolved' AND a.target_id = CAST(r.post_id AS TEXT) AND a.details LIKE '%\"decision\":\"dismiss\"%')",
 };
 
 // ---- the forms and the objects each step starts from ---------------------------
@@ -398,6 +403,30 @@ async function reportedThread() {
 	return o;
 }
 
+// A thread the programme team locked: {thread, post}.
+async function lockedThread() {
+	const o = await thread();
+	await admin.get(`${DISC}/${o.thread}`);
+	assert.equal((await admin.post(`${DISC}/${o.thread}/lock`, { action: 'lock' })).status, 303, 'lock');
+	return o;
+}
+
+// A thread whose first post the programme team hid: {thread, post}.
+async function hiddenPost() {
+	const o = await thread();
+	await admin.get(`${DISC}/${o.thread}`);
+	assert.equal((await admin.post(`${DISC}/posts/${o.post}/moderate`, { action: 'hide', reason: 'Propos hors sujet.' })).status, 303, 'hide');
+	return o;
+}
+
+// A comment of the first expert the programme team hid: {prop, comment}.
+async function hiddenComment() {
+	const o = await commentedProposal();
+	await admin.get(`/fr/admin/proposals/${o.prop}`);
+	assert.equal((await admin.post(`/fr/admin/proposal-comments/${o.comment}`, { action: 'hide' })).status, 303, 'hide');
+	return o;
+}
+
 const following = (o, who) => one(`SELECT following FROM discussion_follows WHERE thread_id = ${o.thread} AND user_id = ${who.id}`);
 let watching = false;
 
@@ -489,6 +518,41 @@ const MORE_STEPS = [
 		recorded: (o) => count(`SELECT hidden FROM discussion_posts WHERE id = ${o.post}`) === 1
 			&& audited(o.post, 'discussion_report_resolved') === 1 && audited(o.post, 'discussion_post_hidden') === 1
 			&& count(`SELECT COUNT(*) FROM notifications WHERE user_id = ${expert2.id} AND kind = 'discussion.post_hidden' AND link LIKE '%/discussions/${o.thread}'`) === 1,
+	},
+	{
+		name: 'the programme team unlocks a thread', prepare: lockedThread,
+		form: (o) => admin.get(`${DISC}/${o.thread}`),
+		post: (o) => admin.post(`${DISC}/${o.thread}/lock`, { action: 'unlock' }),
+		success: (o) => new RegExp(`^${DISC}/${o.thread}\\?done=unlocked$`),
+		committed: (o) => count(`SELECT locked FROM discussion_threads WHERE id = ${o.thread}`) === 0,
+		recorded: (o) => audited(o.thread, 'discussion_thread_unlocked') === 1 && audited(o.thread, 'discussion_thread_locked') === 1,
+	},
+	{
+		name: 'the programme team shows a hidden post again', prepare: hiddenPost,
+		form: (o) => admin.get(`${DISC}/${o.thread}`),
+		post: (o) => admin.post(`${DISC}/posts/${o.post}/moderate`, { action: 'unhide' }),
+		success: (o) => new RegExp(`^${DISC}/${o.thread}\\?done=unhidden$`),
+		committed: (o) => count(`SELECT hidden FROM discussion_posts WHERE id = ${o.post}`) === 0,
+		recorded: (o) => audited(o.post, 'discussion_post_unhidden') === 1 && audited(o.post, 'discussion_post_hidden') === 1,
+	},
+	{
+		name: 'the programme team shows a hidden proposal comment again', prepare: hiddenComment,
+		form: (o) => admin.get(`/fr/admin/proposals/${o.prop}`),
+		post: (o) => admin.post(`/fr/admin/proposal-comments/${o.comment}`, { action: 'show' }),
+		success: (o) => new RegExp(`^/fr/admin/proposals/${o.prop}\\?done=shown#comments$`),
+		committed: (o) => count(`SELECT COUNT(*) FROM proposal_comments WHERE id = ${o.comment} AND hidden_at IS NULL AND hidden_by IS NULL`) === 1,
+		recorded: (o) => audited(o.prop, 'proposal_comment_shown') === 1 && audited(o.prop, 'proposal_comment_hidden') === 1,
+	},
+	{
+		name: 'the programme team dismisses a report', prepare: reportedThread,
+		form: () => admin.get(`${DISC}/reports`),
+		post: (o) => admin.post(`${DISC}/reports/${o.report}`, { decision: 'dismiss', reason: '' }),
+		success: () => new RegExp(`^${DISC}/reports\\?done=resolved$`),
+		committed: (o) => one(`SELECT state FROM discussion_reports WHERE id = ${o.report}`) === 'dismissed',
+		// the post stays shown, its author is not told
+		recorded: (o) => count(`SELECT hidden FROM discussion_posts WHERE id = ${o.post}`) === 0
+			&& audited(o.post, 'discussion_report_resolved') === 1 && audited(o.post, 'discussion_post_hidden') === 0
+			&& count(`SELECT COUNT(*) FROM notifications WHERE user_id = ${expert2.id} AND kind = 'discussion.post_hidden' AND link LIKE '%/discussions/${o.thread}'`) === 0,
 	},
 ];
 
