@@ -166,6 +166,8 @@ enum db_rc db_commit(struct db *db)
 
 enum db_rc db_rollback(struct db *db)
 {
+	if (fault_db_rollback(db->err, sizeof(db->err)))
+		return DB_ERROR; /* not sent: the transaction stays open (fault.h) */
 	return db->be->exec(db, "ROLLBACK");
 }
 
