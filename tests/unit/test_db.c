@@ -715,9 +715,10 @@ static void test_pool_failed_rollback_replaced(void **state)
 	db_pool_put(pool, db);
 	exec_ok(f->db, "INSERT INTO t VALUES (5); DELETE FROM t WHERE n = 5");
 	db = db_pool_get(pool);
-	assert_false(has_mark(db));                  /* a new connection */
-	assert_int_equal(db_rollback(db), DB_ERROR); /* the fault still holds */
-	db_pool_put(pool, db);                       /* nothing open: kept as it is */
+	assert_int_equal(query_int(db, "SELECT 1"), 1); /* usable at once, */
+	assert_false(has_mark(db));                     /* and a new connection */
+	assert_int_equal(db_rollback(db), DB_ERROR);    /* the fault still holds */
+	db_pool_put(pool, db);                          /* nothing open: kept as it is */
 	assert_int_equal(fault_db_arm("0"), 0);
 	assert_next_user_clean(pool, f->db);
 	db_pool_close(pool);
