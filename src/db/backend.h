@@ -43,6 +43,10 @@ struct db_cached {
 struct db {
 	const struct db_backend *be;
 	char err[DB_ERR_MAX]; /* the last error on this connection, "" if none */
+	/* Set by the pool when a transaction is still open on the connection
+	 * and neither a rollback nor a new connection could end it: every
+	 * call but db_rollback then fails (db.c, pool_heal). */
+	int unusable;
 	struct db_cached cache[DB_STMT_CACHE];
 	unsigned long clock; /* counts db_prepare calls */
 };
@@ -86,6 +90,10 @@ struct db_backend {
 	/* One integer: the number of tables named $1, or of all tables when
 	 * $1 is '' (the engine's own tables excluded). */
 	const char *count_tables_sql;
+	/* 1 when a transaction is open on the connection as far as the
+	 * client library knows, or was open when the connection was lost
+	 * and no rollback has ended it since. No round trip to the server. */
+	int (*in_transaction)(struct db *db);
 	/* Tests only (fault.h): after an injected fault, leaves the open
 	 * transaction, if any, as a real failed statement would. NULL where a
 	 * failed statement leaves the transaction usable (SQLite). */

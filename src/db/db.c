@@ -126,13 +126,21 @@ const char *db_errmsg(const struct db *db)
 	return db->err;
 }
 
-/* Tests only (fault.h): 1 when this call is the one made to fail; the
- * engine's transaction then fails as it would after a real error, and
- * db->err keeps the injected reason. */
-static int injected(struct db *db, const char *call)
+/* 1 when the call must not reach the engine: the connection is unusable
+ * (a transaction the pool could not end is still open on it), or, in
+ * tests (fault.h), this is the call made to fail; the engine's transaction
+ * then fails as it would after a real error, and db->err keeps the
+ * injected reason. */
+static int refused(struct db *db, const char *call)
 {
 	char reason[DB_ERR_MAX];
 
+	if (__builtin_expect(db->unusable, 0)) {
+		db_set_err(db,
+		           "this database connection is unusable: a transaction on it could not "
+		           "be rolled back, nor the connection replaced");
+		return 1;
+	}
 	if (!fault_db_call(call, db->err, sizeof(db->err)))
 		return 0;
 	if (db->be->fail_transaction) {
@@ -145,27 +153,36 @@ static int injected(struct db *db, const char *call)
 
 enum db_rc db_exec(struct db *db, const char *sql)
 {
-	if (injected(db, "exec"))
+	if (refused(db, "exec"))
 		return DB_ERROR;
 	return db->be->exec(db, sql);
 }
 
 enum db_rc db_begin(struct db *db)
 {
-	if (injected(db, "begin"))
+	if (refused(db, "begin"))
 		return DB_ERROR;
+	/* PostgreSQL would only warn and carry on inside the old transaction,
+	 * whose rows the new one's COMMIT would then commit. */
+	if (db->be->in_transaction(db)) {
+		db_set_err(db, "cannot begin a transaction: one is still open on this connection "
+		               "(roll it back first)");
+		return DB_ERROR;
+	}
 	return db->be->exec(db, db->be->begin_sql);
 }
 
 enum db_rc db_commit(struct db *db)
 {
-	if (injected(db, "commit"))
+	if (refused(db, "commit"))
 		return DB_ERROR;
 	return db->be->exec(db, "COMMIT");
 }
 
 enum db_rc db_rollback(struct db *db)
 {
+	if (fault_db_rollback(db->err, sizeof(db->err)))
+		return DB_ERROR; /* not sent: the transaction stays open (fault.h) */
 	return db->be->exec(db, "ROLLBACK");
 }
 
@@ -218,7 +235,7 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 {
 	struct db_stmt *st;
 
-	if (injected(db, "prepare"))
+	if (refused(db, "prepare"))
 		return NULL;
 	st = cache_take(db, sql);
 	if (st)
@@ -262,7 +279,7 @@ enum db_rc db_bind_null(struct db_stmt *st, int idx)
 
 enum db_rc db_step(struct db_stmt *st)
 {
-	if (injected(st->db, "step"))
+	if (refused(st->db, "step"))
 		return DB_ERROR;
 	return st->db->be->step(st);
 }
@@ -533,6 +550,7 @@ struct db_pool {
 	pthread_cond_t cv;
 	int size;
 	int nidle;
+	char *target;     /* owned: for the connections that replace broken ones */
 	struct db **all;  /* every connection, owned */
 	struct db **idle; /* stack of free connections: idle[0..nidle) */
 };
@@ -581,6 +599,7 @@ static void pool_free(struct db_pool *pool)
 		db_close(pool->all[i]);
 	free(pool->all);
 	free(pool->idle);
+	free(pool->target);
 	free(pool);
 }
 
@@ -595,6 +614,7 @@ int db_pool_open(const char *target, int size, struct db_pool **out, char *err, 
 	}
 	pool = xcalloc(1, sizeof(*pool));
 	pool->size = size;
+	pool->target = xstrdup(target);
 	pool->all = xcalloc((size_t)size, sizeof(*pool->all));
 	pool->idle = xcalloc((size_t)size, sizeof(*pool->idle));
 	if (pool_connect(pool, target, err, errlen) < 0 || pool_sync_init(pool, err, errlen) < 0) {
@@ -605,16 +625,38 @@ int db_pool_open(const char *target, int size, struct db_pool **out, char *err, 
 	return 0;
 }
 
-struct db *db_pool_get(struct db_pool *pool)
+/* A connection whose transaction is still open: a rollback failed (SQLite:
+ * busy, an I/O error; PostgreSQL: the connection broke as it was sent), or
+ * the caller never ended it. It must not serve anyone in that state: the
+ * next user's statements would join the old transaction, and on
+ * PostgreSQL its COMMIT would commit the old rows too. Rolled back again;
+ * when that fails, a new connection takes its place (the caller closes the
+ * old one, which ends the transaction: SQLite rolls back at close,
+ * PostgreSQL when the session ends); when no new connection can be opened
+ * either, it stays, unusable, until a later try works. Returns the
+ * connection to keep in its place. Called on a connection lent out,
+ * without the lock. */
+static struct db *pool_heal(struct db_pool *pool, struct db *db)
 {
-	struct db *db;
+	struct db *fresh = NULL;
+	char err[DB_ERR_MAX];
 
-	must(pthread_mutex_lock(&pool->mu), "lock");
-	while (pool->nidle == 0)
-		must(pthread_cond_wait(&pool->cv, &pool->mu), "wait");
-	db = pool->idle[--pool->nidle];
-	must(pthread_mutex_unlock(&pool->mu), "unlock");
-	return db;
+	log_error("db pool: a connection came back inside a transaction (last error: %s): "
+	          "rolling it back",
+	          db->err[0] != '\0' ? db->err : "none");
+	if (db_rollback(db) == DB_OK && !db->be->in_transaction(db)) {
+		db->unusable = 0;
+		return db;
+	}
+	log_error("db pool: the rollback failed again (%s): replacing the connection", db->err);
+	if (db_open(pool->target, &fresh, err, sizeof(err)) < 0) {
+		log_error("db pool: cannot open a new connection (%s): the old one refuses every "
+		          "call until it can be rolled back or replaced",
+		          err);
+		db->unusable = 1;
+		return db;
+	}
+	return fresh;
 }
 
 static int holds(struct db *const *list, int n, const struct db *db)
@@ -626,15 +668,63 @@ static int holds(struct db *const *list, int n, const struct db *db)
 	return 0;
 }
 
+/* db's index in pool->all. Called with the lock held; aborts when db is
+ * not one of the pool's connections lent out. */
+static int lent_slot(struct db_pool *pool, const struct db *db)
+{
+	if (!holds(pool->idle, pool->nidle, db)) {
+		for (int i = 0; i < pool->size; i++) {
+			if (pool->all[i] == db)
+				return i;
+		}
+	}
+	log_error("db pool: returned a connection it did not lend");
+	abort();
+}
+
+/* Heals the connection in slot (lent out), called with the lock held:
+ * the lock is released meanwhile (a rollback or a new connection may take
+ * a while), and taken again to put the healed one in place. A replaced
+ * connection is closed under the lock, once no longer in pool->all: its
+ * address, freed, may come back from another thread's db_open. */
+static struct db *heal_slot(struct db_pool *pool, int slot)
+{
+	struct db *old = pool->all[slot];
+	struct db *db;
+
+	must(pthread_mutex_unlock(&pool->mu), "unlock");
+	db = pool_heal(pool, old);
+	must(pthread_mutex_lock(&pool->mu), "lock");
+	pool->all[slot] = db;
+	if (db != old)
+		db_close(old);
+	return db;
+}
+
+struct db *db_pool_get(struct db_pool *pool)
+{
+	struct db *db;
+
+	must(pthread_mutex_lock(&pool->mu), "lock");
+	while (pool->nidle == 0)
+		must(pthread_cond_wait(&pool->cv, &pool->mu), "wait");
+	db = pool->idle[--pool->nidle];
+	if (db->unusable) /* no heal worked when it came back: try again */
+		db = heal_slot(pool, lent_slot(pool, db));
+	must(pthread_mutex_unlock(&pool->mu), "unlock");
+	return db;
+}
+
 void db_pool_put(struct db_pool *pool, struct db *db)
 {
+	int slot;
+
 	if (db == NULL)
 		return;
 	must(pthread_mutex_lock(&pool->mu), "lock");
-	if (!holds(pool->all, pool->size, db) || holds(pool->idle, pool->nidle, db)) {
-		log_error("db pool: returned a connection it did not lend");
-		abort();
-	}
+	slot = lent_slot(pool, db);
+	if (db->unusable || db->be->in_transaction(db))
+		db = heal_slot(pool, slot);
 	pool->idle[pool->nidle++] = db;
 	must(pthread_cond_signal(&pool->cv), "signal");
 	must(pthread_mutex_unlock(&pool->mu), "unlock");

@@ -51,8 +51,14 @@ const char *db_errmsg(const struct db *db);
 
 /* Runs SQL with no parameters and no rows (may hold several statements). */
 enum db_rc db_exec(struct db *db, const char *sql);
+/* db_begin refuses (DB_ERROR) while a transaction is still open on the
+ * connection, on both engines (PostgreSQL itself would only warn). */
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
+/* A rollback can fail (SQLite: busy, an I/O error; PostgreSQL: the
+ * connection broke as it was sent), and the transaction may then still be
+ * open: roll back again before any other use of the connection. A pooled
+ * connection needs nothing more: db_pool_put ends it (see the pool). */
 enum db_rc db_rollback(struct db *db);
 
 /* Prepares one statement; NULL on error (db_errmsg says why). */
@@ -116,7 +122,14 @@ int db_restore_from(struct db *db, const char *path, char *err, size_t errlen);
 enum db_rc db_count_tables(struct db *db, const char *name, int64_t *out);
 
 /* A fixed-size pool of connections shared by the server's threads.
- * db_pool_get blocks until a connection is free; db_pool_put returns it. */
+ * db_pool_get blocks until a connection is free; db_pool_put returns it.
+ * A connection never goes from one user to the next inside a transaction:
+ * one given back with its transaction still open (a rollback that failed,
+ * or none) is rolled back again; if that fails, a new connection opened on
+ * the same target replaces it (closing the old one ends the transaction);
+ * if none can be opened, it stays in the pool but refuses every call but
+ * db_rollback (DB_ERROR, "unusable" in db_errmsg) until a later try, at
+ * the next db_pool_get or db_pool_put, works. Each step is logged. */
 struct db_pool;
 int db_pool_open(const char *target, int size, struct db_pool **out, char *err, size_t errlen);
 struct db *db_pool_get(struct db_pool *pool);

@@ -1,9 +1,10 @@
 /* fault: one database call fails on request (tests only; see fault.h).
  *
- * The target (fail_at) and the count are atomics: written at start-up
- * under pthread_once, or by the SIGUSR1 handler, read by every thread.
- * The handler only uses async-signal-safe calls (open, read, close,
- * write) and lock-free atomics. */
+ * The target (fail_at), the count and the rollback mode are atomics:
+ * written at start-up under pthread_once, by the SIGUSR1 handler or by a
+ * unit test (fault_db_arm), read by every thread. The handler only uses
+ * async-signal-safe calls (open, read, close, write, memcmp, strlen) and
+ * lock-free atomics. */
 #include "db/fault.h"
 
 #include <errno.h>
@@ -18,36 +19,93 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "core/parse.h"
 #include "db/backend.h"
 
 #define FAULT_ENV "FAULT_INJECT_DB"
-#define TARGET_MAX 20 /* digits read from the re-arm file */
+#define SPEC_MAX 40 /* bytes read from the re-arm file */
+
+/* What db_rollback does once the Nth call has failed (fault.h). */
+enum rollback_mode { RB_NONE, RB_ONCE, RB_ALWAYS };
+
+static const struct {
+	const char *suffix;
+	enum rollback_mode mode;
+} rollback_forms[] = {
+        {"+rollback-always", RB_ALWAYS}, /* before its prefix "+rollback" */
+        {"+rollback", RB_ONCE},
+        {"", RB_NONE},
+};
 
 static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
 static atomic_int_fast64_t fail_at; /* 0: no fault injected */
 static atomic_int_fast64_t calls;   /* database calls counted since armed */
+static atomic_int rollback_mode;    /* enum rollback_mode, armed with fail_at */
+static atomic_int rollback_due;     /* the Nth call failed: rollbacks fail (mode) */
 static char rearm_file[512];        /* FAULT_INJECT_DB=/path: read on SIGUSR1 */
 
-/* The number at the start of the file (digits, then anything), or -1. */
-static int64_t read_target(const char *path)
+/* Parses "N", "N+rollback" or "N+rollback-always" (len bytes; N >= 0),
+ * then optional white space. 0, or -1 when text is none of these.
+ * Async-signal-safe (the SIGUSR1 handler uses it). */
+static int parse_spec(const char *text, size_t len, int64_t *n, enum rollback_mode *mode)
 {
-	char text[TARGET_MAX + 1];
-	int64_t n = 0;
+	size_t i = 0, k;
+
+	*n = 0;
+	for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
+		if (*n > (INT64_MAX - 9) / 10)
+			return -1;
+		*n = *n * 10 + (text[i] - '0');
+	}
+	if (i == 0)
+		return -1;
+	for (k = 0; k < sizeof(rollback_forms) / sizeof(rollback_forms[0]); k++) {
+		size_t sl = strlen(rollback_forms[k].suffix);
+		if (len - i >= sl && memcmp(text + i, rollback_forms[k].suffix, sl) == 0)
+			break;
+	}
+	*mode = rollback_forms[k].mode; /* the last form, "", always matches */
+	for (i += strlen(rollback_forms[k].suffix); i < len; i++) {
+		if (text[i] != '\n' && text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
+			return -1;
+	}
+	return 0;
+}
+
+/* Async-signal-safe: atomic stores only. fail_at last, so that no call
+ * sees the new target with the old count or mode. */
+static void arm(int64_t n, enum rollback_mode mode)
+{
+	atomic_store(&fail_at, 0);
+	atomic_store(&calls, 0);
+	atomic_store(&rollback_due, 0);
+	atomic_store(&rollback_mode, (int)mode);
+	atomic_store(&fail_at, n);
+}
+
+int fault_db_arm(const char *spec)
+{
+	int64_t n;
+	enum rollback_mode mode;
+
+	if (parse_spec(spec, strlen(spec), &n, &mode) < 0)
+		return -1;
+	arm(n, mode);
+	return 0;
+}
+
+/* The spec in the file, parsed; -1 when unreadable or malformed. */
+static int read_spec(const char *path, int64_t *n, enum rollback_mode *mode)
+{
+	char text[SPEC_MAX];
 	ssize_t len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	len = read(fd, text, TARGET_MAX);
-	if (close(fd) < 0 || len <= 0 || text[0] < '0' || text[0] > '9')
+	len = read(fd, text, sizeof(text));
+	if (close(fd) < 0 || len <= 0)
 		return -1;
-	for (ssize_t i = 0; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
-		if (n > (INT64_MAX - 9) / 10)
-			return -1;
-		n = n * 10 + (text[i] - '0');
-	}
-	return n;
+	return parse_spec(text, (size_t)len, n, mode);
 }
 
 static void say(const char *msg)
@@ -60,14 +118,17 @@ static void say(const char *msg)
 static void on_rearm(int sig)
 {
 	int saved = errno;
-	int64_t n = read_target(rearm_file);
+	int64_t n = 0;
+	enum rollback_mode mode = RB_NONE;
+	int ok = read_spec(rearm_file, &n, &mode) == 0;
 
 	(void)sig;
-	atomic_store(&fail_at, 0);
-	atomic_store(&calls, 0);
-	atomic_store(&fail_at, n > 0 ? n : 0);
-	say(n >= 0 ? "fault injection: re-armed\n"
-	           : "fault injection: re-arm file unreadable: disarmed\n");
+	if (ok)
+		arm(n, mode);
+	else
+		arm(0, RB_NONE);
+	say(ok ? "fault injection: re-armed\n"
+	       : "fault injection: re-arm file unreadable: disarmed\n");
 	errno = saved;
 }
 
@@ -94,6 +155,7 @@ static void fault_read_env(void)
 {
 	const char *v = getenv(FAULT_ENV);
 	int64_t n = 0;
+	enum rollback_mode mode = RB_NONE;
 
 	if (v == NULL || v[0] == '\0')
 		return;
@@ -101,13 +163,17 @@ static void fault_read_env(void)
 		install_rearm(v);
 		return;
 	}
-	if (parse_int64(v, 1, INT64_MAX, &n) < 0) {
-		log_error("%s=%s is neither a number >= 1 nor a path: no fault injected", FAULT_ENV,
-		          v);
+	if (parse_spec(v, strlen(v), &n, &mode) < 0 || n < 1 || strpbrk(v, " \t\r\n")) {
+		log_error("%s=%s is neither N, N+rollback, N+rollback-always (N >= 1) nor a path: "
+		          "no fault injected",
+		          FAULT_ENV, v);
 		return;
 	}
-	log_warn("fault injection (tests only): database call %" PRId64 " will fail", n);
-	atomic_store(&fail_at, n);
+	log_warn("fault injection (tests only): database call %" PRId64 " will fail%s", n,
+	         mode == RB_ONCE     ? ", and the rollback after it"
+	         : mode == RB_ALWAYS ? ", and every rollback after it"
+	                             : "");
+	arm(n, mode);
 }
 
 void fault_db_init(void)
@@ -133,7 +199,27 @@ int fault_db_call(const char *call, char *err, size_t errlen)
 	n = atomic_fetch_add(&calls, 1) + 1;
 	if (n != at)
 		return 0;
+	if (atomic_load(&rollback_mode) != RB_NONE)
+		atomic_store(&rollback_due, 1);
 	log_warn("fault injection: database call %" PRId64 " (%s) fails", n, call);
 	db_fmt(err, errlen, "injected fault: database call %" PRId64 " (%s)", n, call);
+	return 1;
+}
+
+int fault_db_rollback(char *err, size_t errlen)
+{
+	int64_t at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+	int due;
+
+	if (__builtin_expect(at == 0, 1) || exempt)
+		return 0;
+	if (atomic_load(&rollback_mode) == RB_ALWAYS)
+		due = atomic_load(&rollback_due);
+	else
+		due = atomic_exchange(&rollback_due, 0);
+	if (!due)
+		return 0;
+	log_warn("fault injection: the rollback after database call %" PRId64 " fails", at);
+	db_fmt(err, errlen, "injected fault: the rollback after database call %" PRId64, at);
 	return 1;
 }

@@ -432,6 +432,18 @@ static enum db_rc rollback(struct db *db)
 	return run(db, "ROLLBACK");
 }
 
+/* A lost connection counts as inside the transaction it was in (last_ts)
+ * until rollback() opens it again: the caller has not yet been told that
+ * its work is gone. */
+static int pg_in_transaction(struct db *db)
+{
+	struct pg_db *d = pdb(db);
+
+	if (PQstatus(d->conn) != CONNECTION_OK)
+		return d->last_ts != PQTRANS_IDLE;
+	return PQtransactionStatus(d->conn) != PQTRANS_IDLE;
+}
+
 /* Tests only (fault.h): an injected fault inside a transaction aborts it
  * on the server, as any failed statement does on PostgreSQL: every later
  * command fails until ROLLBACK, and COMMIT rolls back. */
@@ -1079,6 +1091,7 @@ const struct db_backend db_backend_postgres = {
         .open = pg_open,
         .close = pg_close,
         .exec = pg_exec,
+        .in_transaction = pg_in_transaction,
         .prepare = pg_prepare,
         .bind_int = pg_bind_int,
         .bind_text = pg_bind_text,

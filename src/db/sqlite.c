@@ -322,6 +322,13 @@ static enum db_rc sq_exec(struct db *db, const char *sql)
 	return rc == SQLITE_OK ? DB_OK : fail(db, rc);
 }
 
+/* BEGIN ... until COMMIT or ROLLBACK, or until an error that made
+ * SQLite roll back by itself. */
+static int sq_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(sdb(db)->h);
+}
+
 /* ---- statements ---- */
 
 static int only_space(const char *s)
@@ -664,6 +671,7 @@ const struct db_backend db_backend_sqlite = {
         .open = sq_open,
         .close = sq_close,
         .exec = sq_exec,
+        .in_transaction = sq_in_transaction,
         .prepare = sq_prepare,
         .bind_int = sq_bind_int,
         .bind_text = sq_bind_text,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +24,7 @@
 
 #include "core/buf.h"
 #include "db/db.h"
+#include "db/fault.h"
 #include "db/migrations.h"
 
 struct fixture {
@@ -51,6 +53,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	int rc = 0;
 
+	(void)fault_db_arm("0"); /* a failed test may leave a fault armed */
 	if (f == NULL)
 		return 0;
 	db_close(f->db);
@@ -408,6 +411,21 @@ static void test_transactions(void **state)
 	assert_int_equal(db_commit(db), DB_ERROR); /* no transaction */
 }
 
+/* PostgreSQL would only warn, and the second BEGIN's COMMIT would commit
+ * the first one's rows. */
+static void test_begin_refuses_open_transaction(void **state)
+{
+	struct db *db = fdb(state);
+
+	exec_ok(db, "CREATE TABLE t (n INTEGER)");
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(db_begin(db), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "still open"));
+	assert_int_equal(db_rollback(db), DB_OK);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t"), 0);
+}
+
 static void test_query_int(void **state)
 {
 	struct db *db = fdb(state);
@@ -597,6 +615,156 @@ static void test_pool_threads(void **state)
 	assert_true(atomic_load(&run.max_in_use) <= POOL_SIZE);
 	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM hits"), THREADS * ROUNDS);
 	db_pool_close(run.pool);
+}
+
+/* ---- a failed rollback (the pool's side) ---- */
+
+/* A pool of one connection (so that the next db_pool_get hands out the
+ * same slot) on target, marked with a temporary table: the mark lives as
+ * long as that connection, and goes with it when the pool replaces it. */
+static struct db_pool *marked_pool(const char *target)
+{
+	struct db_pool *pool = NULL;
+	char err[512];
+	struct db *db;
+
+	if (db_pool_open(target, 1, &pool, err, sizeof(err)) < 0)
+		fail_msg("pool: %s", err);
+	db = db_pool_get(pool);
+	exec_ok(db, "CREATE TEMPORARY TABLE mark (n INTEGER)");
+	db_pool_put(pool, db);
+	return pool;
+}
+
+static int has_mark(struct db *db)
+{
+	int64_t n = -1;
+
+	return db_query_int(db, "SELECT COUNT(*) FROM mark", 0, NULL, &n) == DB_OK && n == 0;
+}
+
+/* Begins on db, inserts 1, then a statement fails (injected) and the
+ * rollback after it fails too, as spec says ("1+rollback" or
+ * "1+rollback-always"): the transaction stays open. */
+static void fail_rollback(struct db *db, const char *spec)
+{
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(fault_db_arm(spec), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES (2)"), DB_ERROR);
+	assert_int_equal(db_rollback(db), DB_ERROR);
+	assert_non_null(
+	        strstr(db_errmsg(db), "injected fault: the rollback after database call 1"));
+	assert_int_equal(db_begin(db), DB_ERROR); /* still inside it */
+}
+
+/* The next user of the connection starts clean: its statement outside a
+ * transaction commits at once (it would join the old transaction
+ * otherwise), its transaction begins and commits, and no row of the
+ * failed transaction is ever seen, from another connection either. */
+static void assert_next_user_clean(struct db_pool *pool, struct db *other)
+{
+	struct db *db = db_pool_get(pool);
+
+	exec_ok(db, "INSERT INTO t VALUES (3)");
+	assert_int_equal(query_int(other, "SELECT COUNT(*) FROM t WHERE n = 3"), 1);
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (4)");
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t WHERE n < 3"), 0);
+	db_pool_put(pool, db);
+	assert_int_equal(query_int(other, "SELECT COUNT(*) FROM t"), 2);
+	assert_int_equal(query_int(other, "SELECT COUNT(*) FROM t WHERE n < 3"), 0);
+}
+
+/* The rollback fails once: the pool rolls back again and keeps the
+ * connection. */
+static void test_pool_failed_rollback_rolled_back_again(void **state)
+{
+	struct fixture *f = fix(state);
+	struct db_pool *pool;
+	struct db *db;
+
+	exec_ok(f->db, "CREATE TABLE t (n INTEGER)");
+	pool = marked_pool(f->target);
+	db = db_pool_get(pool);
+	fail_rollback(db, "1+rollback");
+	db_pool_put(pool, db);
+	assert_int_equal(fault_db_arm("0"), 0);
+	db = db_pool_get(pool);
+	assert_true(has_mark(db)); /* the same connection */
+	db_pool_put(pool, db);
+	assert_next_user_clean(pool, f->db);
+	db_pool_close(pool);
+}
+
+/* Every rollback fails: the pool replaces the connection, and closing the
+ * old one ends its transaction (on SQLite, its write lock with it: the
+ * other connection writes at once instead of waiting for the busy
+ * timeout and failing). */
+static void test_pool_failed_rollback_replaced(void **state)
+{
+	struct fixture *f = fix(state);
+	struct db_pool *pool;
+	struct db *db;
+
+	exec_ok(f->db, "CREATE TABLE t (n INTEGER)");
+	pool = marked_pool(f->target);
+	db = db_pool_get(pool);
+	fail_rollback(db, "1+rollback-always");
+	db_pool_put(pool, db);
+	exec_ok(f->db, "INSERT INTO t VALUES (5); DELETE FROM t WHERE n = 5");
+	db = db_pool_get(pool);
+	assert_int_equal(query_int(db, "SELECT 1"), 1); /* usable at once, */
+	assert_false(has_mark(db));                     /* and a new connection */
+	assert_int_equal(db_rollback(db), DB_ERROR);    /* the fault still holds */
+	db_pool_put(pool, db);                          /* nothing open: kept as it is */
+	assert_int_equal(fault_db_arm("0"), 0);
+	assert_next_user_clean(pool, f->db);
+	db_pool_close(pool);
+}
+
+static void move_folder(const char *from, const char *to)
+{
+	if (rename(from, to) < 0)
+		fail_msg("rename %s %s: %s", from, to, strerror(errno));
+}
+
+/* Every rollback fails and no new connection can be opened (the
+ * database's folder is away): the connection stays in the pool, refusing
+ * every call, until a rollback works again. */
+static void test_pool_unusable_until_healed(void **state)
+{
+	struct fixture *f = fix(state);
+	char dir[128], away[128], target[160];
+	struct db_pool *pool;
+	struct db *db;
+
+	snprintf(dir, sizeof(dir), "%s/pool", f->dir);
+	snprintf(away, sizeof(away), "%s/away", f->dir);
+	snprintf(target, sizeof(target), "%s/k.db", dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	pool = marked_pool(target);
+	db = db_pool_get(pool);
+	exec_ok(db, "CREATE TABLE t (n INTEGER)");
+	fail_rollback(db, "1+rollback-always");
+	move_folder(dir, away);
+	db_pool_put(pool, db);
+	db = db_pool_get(pool); /* tried again, in vain */
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES (3)"), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "unusable"));
+	assert_null(db_prepare(db, "SELECT COUNT(*) FROM t"));
+	assert_int_equal(db_begin(db), DB_ERROR);
+	assert_int_equal(db_commit(db), DB_ERROR);
+	move_folder(away, dir);
+	assert_int_equal(fault_db_arm("0"), 0);
+	db_pool_put(pool, db); /* the rollback works now */
+	db = db_pool_get(pool);
+	assert_true(has_mark(db)); /* healed, not replaced */
+	exec_ok(db, "INSERT INTO t VALUES (3)");
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t"), 1);
+	db_pool_put(pool, db);
+	db_pool_close(pool);
 }
 
 static void test_pool_open_errors(void **state)
@@ -868,6 +1036,35 @@ static void test_pg_reconnects(void **state)
 	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t"), 0);
 }
 
+/* A real failed rollback: the server ends the session inside a
+ * transaction, so the ROLLBACK finds the connection gone. The pool opens
+ * it again: the next user can read at once (before, every call failed with
+ * "lost during a transaction" until someone called db_rollback). */
+static void test_pg_pool_rollback_on_lost_connection(void **state)
+{
+	struct fixture *f = fix(state);
+	struct db_pool *pool;
+	struct db *db;
+	char kill_it[128];
+
+	exec_ok(f->db, "CREATE TABLE t (n INTEGER)");
+	pool = marked_pool(f->target);
+	db = db_pool_get(pool);
+	snprintf(kill_it, sizeof(kill_it),
+	         "SELECT CAST(pg_terminate_backend(%lld, 10000) AS INTEGER)",
+	         (long long)query_int(db, "SELECT pg_backend_pid()"));
+	assert_int_equal(db_begin(db), DB_OK);
+	exec_ok(db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(query_int(f->db, kill_it), 1);
+	assert_int_equal(db_rollback(db), DB_ERROR);
+	db_pool_put(pool, db);
+	db = db_pool_get(pool);
+	assert_int_equal(db_ping(db), 0);
+	db_pool_put(pool, db);
+	assert_next_user_clean(pool, f->db);
+	db_pool_close(pool);
+}
+
 #define SQ(name) cmocka_unit_test_setup_teardown(name, setup_sqlite, teardown)
 #define PG(name) cmocka_unit_test_setup_teardown(name, setup_pg, teardown)
 /* The tests both engines pass with the same SQL. */
@@ -878,7 +1075,10 @@ static void test_pg_reconnects(void **state)
 	        T(test_transactions), T(test_query_int), T(test_rows_in_order_and_nested),         \
 	        T(test_migrate_compiled), T(test_migrate_schema_constraints),                      \
 	        T(test_migrate_failure_rolls_back), T(test_migrate_refuses_newer_database),        \
-	        T(test_migrate_refuses_unordered_list), T(test_pool_threads)
+	        T(test_migrate_refuses_unordered_list), T(test_pool_threads),                      \
+	        T(test_begin_refuses_open_transaction),                                            \
+	        T(test_pool_failed_rollback_rolled_back_again),                                    \
+	        T(test_pool_failed_rollback_replaced)
 
 static void test_display_target_hides_password(void **state)
 {
@@ -901,6 +1101,7 @@ int main(void)
 	        SQ(test_limits_and_defensive),
 	        SQ(test_full),
 	        SQ(test_pool_open_errors),
+	        SQ(test_pool_unusable_until_healed),
 	        cmocka_unit_test(test_pg_open_errors),
 	        cmocka_unit_test(test_display_target_hides_password),
 	        SHARED(SQ),
@@ -914,6 +1115,7 @@ int main(void)
 	        PG(test_pg_statements_cached),
 	        PG(test_pg_concurrent_migrations),
 	        PG(test_pg_reconnects),
+	        PG(test_pg_pool_rollback_on_lost_connection),
 	        SHARED(PG),
 	};
 	int failed = cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
