@@ -11,31 +11,11 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { kafaat } from '../kafaat.mjs';
-import { acknowledged, freshSite, serve, signUp, sleep, sqlite } from './lib.mjs';
+import { freshSite, serve, signUpsUntilKilled, sqlite } from './lib.mjs';
 
 const KILLS = Number(process.env.CRASH_KILLS || 20);
-const WORKERS = 4;
 const site = freshSite('crash');
 after(() => rmSync(site.dir, { recursive: true, force: true }));
-
-// Signs people up in a loop until the server dies; adds each acknowledged
-// address to `acked` (and calls `onAck`), and any answer that is neither
-// 200 nor 503 to `odd`.
-async function worker(url, prefix, acked, odd, onAck) {
-	for (let i = 0; ; i++) {
-		const email = `${prefix}-${i}@example.org`;
-		let r;
-		try {
-			r = await signUp(url, email);
-		} catch {
-			return; // the server was killed under this request
-		}
-		if (acknowledged(r)) {
-			acked.add(email);
-			onAck();
-		} else if (r.status !== 503) odd.push(`${email}: ${r.status}`);
-	}
-}
 
 function assertDurable(acked, round) {
 	const users = new Set(sqlite(site.db, 'SELECT email FROM users'));
@@ -53,18 +33,7 @@ test(`every acknowledged sign-up survives ${KILLS} kill -9`, { timeout: KILLS * 
 	for (let k = 1; k <= KILLS; k++) {
 		const srv = await serve(site.db, { env: site.env });
 		assert.ok(srv.url, `restart ${k} failed: ${srv.stderr()}`);
-		let firstAck;
-		const writing = new Promise((resolve) => { firstAck = resolve; });
-		const load = Array.from({ length: WORKERS }, (_, w) => worker(srv.url, `k${k}w${w}`, acked, odd, firstAck));
-		let timer;
-		const timeout = new Promise((resolve) => { timer = setTimeout(resolve, 30000, 'timeout'); });
-		const first = await Promise.race([writing, timeout]);
-		clearTimeout(timer);
-		assert.notEqual(first, 'timeout', `round ${k}: no sign-up acknowledged in 30 s`);
-		await sleep(Math.floor(Math.random() * 500));
-		srv.child.kill('SIGKILL');
-		assert.equal((await srv.exited).signal, 'SIGKILL');
-		await Promise.all(load);
+		await signUpsUntilKilled(srv, `k${k}`, acked, odd);
 		assertDurable(acked, k);
 	}
 	assert.deepEqual(odd, [], 'every answer was 200 or 503');

@@ -312,3 +312,44 @@ export async function faultLoop(db, step, attempt, maxN) {
 	if (isPg(db)) assert.equal(integrity(db), 'ok', `${step.name}: amcheck`);
 	return `  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`;
 }
+
+// ---- Sign-up load until the server dies (crash and power-loss tests) ----------
+
+// Signs people up in a loop until the server dies; adds each acknowledged
+// address to `acked` (and calls `onAck`), and any answer that is neither
+// 200 nor 503 to `odd`.
+async function signUpWorker(url, prefix, acked, odd, onAck) {
+	for (let i = 0; ; i++) {
+		const email = `${prefix}-${i}@example.org`;
+		let r;
+		try {
+			r = await signUp(url, email);
+		} catch {
+			return; // the server was killed under this request
+		}
+		if (acknowledged(r)) {
+			acked.add(email);
+			onAck();
+		} else if (r.status !== 503) odd.push(`${email}: ${r.status}`);
+	}
+}
+
+// Four clients sign people up on srv (addresses `${prefix}w${n}-${i}`);
+// a random 0–500 ms after the first acknowledged sign-up the server gets
+// SIGKILL (so the kill lands in a running write load). Resolves once it is
+// dead and every client has its answer or its broken connection.
+export async function signUpsUntilKilled(srv, prefix, acked, odd, workers = 4) {
+	let firstAck;
+	const writing = new Promise((resolve) => { firstAck = resolve; });
+	const load = Array.from({ length: workers }, (_, w) => signUpWorker(srv.url, `${prefix}w${w}`, acked, odd, firstAck));
+	let timer;
+	const timeout = new Promise((resolve) => { timer = setTimeout(resolve, 30000, 'timeout'); });
+	const first = await Promise.race([writing, timeout]);
+	clearTimeout(timer);
+	if (first === 'timeout') throw new Error(`${prefix}: no sign-up acknowledged in 30 s`);
+	await sleep(Math.floor(Math.random() * 500));
+	srv.child.kill('SIGKILL');
+	const { signal } = await srv.exited;
+	if (signal !== 'SIGKILL') throw new Error(`${prefix}: the server ended by ${signal}, not by the kill`);
+	await Promise.all(load);
+}

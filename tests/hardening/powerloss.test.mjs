@@ -23,12 +23,11 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { kafaat } from '../kafaat.mjs';
-import { acknowledged, integrity, serve, signUp, sleep, sql } from './lib.mjs';
+import { integrity, serve, signUpsUntilKilled, sleep, sql } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const powerfs = path.join(root, 'build/powerfs');
 const CUTS = Number(process.env.POWER_CUTS || 10);
-const WORKERS = 4;
 
 function missing() {
 	if (process.getuid() !== 0) return 'needs root (FUSE mount with allow_other)';
@@ -79,40 +78,6 @@ function cut(d, seed) {
 	const m = /(\d+) changes lost, (\d+) survived unsynced, (\d+) durable(, first lost write torn)?/.exec(out);
 	assert.ok(m, `powerfs cut said: ${out}`);
 	return { lost: Number(m[1]), survived: Number(m[2]), durable: Number(m[3]), torn: Boolean(m[4]) };
-}
-
-// Signs people up in a loop until the server dies; see crash.test.mjs.
-async function worker(url, prefix, acked, odd, onAck) {
-	for (let i = 0; ; i++) {
-		const email = `${prefix}-${i}@example.org`;
-		let r;
-		try {
-			r = await signUp(url, email);
-		} catch {
-			return;
-		}
-		if (acknowledged(r)) {
-			acked.add(email);
-			onAck();
-		} else if (r.status !== 503) odd.push(`${email}: ${r.status}`);
-	}
-}
-
-// One round of load; resolves once the server is dead and every client
-// has its answer (or its broken connection).
-async function loadUntilKilled(srv, round, acked, odd) {
-	let firstAck;
-	const writing = new Promise((resolve) => { firstAck = resolve; });
-	const load = Array.from({ length: WORKERS }, (_, w) => worker(srv.url, `p${round}w${w}`, acked, odd, firstAck));
-	let timer;
-	const timeout = new Promise((resolve) => { timer = setTimeout(resolve, 30000, 'timeout'); });
-	const first = await Promise.race([writing, timeout]);
-	clearTimeout(timer);
-	assert.notEqual(first, 'timeout', `round ${round}: no sign-up acknowledged in 30 s`);
-	await sleep(Math.floor(Math.random() * 500));
-	srv.child.kill('SIGKILL');
-	assert.equal((await srv.exited).signal, 'SIGKILL');
-	await Promise.all(load);
 }
 
 // Kills with SIGKILL every process working under dir (a PostgreSQL
@@ -198,7 +163,7 @@ async function powerCuts(name) {
 	for (let k = 1; k <= CUTS; k++) {
 		const srv = await serve(db, { env });
 		assert.ok(srv.url, `start ${k} failed: ${srv.stderr()}`);
-		await loadUntilKilled(srv, k, acked, odd);
+		await signUpsUntilKilled(srv, `p${k}`, acked, odd);
 		await engine.powerOff(d);
 		await unmount(d);
 		const c = cut(d, k % 2 === 0 ? k : 0);
