@@ -11,21 +11,11 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { kafaat } from '../kafaat.mjs';
-import { freshSite, serve, signUpsUntilKilled, sqlite } from './lib.mjs';
+import { assertSignUpsDurable, freshSite, serve, signUpsUntilKilled } from './lib.mjs';
 
 const KILLS = Number(process.env.CRASH_KILLS || 20);
 const site = freshSite('crash');
 after(() => rmSync(site.dir, { recursive: true, force: true }));
-
-function assertDurable(acked, round) {
-	const users = new Set(sqlite(site.db, 'SELECT email FROM users'));
-	const mailed = new Set(sqlite(site.db, 'SELECT to_addr FROM outbox'));
-	for (const email of acked) {
-		assert.ok(users.has(email), `after kill ${round}: acknowledged ${email} is missing`);
-		assert.ok(mailed.has(email), `after kill ${round}: ${email} lost its verification mail`);
-	}
-	assert.deepEqual(sqlite(site.db, 'PRAGMA integrity_check'), ['ok'], `after kill ${round}`);
-}
 
 test(`every acknowledged sign-up survives ${KILLS} kill -9`, { timeout: KILLS * 15000 }, async () => {
 	const acked = new Set();
@@ -34,7 +24,7 @@ test(`every acknowledged sign-up survives ${KILLS} kill -9`, { timeout: KILLS * 
 		const srv = await serve(site.db, { env: site.env });
 		assert.ok(srv.url, `restart ${k} failed: ${srv.stderr()}`);
 		await signUpsUntilKilled(srv, `k${k}`, acked, odd);
-		assertDurable(acked, k);
+		assertSignUpsDurable(site.db, acked, `after kill ${k}`);
 	}
 	assert.deepEqual(odd, [], 'every answer was 200 or 503');
 	assert.ok(acked.size >= KILLS, `only ${acked.size} sign-ups acknowledged in ${KILLS} rounds`);

@@ -334,6 +334,19 @@ async function signUpWorker(url, prefix, acked, odd, onAck) {
 	}
 }
 
+// Every acknowledged address (after a kill or a power cut) is in users
+// with its verification mail in outbox, and the engine's integrity check
+// passes. `where` starts each message.
+export function assertSignUpsDurable(db, acked, where) {
+	const users = new Set(sql(db, 'SELECT email FROM users'));
+	const mailed = new Set(sql(db, 'SELECT to_addr FROM outbox'));
+	for (const email of acked) {
+		assert.ok(users.has(email), `${where}: acknowledged ${email} is missing`);
+		assert.ok(mailed.has(email), `${where}: ${email} lost its verification mail`);
+	}
+	assert.equal(integrity(db), 'ok', `${where}: integrity check`);
+}
+
 // Four clients sign people up on srv (addresses `${prefix}w${n}-${i}`);
 // a random 0–500 ms after the first acknowledged sign-up the server gets
 // SIGKILL (so the kill lands in a running write load). Resolves once it is
