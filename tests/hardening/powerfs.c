@@ -474,7 +474,9 @@ static int cmd_mount(const char *root, const char *mnt, const char *journal)
 /* One file as the journal follows it through renames. */
 struct file {
 	char *name;
-	int gone; /* unlinked, or replaced by a rename */
+	int gone;      /* unlinked, or replaced by a rename */
+	size_t synced; /* changes journalled when it was last synced: those
+	                  of this file among them are durable */
 };
 
 struct change {
@@ -482,7 +484,6 @@ struct change {
 	uint64_t offset, old_size, old_len;
 	long data_at; /* where the old bytes are in the journal */
 	int is_write;
-	int durable;
 };
 
 struct journal {
@@ -535,7 +536,7 @@ static struct file *file_named(struct journal *j, const char *name)
 		if (!j->files[i]->gone && !strcmp(j->files[i]->name, name))
 			return j->files[i];
 	struct file *f = grow(NULL, 1, sizeof *f);
-	*f = (struct file){xstrdup(name), 0};
+	*f = (struct file){.name = xstrdup(name)};
 	j->files = grow(j->files, j->nfiles + 1, sizeof *j->files);
 	j->files[j->nfiles++] = f;
 	return f;
@@ -560,12 +561,10 @@ static void apply_record(struct journal *j, const struct rec_head *h, const char
 	case REC_CHANGE:
 		j->changes = grow(j->changes, j->nchanges + 1, sizeof *j->changes);
 		j->changes[j->nchanges++] = (struct change){
-		        f, h->offset, h->old_size, h->old_len, data_at, (int)h->is_write, 0};
+		        f, h->offset, h->old_size, h->old_len, data_at, (int)h->is_write};
 		break;
 	case REC_SYNC:
-		for (size_t i = 0; i < j->nchanges; i++)
-			if (j->changes[i].file == f)
-				j->changes[i].durable = 1;
+		f->synced = j->nchanges;
 		break;
 	case REC_UNLINK:
 		f->gone = 1;
@@ -665,7 +664,7 @@ static int cmd_cut(const char *journal, const char *root, const char *seed)
 	/* The changes at risk: not durable, their file still there. */
 	size_t *risk = grow(NULL, j.nchanges + 1, sizeof *risk), nrisk = 0;
 	for (size_t i = 0; i < j.nchanges; i++)
-		if (!j.changes[i].durable && !j.changes[i].file->gone)
+		if (i >= j.changes[i].file->synced && !j.changes[i].file->gone)
 			risk[nrisk++] = i;
 	size_t survive = 0;
 	uint64_t torn = 0;
