@@ -4,7 +4,7 @@
 // database on that server, dropped when the server stops.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,15 @@ export const bin = path.resolve(root, process.env.TEST_BIN || 'bin/kafaat');
 // How long a server may take to start, in ms: TEST_START_SECONDS (default
 // 20; scripts/valgrind.sh raises it, memcheck needs more).
 export const startMs = 1000 * Number(process.env.TEST_START_SECONDS || 20);
+
+// db/personal_data.tsv, the catalogue of columns holding personal data:
+// [{table, column, kind, erasure, finds, …}], keys from its header line.
+export function personalData() {
+	const lines = readFileSync(path.join(root, 'db/personal_data.tsv'), 'utf8').split('\n')
+		.filter((l) => l && !l.startsWith('#'));
+	const head = lines.shift().split('\t');
+	return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [head[i], v])));
+}
 
 export function freePort() {
 	return new Promise((resolve, reject) => {

@@ -27,11 +27,11 @@
 // A step whose attempt succeeded starts over from a fresh state.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
-import { kafaat, root } from '../kafaat.mjs';
+import { kafaat, personalData } from '../kafaat.mjs';
 import { PASSWORD, arm, assertInvariantsHold, faultLoop, freshSite, makeExpert, makeInstitution, sanitizedBin, serve, signUp, sql, tableChecksum } from './lib.mjs';
 
 const MAX_N = 150;
@@ -180,9 +180,7 @@ function pdf() {
 // empty once the erasure is done. Deleted and anonymised identifiers must no
 // longer hold the id, address finders the address, anonymised contact
 // columns the address anywhere in their text.
-const CATALOGUE = readFileSync(path.join(root, 'db/personal_data.tsv'), 'utf8').split('\n')
-	.filter((l) => l && !l.startsWith('#') && !l.startsWith('table\t')).map((l) => l.split('\t'))
-	.map(([table, column, kind, erasure, finds]) => ({ table, column, kind, erasure, finds }));
+const CATALOGUE = personalData();
 function rowsNaming(uid, email) {
 	const checks = [];
 	for (const c of CATALOGUE) {

@@ -9,12 +9,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, lastMailTo, linkIn, mails } from '../client.mjs';
-import { kafaat, root, startServer } from '../kafaat.mjs';
+import { kafaat, personalData, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-rights-'));
@@ -121,14 +121,6 @@ function unzip(buf) {
 	return out;
 }
 
-// The catalogue: [{table, column, kind, erasure, finds}].
-function catalogue() {
-	const lines = readFileSync(path.join(root, 'db/personal_data.tsv'), 'utf8').split('\n')
-		.filter((l) => l && !l.startsWith('#'));
-	const head = lines.shift().split('\t');
-	return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [head[i], v])));
-}
-
 // How many rows of `table` are about the person (their id, their current
 // and former addresses), found as the catalogue says.
 function rowsAbout(cat, table, uid, emails) {
@@ -196,7 +188,7 @@ describe('download all my data, then delete the account', () => {
 	});
 
 	test('the archive holds every row about the person, every listed column, and the CV', async () => {
-		const cat = catalogue();
+		const cat = personalData();
 		const tables = [...new Set(cat.map((c) => c.table))];
 		const expected = Object.fromEntries(tables.map((t) => [t, rowsAbout(cat, t, uid, [NEW_EMAIL, EMAIL])]));
 		const r = await download(amal, '/fr/profile/export');
