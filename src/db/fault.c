@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/xalloc.h"
 #include "db/backend.h"
 
 #define FAULT_ENV "FAULT_INJECT_DB"
@@ -27,26 +28,44 @@
 /* What db_rollback does once the Nth call has failed (fault.h). */
 enum rollback_mode { RB_NONE, RB_ONCE, RB_ALWAYS };
 
+/* What is counted, and so what fails: a database call, or an allocation
+ * (fault.h, enum fault_alloc_kind). */
+enum target { T_CALL, T_ALLOC_KAFAAT, T_ALLOC_ENGINE };
+
+/* The forms of a spec, by the suffix after N. */
 static const struct {
 	const char *suffix;
+	enum target target;
 	enum rollback_mode mode;
-} rollback_forms[] = {
-        {"+rollback-always", RB_ALWAYS}, /* before its prefix "+rollback" */
-        {"+rollback", RB_ONCE},
-        {"", RB_NONE},
+	const char *counted, *then; /* for the start-up log line */
+} forms[] = {
+        /* "+rollback-always" before its prefix "+rollback" */
+        {"+rollback-always", T_CALL, RB_ALWAYS, "database call", ", and every rollback after it"},
+        {"+rollback", T_CALL, RB_ONCE, "database call", ", and the rollback after it"},
+        {"+engine-alloc", T_ALLOC_ENGINE, RB_NONE, "allocation by the database engine", ""},
+        {"+alloc", T_ALLOC_KAFAAT, RB_NONE, "allocation by Kafaat", ""},
+        {"", T_CALL, RB_NONE, "database call", ""},
+};
+
+static const char *const alloc_names[] = {
+        [FAULT_ALLOC_KAFAAT] = "kafaat",
+        [FAULT_ALLOC_ENGINE] = "engine",
 };
 
 static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
 static atomic_int_fast64_t fail_at; /* 0: no fault injected */
-static atomic_int_fast64_t calls;   /* database calls counted since armed */
+static atomic_int_fast64_t calls;   /* calls or allocations counted since armed */
+static atomic_int target;           /* enum target, armed with fail_at */
 static atomic_int rollback_mode;    /* enum rollback_mode, armed with fail_at */
 static atomic_int rollback_due;     /* the Nth call failed: rollbacks fail (mode) */
 static char rearm_file[512];        /* FAULT_INJECT_DB=/path: read on SIGUSR1 */
+static int enabled;                 /* FAULT_INJECT_DB is set: written once, under fault_once */
 
-/* Parses "N", "N+rollback" or "N+rollback-always" (len bytes; N >= 0),
- * then optional white space. 0, or -1 when text is none of these.
- * Async-signal-safe (the SIGUSR1 handler uses it). */
-static int parse_spec(const char *text, size_t len, int64_t *n, enum rollback_mode *mode)
+/* Parses N followed by one of the forms' suffixes (len bytes; N >= 0),
+ * then optional white space, into n and *form (an index in forms). 0, or
+ * -1 when text is none of these. Async-signal-safe (the SIGUSR1 handler
+ * uses it). */
+static int parse_spec(const char *text, size_t len, int64_t *n, size_t *form)
 {
 	size_t i = 0, k;
 
@@ -58,13 +77,13 @@ static int parse_spec(const char *text, size_t len, int64_t *n, enum rollback_mo
 	}
 	if (i == 0)
 		return -1;
-	for (k = 0; k < sizeof(rollback_forms) / sizeof(rollback_forms[0]); k++) {
-		size_t sl = strlen(rollback_forms[k].suffix);
-		if (len - i >= sl && memcmp(text + i, rollback_forms[k].suffix, sl) == 0)
+	for (k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+		size_t sl = strlen(forms[k].suffix);
+		if (len - i >= sl && memcmp(text + i, forms[k].suffix, sl) == 0)
 			break;
 	}
-	*mode = rollback_forms[k].mode; /* the last form, "", always matches */
-	for (i += strlen(rollback_forms[k].suffix); i < len; i++) {
+	*form = k; /* the last form, "", always matches */
+	for (i += strlen(forms[k].suffix); i < len; i++) {
 		if (text[i] != '\n' && text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
 			return -1;
 	}
@@ -72,29 +91,32 @@ static int parse_spec(const char *text, size_t len, int64_t *n, enum rollback_mo
 }
 
 /* Async-signal-safe: atomic stores only. fail_at last, so that no call
- * sees the new target with the old count or mode. */
-static void arm(int64_t n, enum rollback_mode mode)
+ * sees the new N with the old count, target or mode. */
+static void arm(int64_t n, size_t form)
 {
 	atomic_store(&fail_at, 0);
 	atomic_store(&calls, 0);
 	atomic_store(&rollback_due, 0);
-	atomic_store(&rollback_mode, (int)mode);
+	atomic_store(&target, (int)forms[form].target);
+	atomic_store(&rollback_mode, (int)forms[form].mode);
 	atomic_store(&fail_at, n);
 }
+
+static const size_t FORM_NONE = sizeof(forms) / sizeof(forms[0]) - 1; /* "" */
 
 int fault_db_arm(const char *spec)
 {
 	int64_t n;
-	enum rollback_mode mode;
+	size_t form;
 
-	if (parse_spec(spec, strlen(spec), &n, &mode) < 0)
+	if (parse_spec(spec, strlen(spec), &n, &form) < 0)
 		return -1;
-	arm(n, mode);
+	arm(n, form);
 	return 0;
 }
 
 /* The spec in the file, parsed; -1 when unreadable or malformed. */
-static int read_spec(const char *path, int64_t *n, enum rollback_mode *mode)
+static int read_spec(const char *path, int64_t *n, size_t *form)
 {
 	char text[SPEC_MAX];
 	ssize_t len;
@@ -105,7 +127,7 @@ static int read_spec(const char *path, int64_t *n, enum rollback_mode *mode)
 	len = read(fd, text, sizeof(text));
 	if (close(fd) < 0 || len <= 0)
 		return -1;
-	return parse_spec(text, (size_t)len, n, mode);
+	return parse_spec(text, (size_t)len, n, form);
 }
 
 static void say(const char *msg)
@@ -119,14 +141,11 @@ static void on_rearm(int sig)
 {
 	int saved = errno;
 	int64_t n = 0;
-	enum rollback_mode mode = RB_NONE;
-	int ok = read_spec(rearm_file, &n, &mode) == 0;
+	size_t form = FORM_NONE;
+	int ok = read_spec(rearm_file, &n, &form) == 0;
 
 	(void)sig;
-	if (ok)
-		arm(n, mode);
-	else
-		arm(0, RB_NONE);
+	arm(ok ? n : 0, form);
 	say(ok ? "fault injection: re-armed\n"
 	       : "fault injection: re-arm file unreadable: disarmed\n");
 	errno = saved;
@@ -151,29 +170,37 @@ static void install_rearm(const char *path)
 	log_warn("fault injection (tests only): SIGUSR1 arms a fault from %s", path);
 }
 
+static int kafaat_alloc_fails(size_t n);
+
 static void fault_read_env(void)
 {
 	const char *v = getenv(FAULT_ENV);
 	int64_t n = 0;
-	enum rollback_mode mode = RB_NONE;
+	size_t form = FORM_NONE;
 
 	if (v == NULL || v[0] == '\0')
 		return;
+	enabled = 1;
+	xalloc_set_fail_hook(kafaat_alloc_fails);
 	if (v[0] == '/') {
 		install_rearm(v);
 		return;
 	}
-	if (parse_spec(v, strlen(v), &n, &mode) < 0 || n < 1 || strpbrk(v, " \t\r\n")) {
-		log_error("%s=%s is neither N, N+rollback, N+rollback-always (N >= 1) nor a path: "
-		          "no fault injected",
+	if (parse_spec(v, strlen(v), &n, &form) < 0 || n < 1 || strpbrk(v, " \t\r\n")) {
+		log_error("%s=%s is neither N, N+rollback, N+rollback-always, N+alloc, "
+		          "N+engine-alloc (N >= 1) nor a path: no fault injected",
 		          FAULT_ENV, v);
 		return;
 	}
-	log_warn("fault injection (tests only): database call %" PRId64 " will fail%s", n,
-	         mode == RB_ONCE     ? ", and the rollback after it"
-	         : mode == RB_ALWAYS ? ", and every rollback after it"
-	                             : "");
-	arm(n, mode);
+	log_warn("fault injection (tests only): %s %" PRId64 " will fail%s", forms[form].counted, n,
+	         forms[form].then);
+	arm(n, form);
+}
+
+/* The xalloc hook (core/xalloc.h): 1 fails the allocation, and so aborts. */
+static int kafaat_alloc_fails(size_t n)
+{
+	return fault_alloc(FAULT_ALLOC_KAFAAT, n);
 }
 
 void fault_db_init(void)
@@ -194,7 +221,7 @@ int fault_db_call(const char *call, char *err, size_t errlen)
 	int64_t at = atomic_load_explicit(&fail_at, memory_order_relaxed);
 	int64_t n;
 
-	if (__builtin_expect(at == 0, 1) || exempt)
+	if (__builtin_expect(at == 0, 1) || exempt || atomic_load(&target) != T_CALL)
 		return 0;
 	n = atomic_fetch_add(&calls, 1) + 1;
 	if (n != at)
@@ -221,5 +248,27 @@ int fault_db_rollback(char *err, size_t errlen)
 		return 0;
 	log_warn("fault injection: the rollback after database call %" PRId64 " fails", at);
 	db_fmt(err, errlen, "injected fault: the rollback after database call %" PRId64, at);
+	return 1;
+}
+
+int fault_db_enabled(void)
+{
+	fault_db_init();
+	return enabled;
+}
+
+int fault_alloc(enum fault_alloc_kind kind, size_t size)
+{
+	int64_t at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+	int want = kind == FAULT_ALLOC_KAFAAT ? T_ALLOC_KAFAAT : T_ALLOC_ENGINE;
+	int64_t n;
+
+	if (__builtin_expect(at == 0, 1) || exempt || atomic_load(&target) != want)
+		return 0;
+	n = atomic_fetch_add(&calls, 1) + 1;
+	if (n != at)
+		return 0;
+	log_warn("fault injection: allocation %" PRId64 " (%s, %zu bytes) fails", n,
+	         alloc_names[kind], size);
 	return 1;
 }

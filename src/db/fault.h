@@ -15,6 +15,17 @@
  *   FAULT_INJECT_DB=N+rollback-always
  *                          the same, and every db_rollback after that
  *                          failure fails (until re-armed).
+ *   FAULT_INJECT_DB=N+alloc
+ *                          no database call fails: the Nth allocation by
+ *                          Kafaat (core/xalloc.h) does, and so the process
+ *                          aborts ("fatal: out of memory"), as it would
+ *                          out of memory. Allocations before the first
+ *                          connection opened are not counted.
+ *   FAULT_INJECT_DB=N+engine-alloc
+ *                          the Nth allocation by SQLite's allocator fails
+ *                          (SQLITE_NOMEM: the engine recovers, the call
+ *                          fails); no effect on PostgreSQL, whose libpq
+ *                          allocates with malloc directly.
  *   FAULT_INJECT_DB=/path  nothing fails until the process receives
  *                          SIGUSR1; then the file is read (one of the
  *                          forms above, or 0 to disarm), the count
@@ -22,6 +33,9 @@
  *                          fails. The handler writes "fault injection:
  *                          re-armed" to stderr once done, so a test can
  *                          wait for it.
+ *
+ * Allocations count on the same threads as calls. A failing allocation
+ * logs "fault injection: allocation N (kafaat|engine, S bytes) fails".
  *
  * The failing call never reaches the engine: it returns DB_ERROR
  * (db_prepare: NULL) with a reason starting "injected fault" in
@@ -50,21 +64,30 @@
 
 #include <stddef.h>
 
-/* Reads FAULT_INJECT_DB, once per process (later calls return at once). */
+/* Reads FAULT_INJECT_DB, once per process (later calls return at once);
+ * when it is set, installs the xalloc failure hook. */
 void fault_db_init(void);
+/* 1 when FAULT_INJECT_DB is set (fault_db_init is called first): the
+ * SQLite backend then counts its engine's allocations (fault_alloc). */
+int fault_db_enabled(void);
 /* Calls from the calling thread are never counted nor failed: for the
  * background threads (the mail sender and its jobs, the search index's
  * poller), whose steady trickle of reads would otherwise take the Nth
  * call from the request a test aims at. */
 void fault_db_exempt_thread(void);
 /* Arms as the re-arm file does, from spec ("N", "N+rollback",
- * "N+rollback-always"; "0" disarms): the count restarts. For unit tests,
- * which call it instead of signalling. 0, or -1 (nothing changed) when
- * spec is none of these forms. */
+ * "N+rollback-always", "N+alloc", "N+engine-alloc"; "0" disarms): the
+ * count restarts. For unit tests, which call it instead of signalling. 0,
+ * or -1 (nothing changed) when spec is none of these forms. */
 int fault_db_arm(const char *spec);
 /* Counts one database call named `call`. Returns 1 when this call is the
  * one to fail, with the reason written into err; 0 otherwise. */
 int fault_db_call(const char *call, char *err, size_t errlen);
+enum fault_alloc_kind { FAULT_ALLOC_KAFAAT, FAULT_ALLOC_ENGINE };
+/* Counts one allocation of `size` bytes by Kafaat or by the engine.
+ * Returns 1 when this allocation is the one to fail (the caller then
+ * fails it), 0 otherwise. */
+int fault_alloc(enum fault_alloc_kind kind, size_t size);
 /* Asked by db_rollback, not counted. Returns 1 when this rollback is to
  * fail (a +rollback form, after the Nth call failed), with the reason
  * written into err; 0 otherwise. */

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "core/parse.h"
 #include "core/xalloc.h"
 #include "db/backend.h"
+#include "db/fault.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BUSY_TIMEOUT_MS 5000
@@ -282,6 +284,48 @@ static void close_handle(sqlite3 *h)
 		log_error("db: closing an SQLite connection: %s", sqlite3_errmsg(h));
 }
 
+/* ---- counted allocations (FAULT_INJECT_DB=N+engine-alloc, db/fault.h) ---- */
+
+static sqlite3_mem_methods engine_mem; /* SQLite's own allocator, wrapped */
+static pthread_once_t counted_once = PTHREAD_ONCE_INIT;
+
+static void *counted_malloc(int n)
+{
+	return fault_alloc(FAULT_ALLOC_ENGINE, (size_t)n) ? NULL : engine_mem.xMalloc(n);
+}
+
+static void *counted_realloc(void *p, int n)
+{
+	return fault_alloc(FAULT_ALLOC_ENGINE, (size_t)n) ? NULL : engine_mem.xRealloc(p, n);
+}
+
+/* With fault injection on, routes SQLite's allocations through the fault
+ * counter. Must run before SQLite initializes, so before the first open. */
+static void install_counted_alloc(void)
+{
+	sqlite3_mem_methods m;
+
+	if (!fault_db_enabled())
+		return;
+	if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &engine_mem) != SQLITE_OK) {
+		log_error("fault injection: cannot read SQLite's allocator: its allocations never "
+		          "fail");
+		return;
+	}
+	m = engine_mem;
+	m.xMalloc = counted_malloc;
+	m.xRealloc = counted_realloc;
+	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK)
+		log_error(
+		        "fault injection: SQLite already initialized: its allocations never fail");
+}
+
+static void count_engine_allocs(void)
+{
+	if (pthread_once(&counted_once, install_counted_alloc) != 0)
+		log_error("fault injection: cannot wrap SQLite's allocator");
+}
+
 static int sq_open(const char *path, struct db **out, char *err, size_t errlen)
 {
 	struct sqlite_db *d = xcalloc(1, sizeof(*d));
@@ -291,6 +335,7 @@ static int sq_open(const char *path, struct db **out, char *err, size_t errlen)
 
 	if (check_folder(path, err, errlen) < 0)
 		goto out;
+	count_engine_allocs();
 	rc = sqlite3_open_v2(path, &d->h, OPEN_FLAGS, NULL);
 	if (rc != SQLITE_OK) {
 		describe(d->h, rc, reason, sizeof(reason));
@@ -483,11 +528,14 @@ static int64_t sq_col_int(struct db_stmt *st, int col)
 
 static const char *sq_col_text(struct db_stmt *st, int col)
 {
+	/* The type is read first: a conversion that runs out of memory leaves
+	 * the value NULL, so asking after it would take the failure for a NULL. */
+	int was_null = sqlite3_column_type(sst(st)->h, col) == SQLITE_NULL;
 	const unsigned char *v = sqlite3_column_text(sst(st)->h, col);
 
 	/* NULL for a non-NULL value means SQLite ran out of memory converting
 	 * it; like xalloc, treat that as fatal rather than misread it. */
-	if (v == NULL && sqlite3_column_type(sst(st)->h, col) != SQLITE_NULL) {
+	if (v == NULL && !was_null) {
 		log_error("db: out of memory reading a text column");
 		abort();
 	}
@@ -520,8 +568,10 @@ static void sq_finalize(struct db_stmt *st)
 static int open_file(const char *path, int flags, sqlite3 **h, char *err, size_t errlen)
 {
 	char reason[DB_ERR_MAX];
-	int rc =
-	        sqlite3_open_v2(path, h, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	int rc;
+
+	count_engine_allocs();
+	rc = sqlite3_open_v2(path, h, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
 
 	if (rc != SQLITE_OK) {
 		describe(*h, rc, reason, sizeof(reason));

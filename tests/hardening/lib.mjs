@@ -50,12 +50,13 @@ export function freshSite(prefix) {
 	return { dir, db, env: { KAFAAT_MAIL_SPOOL_DIR: path.join(dir, 'mail') }, remove };
 }
 
-// Starts `kafaat serve` on db (binary: TEST_BIN unless `program` is given).
+// Starts `kafaat serve` on db (binary: TEST_BIN unless `program` is given;
+// on a free port unless `port` is given).
 // Resolves when it serves, with
 // {url, port, child, stderr(), exited, stop(signal)}, or when it exits first,
 // with {url: null, stderr(), exited} (exited resolves to {code, signal}).
-export async function serve(db, { env = {}, args = [], program = bin } = {}) {
-	const port = await freePort();
+export async function serve(db, { env = {}, args = [], program = bin, port = undefined } = {}) {
+	port ??= await freePort();
 	const child = spawn(program, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
 		cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -202,6 +203,51 @@ export async function arm(srv, file, n) {
 		await sleep(5);
 	}
 	return srv.stderr().length;
+}
+
+// What the failure loops make fail (FAULT_TARGET, docs/HARDENING.md): ''
+// the Nth database call; 'alloc' the Nth allocation by Kafaat (xalloc: the
+// server aborts, as it would out of memory); 'engine-alloc' the Nth
+// allocation by SQLite (SQLITE_NOMEM: the call fails, or the server aborts
+// where Kafaat treats the engine's lack of memory as fatal).
+export const faultTarget = process.env.FAULT_TARGET ?? '';
+const FAULT_REACHED = {
+	'': /fault injection: database call \d+ \(\w+\) fails/,
+	alloc: /fault injection: allocation \d+ \(kafaat, \d+ bytes\) fails/,
+	'engine-alloc': /fault injection: allocation \d+ \(engine, \d+ bytes\) fails/,
+};
+if (!(faultTarget in FAULT_REACHED)) throw new Error(`FAULT_TARGET=${faultTarget}: neither '', alloc nor engine-alloc`);
+// True when the server's log says the armed fault was reached.
+export const faultReached = (log) => FAULT_REACHED[faultTarget].test(log);
+export const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
+const OUT_OF_MEMORY = /fatal: out of memory allocating \d+ bytes|db: out of memory reading a text column/;
+
+// Arms srv's fault (FAULT_TARGET's kind) at its nth count, runs request(),
+// disarms. Resolves with {r, log, srv}: r the answer, or null when the
+// fault made the server abort under the request; log what the server wrote
+// meanwhile; srv the server now running (restart()'s, after an abort).
+// Only an allocation fault may abort the server, only as out of memory
+// does (SIGABRT, the fatal line, no sanitizer report).
+export async function underFault(srv, file, n, request, restart) {
+	const from = await arm(srv, file, faultTarget ? `${n}+${faultTarget}` : n);
+	let r = null;
+	try {
+		r = await request();
+	} catch (e) {
+		const gone = await Promise.race([srv.exited, sleep(10000)]);
+		if (!gone) throw e; // the server is alive: the request failed for another reason
+	}
+	if (r !== null) return { r, log: srv.stderr().slice(from, await arm(srv, file, 0)), srv };
+	const { signal } = await srv.exited;
+	const log = srv.stderr().slice(from);
+	const where = `N=${n}: the server ended by ${signal}\n${log.slice(-1500)}`;
+	assert.notEqual(faultTarget, '', `a database fault killed the server; ${where}`);
+	assert.equal(signal, 'SIGABRT', where);
+	assert.match(log, OUT_OF_MEMORY, where);
+	assert.doesNotMatch(log, SANITIZER, where);
+	const next = await restart();
+	assert.ok(next.url, `no restart after the abort: ${next.stderr()}`);
+	return { r: null, log, srv: next };
 }
 
 // ---- People, made through the pages as in tests/http (no fault armed) ----

@@ -1080,6 +1080,35 @@ static void test_pg_pool_rollback_on_lost_connection(void **state)
 	        T(test_pool_failed_rollback_rolled_back_again),                                    \
 	        T(test_pool_failed_rollback_replaced)
 
+/* An allocation fault counts allocations of its own kind only, and never
+ * database calls; a database-call fault never counts allocations. */
+static void test_fault_alloc_counts_its_kind(void **state)
+{
+	char err[DB_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(fault_db_arm("3+engine-alloc"), 0);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(fault_alloc(FAULT_ALLOC_KAFAAT, 8), 0);
+		assert_int_equal(fault_db_call("step", err, sizeof(err)), 0);
+	}
+	assert_int_equal(fault_alloc(FAULT_ALLOC_ENGINE, 8), 0);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_ENGINE, 8), 0);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_ENGINE, 8), 1);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_ENGINE, 8), 0); /* one-shot */
+	assert_int_equal(fault_db_arm("2+alloc"), 0);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_ENGINE, 8), 0);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_KAFAAT, 8), 0);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_KAFAAT, 8), 1);
+	assert_int_equal(fault_db_arm("1"), 0);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_KAFAAT, 8), 0);
+	assert_int_equal(fault_alloc(FAULT_ALLOC_ENGINE, 8), 0);
+	assert_int_equal(fault_db_call("step", err, sizeof(err)), 1);
+	assert_int_equal(fault_db_arm("1+allocs"), -1);
+	assert_int_equal(fault_db_arm("+alloc"), -1);
+	assert_int_equal(fault_db_arm("0"), 0);
+}
+
 static void test_display_target_hides_password(void **state)
 {
 	char out[128];
@@ -1104,6 +1133,7 @@ int main(void)
 	        SQ(test_pool_unusable_until_healed),
 	        cmocka_unit_test(test_pg_open_errors),
 	        cmocka_unit_test(test_display_target_hides_password),
+	        cmocka_unit_test(test_fault_alloc_counts_its_kind),
 	        SHARED(SQ),
 	};
 	const struct CMUnitTest pg_tests[] = {
