@@ -71,12 +71,10 @@ export async function startServer(options = {}) {
 	}
 }
 
-async function startOn(dir, fresh, { demo = true, args = [], env = {} }) {
-	const { db } = fresh;
-	for (const cmd of demo ? ['migrate', 'demo'] : ['migrate']) {
-		const r = kafaat([cmd, '--db', db], env);
-		if (r.status !== 0) throw new Error(`kafaat ${cmd} failed: ${r.stderr}`);
-	}
+// Starts `kafaat serve` on an existing database; resolves once it serves,
+// with {url, port, child, stderr(), stop()} (stop: SIGTERM, resolves with
+// {code, sig}).
+export async function serveOn(db, { args = [], env = {} } = {}) {
 	const port = await freePort();
 	const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
 		cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,18 +90,33 @@ async function startOn(dir, fresh, { demo = true, args = [], env = {} }) {
 		});
 		child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
 	});
-	const url = `http://127.0.0.1:${port}`;
 	return {
-		url, port, dir, db,
+		url: `http://127.0.0.1:${port}`, port, child,
 		stderr: () => stderr,
-		async stop() {
+		stop() {
 			const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
 			child.kill('SIGTERM');
-			const r = await exited;
+			return exited;
+		},
+	};
+}
+
+async function startOn(dir, fresh, { demo = true, args = [], env = {} }) {
+	const { db } = fresh;
+	for (const cmd of demo ? ['migrate', 'demo'] : ['migrate']) {
+		const r = kafaat([cmd, '--db', db], env);
+		if (r.status !== 0) throw new Error(`kafaat ${cmd} failed: ${r.stderr}`);
+	}
+	const s = await serveOn(db, { args, env });
+	return {
+		url: s.url, port: s.port, dir, db,
+		stderr: s.stderr,
+		async stop() {
+			const r = await s.stop();
 			rmSync(dir, { recursive: true, force: true });
 			let dropError = null;
 			try { fresh.drop(); } catch (e) { dropError = e; }
-			if (r.code !== 0) throw new Error(`server exited with ${r.code ?? r.sig}: ${stderr}`);
+			if (r.code !== 0) throw new Error(`server exited with ${r.code ?? r.sig}: ${s.stderr()}`);
 			if (dropError) throw dropError;
 		},
 	};

@@ -3,6 +3,7 @@
  * another person's download). */
 #include "app/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -171,6 +172,75 @@ void files_unlink_all(const struct config *cfg, json_t *names)
 		if (name && token_well_formed(name))
 			files_unlink(cfg, name);
 	}
+}
+
+/* ---- The sweep at start-up ------------------------------------------------------ */
+
+/* Every stored name a row refers to (CVs, dossiers' documents), as the
+ * keys of a JSON object (new reference), or NULL on a database error. */
+static json_t *referenced_names(struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT stored_as FROM files UNION ALL "
+	                                    "SELECT stored_as FROM project_documents");
+	json_t *names = json_object();
+	enum db_rc rc = DB_ERROR;
+
+	while (st && (rc = db_step(st)) == DB_ROW)
+		json_object_set_new(names, db_col_text(st, 0), json_true());
+	db_finalize(st);
+	if (rc != DB_OK) {
+		json_decref(names);
+		return NULL;
+	}
+	return names;
+}
+
+/* 1 when the folder entry `name` is a file this sweep removes: a stored
+ * name (or the temporary file of one) no row refers to, last changed
+ * before `before`. */
+static int orphan(int dir, const char *name, json_t *refs, const struct timespec *before)
+{
+	struct stat st;
+	const char *stored = strncmp(name, ".tmp-", 5) == 0 ? name + 5 : name;
+
+	if (!token_well_formed(stored) || (stored == name && json_object_get(refs, name)))
+		return 0;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return st.st_mtim.tv_sec < before->tv_sec ||
+	       (st.st_mtim.tv_sec == before->tv_sec && st.st_mtim.tv_nsec < before->tv_nsec);
+}
+
+int files_sweep(struct db *db, const struct config *cfg, const struct timespec *before)
+{
+	DIR *d = opendir(cfg->files_dir);
+	json_t *refs = NULL;
+	struct dirent *e;
+	int removed = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -1;
+	refs = referenced_names(db);
+	if (refs == NULL) {
+		removed = -1;
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!orphan(dirfd(d), e->d_name, refs, before))
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) < 0) {
+			log_error("files: cannot remove %s/%s: %s", cfg->files_dir, e->d_name,
+			          strerror(errno));
+			continue;
+		}
+		removed++;
+	}
+	if (removed > 0 && sync_dir(cfg->files_dir) < 0)
+		log_error("files: cannot sync %s: %s", cfg->files_dir, strerror(errno));
+out:
+	json_decref(refs);
+	closedir(d);
+	return removed;
 }
 
 #define SHA256_HEX (crypto_hash_sha256_BYTES * 2 + 1)

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct buf;
 struct config;
@@ -57,5 +58,16 @@ json_t *files_stored_names(struct db *db, int64_t user_id);
 /* Removes stored files (an array of names), after the transaction that
  * dropped their rows committed. A failure is logged, not returned. */
 void files_unlink_all(const struct config *cfg, json_t *names);
+
+/* Removes from paths.files every stored file no row refers to (a CV or a
+ * dossier document), and every temporary file, last changed before
+ * `before`: what a process that died between writing a file and
+ * committing its row, or between committing an erasure or a replacement
+ * and removing the old file, left behind. Run by `kafaat serve` before it
+ * serves (`before`: its start), so no request is in flight; the folder
+ * belongs to one server. Names that are not Kafaat's (not a token) are
+ * left alone. Returns the number removed, or -1 (folder or database
+ * unreadable). */
+int files_sweep(struct db *db, const struct config *cfg, const struct timespec *before);
 
 #endif

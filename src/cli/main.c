@@ -20,6 +20,7 @@
 #include "app/data.h"
 #include "app/discussions.h"
 #include "app/events.h"
+#include "app/files.h"
 #include "app/networks.h"
 #include "app/plans.h"
 #include "app/projects.h"
@@ -240,6 +241,23 @@ static int open_search(struct app *app)
 	return 0;
 }
 
+/* Removes the files an earlier process left without their rows (files.h);
+ * `started`: when this one started. */
+static void sweep_files(struct app *app, const struct timespec *started)
+{
+	struct db *db = db_pool_get(app->pool);
+	int n = files_sweep(db, app->cfg, started);
+
+	db_pool_put(app->pool, db);
+	if (n < 0)
+		log_error("files: cannot sweep %s: files no row refers to stay there",
+		          app->cfg->files_dir);
+	else if (n > 0)
+		log_warn("files: removed %d file(s) of %s that no row refers to (an upload, a "
+		         "removal or an erasure was interrupted)",
+		         n, app->cfg->files_dir);
+}
+
 static int cmd_serve(struct cli *cli)
 {
 	struct app app;
@@ -247,7 +265,9 @@ static int cmd_serve(struct cli *cli)
 	char err[512];
 	sigset_t set;
 	int rc = 1;
+	struct timespec started;
 
+	clock_gettime(CLOCK_REALTIME, &started);
 	if (cli_load_config(cli) < 0 || schema_current(cli) < 0)
 		return 1;
 	/* Block the signals before threads start, so only sigwait sees them. */
@@ -277,6 +297,7 @@ static int cmd_serve(struct cli *cli)
 	};
 	if (open_search(&app) < 0)
 		goto out;
+	sweep_files(&app, &started);
 	app.mail = mail_sender_start(&app); /* before any handler can read it */
 	srv = server_start(&opts, err, sizeof(err));
 	if (!srv) {

@@ -32,11 +32,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
 import { kafaat, personalData } from '../kafaat.mjs';
-import { PASSWORD, arm, assertInvariantsHold, faultLoop, freshSite, makeExpert, makeInstitution, sanitizedBin, serve, signUp, sql, tableChecksum } from './lib.mjs';
+import { PASSWORD, assertInvariantsHold, faultLoop, faultReached, faultScale, faultWhat, freshSite, makeExpert, makeInstitution, SANITIZER, sanitizedBin, serve, signUp, sql, tableChecksum, underFault } from './lib.mjs';
 
 const MAX_N = 150;
-const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
-const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
 const site = freshSite('faulta');
 const armFile = path.join(site.dir, 'fault');
 const clockFile = path.join(site.dir, 'clock');
@@ -614,22 +612,30 @@ const STEPS = [
 	},
 ];
 
-// One attempt of `step` on `o` with the nth call failing.
+// The server again, on the same port, database and clock, after a fault
+// made it abort (sessions are in the database: people stay signed in).
+const restart = () => serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin, port: srv.port });
+
+// One attempt of `step` on `o` with the nth call (or allocation) failing.
 async function attempt(step, o, n) {
 	await step.form(o);
 	const was = checksum();
-	const from = await arm(srv, armFile, n);
-	const r = await step.post(o);
-	const log = srv.stderr().slice(from, await arm(srv, armFile, 0));
-	const heading = (/<h1[^>]*>([^<]*)</.exec(r.text ?? '') ?? [])[1] ?? '';
-	const where = `${step.name}, N=${n}: ${r.status} ${r.location ?? ''} ${heading}\n${log.slice(-1500)}`;
-	assert.equal(srv.child.exitCode, null, `the server died\n${where}`);
+	const f = await underFault(srv, armFile, n, () => step.post(o), restart);
+	const { r, log } = f;
+	srv = f.srv;
+	const heading = (/<h1[^>]*>([^<]*)</.exec(r?.text ?? '') ?? [])[1] ?? '';
+	const where = `${step.name}, N=${n}: ${r ? `${r.status} ${r.location ?? ''} ${heading}` : 'no answer: out of memory, the server aborted'}\n${log.slice(-1500)}`;
 	assert.doesNotMatch(log, SANITIZER, where);
-	assert.notEqual(r.status, 500, where);
-	const success = step.ok(r, o);
-	assert.ok(success || step.refusal(r), `neither the success answer nor a refusal\n${where}`);
+	let success = false;
+	if (r) {
+		assert.notEqual(r.status, 500, where);
+		success = step.ok(r, o);
+		assert.ok(success || step.refusal(r), `neither the success answer nor a refusal\n${where}`);
+	}
 	const committed = step.committed(o);
-	if (!step.noWrite) assert.equal(success, committed, `success answer iff committed\n${where}`);
+	// An aborted server answered nothing: its change may have been committed
+	// before the abort (then wholly), or not at all.
+	if (r && !step.noWrite) assert.equal(success, committed, `success answer iff committed\n${where}`);
 	if (committed) {
 		assert.ok(step.recorded(o), `committed without its record\n${where}`);
 	} else {
@@ -639,7 +645,8 @@ async function attempt(step, o, n) {
 	}
 	assertInvariantsHold(site.db, INVARIANTS, `${step.name}, N=${n}`);
 	assertFiles(`${step.name}, N=${n}`);
-	return { reached: FAULT_LINE.test(log), committed, success, status: r.status };
+	const done = r ? success : committed && !step.noWrite;
+	return { reached: faultReached(log), committed, success: done, status: r ? r.status : 'aborted' };
 }
 
 before(async () => {
@@ -659,7 +666,7 @@ after(async () => {
 	if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr().slice(-1500));
 	const audit = kafaat(['audit', 'verify', '--db', site.db]);
 	assert.equal(audit.status, 0, audit.stderr);
-	console.log(`faults on account paths (${path.basename(sanitizedBin)}):\n${figures.join('\n')}`);
+	console.log(`faults on account paths, the Nth ${faultWhat} failing (${path.basename(sanitizedBin)}):\n${figures.join('\n')}`);
 	site.remove();
 });
 
@@ -667,7 +674,7 @@ after(async () => {
 const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : null;
 for (const step of STEPS) {
 	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
-	test(`${step.name}, with its Nth database call failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, attempt, step.maxN ?? MAX_N));
+	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
+		figures.push(await faultLoop(site.db, step, attempt, (step.maxN ?? MAX_N) * faultScale));
 	});
 }

@@ -217,6 +217,10 @@ const FAULT_REACHED = {
 	'engine-alloc': /fault injection: allocation \d+ \(engine, \d+ bytes\) fails/,
 };
 if (!(faultTarget in FAULT_REACHED)) throw new Error(`FAULT_TARGET=${faultTarget}: neither '', alloc nor engine-alloc`);
+// What fails, for test names; and how many more counts than database calls
+// a request makes, for the loops' bounds.
+export const faultWhat = { '': 'database call', alloc: 'allocation', 'engine-alloc': 'allocation by SQLite' }[faultTarget];
+export const faultScale = { '': 1, alloc: 10, 'engine-alloc': 100 }[faultTarget];
 // True when the server's log says the armed fault was reached.
 export const faultReached = (log) => FAULT_REACHED[faultTarget].test(log);
 export const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;

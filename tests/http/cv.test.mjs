@@ -6,12 +6,12 @@
 // written to the audit log.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, enrolTotp, linkIn, signIn as signInWith, signUp } from '../client.mjs';
-import { kafaat, startServer } from '../kafaat.mjs';
+import { kafaat, serveOn, startServer } from '../kafaat.mjs';
 
 const pgUrl = process.env.TEST_PG_URL;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kafaat-cv-'));
@@ -233,6 +233,34 @@ describe('views by others', () => {
 		const before = views();
 		assert.equal((await download(amal, `/fr/experts/${amalId}/cv`)).status, 200);
 		assert.equal(views(), before);
+	});
+});
+
+describe('start-up', () => {
+	// What a server killed between writing a file and committing its row (or
+	// between committing a removal or an erasure and unlinking) leaves behind.
+	test('a server starting removes the stored files no row refers to, and only those', async () => {
+		assert.equal((await upload(amal, pdf())).status, 303);
+		const kept = tree(filesDir);
+		assert.equal(kept.length, 1);
+		const name = (c) => c.repeat(43);
+		const put = (f, secondsAgo) => {
+			const p = path.join(filesDir, f);
+			writeFileSync(p, '%PDF-1.4\n%%EOF\n');
+			const t = Date.now() / 1000 - secondsAgo;
+			utimesSync(p, t, t);
+		};
+		put(name('A'), 60); // an orphan: no row names it
+		put(`.tmp-${name('B')}`, 60); // a temporary file never renamed
+		put('LISEZMOI.txt', 60); // not a name Kafaat gives: left alone
+		put(name('C'), -3600); // changed after the server started (another writer): kept
+		const second = await serveOn(srv.db, { env });
+		const r = await second.stop();
+		assert.equal(r.code, 0, second.stderr());
+		assert.deepEqual(tree(filesDir).sort(), [...kept, 'LISEZMOI.txt', name('C')].sort());
+		assert.match(second.stderr(), /files: removed 2 file\(s\) of .* that no row refers to/);
+		assert.equal((await download(amal, '/fr/profile/cv')).status, 200, 'the CV is still there');
+		for (const f of ['LISEZMOI.txt', name('C')]) rmSync(path.join(filesDir, f));
 	});
 });
 
