@@ -168,6 +168,11 @@ static const struct key keys[] = {
          "Benchmarks only: 1 enables /api/v1/bench/fts5, the SQLite FTS5 peer of the search API "
          "that bench/search.sh measures (404 when 0). 0 in production.",
          NULL},
+        {"testing", "jobs", KEY_INT, 0, 1, "1", FIELD(testing_jobs),
+         "Tests only: 0 stops the hourly jobs (reminders to confirm profiles, engagement "
+         "deadlines, digests, plans and proposals flagged), for tests that restart a server and "
+         "compare the database before and after; mail is still sent. 1 in production.",
+         NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -71,6 +71,7 @@ struct config {
 	/* [testing] */
 	char *testing_clock_file; /* "" in production */
 	int testing_bench_fts5; /* 1: /api/v1/bench/fts5 answers (bench_fts5.h); 0 in production */
+	int testing_jobs;       /* 0: the mail sender runs no hourly job; 1 in production */
 };
 
 /* One problem found while loading: where and why. */

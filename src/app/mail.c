@@ -948,8 +948,11 @@ static void *sender_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
 		pthread_mutex_unlock(&s->lock);
-		freshness_tick(s->app, &s->freshness); /* hourly: reminders to confirm profiles */
-		engagement_jobs_tick(s->app, &s->engagements); /* hourly: deadlines, digests */
+		if (s->app->cfg->testing_jobs) {
+			/* hourly: reminders to confirm profiles; deadlines, digests */
+			freshness_tick(s->app, &s->freshness);
+			engagement_jobs_tick(s->app, &s->engagements);
+		}
 		int more = sender_round(s->app);
 		pthread_mutex_lock(&s->lock);
 		if (!more)

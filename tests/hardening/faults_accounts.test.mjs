@@ -39,7 +39,9 @@ const site = freshSite('faulta');
 const armFile = path.join(site.dir, 'fault');
 const clockFile = path.join(site.dir, 'clock');
 const filesDir = path.join(site.dir, 'files');
-site.env = { ...site.env, KAFAAT_TESTING_CLOCK_FILE: clockFile, KAFAAT_PATHS_FILES: filesDir };
+// No hourly job (testing.jobs): a server restarted after an abort would run
+// them at once, and their writes would pass for the aborted request's.
+site.env = { ...site.env, KAFAAT_TESTING_CLOCK_FILE: clockFile, KAFAAT_PATHS_FILES: filesDir, KAFAAT_TESTING_JOBS: '0' };
 let now = Math.floor(Date.now() / 1000);
 writeFileSync(clockFile, `${now}\n`);
 mkdirSync(filesDir, { recursive: true });

@@ -73,6 +73,7 @@ export async function serve(db, { env = {}, args = [], program = bin, port = und
 			if (out.includes('serving http://')) { clearTimeout(timer); resolve(true); }
 		});
 		exited.then(() => { clearTimeout(timer); resolve(false); });
+		child.once('error', (e) => { clearTimeout(timer); reject(new Error(`cannot start ${program}: ${e.message}`)); });
 	});
 	return {
 		url: ready ? `http://127.0.0.1:${port}` : null,
