@@ -223,6 +223,20 @@ let moverEmail = MOVER;
 // (nothing may change, success or not).
 const STEPS = [
 	{
+		// faults.test.mjs loops over the sign-up too (database calls, with failed rollbacks)
+		name: 'someone signs up',
+		prepare: async () => ({ c: new Client(srv.url), email: `signup${++serial}@example.org` }),
+		form: (o) => o.c.get('/fr/signup'),
+		post: (o) => o.c.post('/fr/signup', { email: o.email, password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes' }),
+		ok: has(T.checkMail),
+		refusal: outage,
+		committed: (o) => count(`SELECT COUNT(*) FROM users WHERE email = ${q(o.email)}`) === 1,
+		recorded: (o) => {
+			const uid = userId(o.email);
+			return mailsTo(o.email) === 1 && tokens(uid, 'verify_email') === 1 && audits('signup', uid) === 1;
+		},
+	},
+	{
 		name: 'a new expert follows the verification link',
 		prepare: async () => {
 			const email = `verify${++serial}@example.org`;
