@@ -4,6 +4,8 @@
 #
 #   scripts/valgrind.sh                  # both parts
 #   VG_PARTS=unit scripts/valgrind.sh    # only the unit programs (or: http)
+#   VG_PARTS=unit VG_UNIT=test_db scripts/valgrind.sh   # only that one
+#   TEST_PG_URL=postgres://… …           # test_db and the suite part on PostgreSQL
 #   VG_PARTS=suite scripts/valgrind.sh   # tests/http/*.test.mjs under memcheck
 #   VG_PARTS=suite VG_FILES="tests/http/plans.test.mjs tests/http/needs.test.mjs" \
 #       scripts/valgrind.sh              # only those files (default: all)
@@ -86,7 +88,7 @@ check_logs() {
 if echo "$parts" | grep -qw unit; then
 	n=0
 	bad=0
-	for t in build/tests/test_*; do
+	for t in build/tests/${VG_UNIT:-test_*}; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
 		log="$out/logs/$name.log"

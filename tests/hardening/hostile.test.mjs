@@ -48,7 +48,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { Client, lastMailTo, linkIn } from '../client.mjs';
-import { kafaat } from '../kafaat.mjs';
+import { kafaat, startMs } from '../kafaat.mjs';
 import { freshSite, isPg, makeAdmin, makeInstitution, sanitizedBin, serve, sql, tableNames, tableRows } from './lib.mjs';
 
 const PW = 'une phrase assez longue 2027';
@@ -112,7 +112,9 @@ function send(port, bytes) {
 		sock.on('data', (d) => chunks.push(d));
 		sock.on('end', done);
 		sock.on('error', done);
-		sock.setTimeout(10000, () => { sock.destroy(); done(); });
+		// a guard against a hang, not a deadline: on a loaded machine the
+		// password forms (Argon2id each) queue up for seconds
+		sock.setTimeout(Math.max(30000, startMs), () => { sock.destroy(); done(); });
 		sock.write(bytes);
 	});
 }
