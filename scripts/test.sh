@@ -10,19 +10,28 @@
 #   hardening: failure injection, kill -9, power loss, graceful shutdown,
 #   load, disk full (tests/hardening/, docs/HARDENING.md; CRASH_KILLS=200,
 #   POWER_CUTS=100 for longer runs); hardening-pg: failure injection and the
-#   hostile corpus again on PostgreSQL
+#   hostile corpus again on PostgreSQL; hardening-alloc: the failure loops
+#   with allocations failing instead of database calls
 #   browser tests (playwright-core + Debian's chromium + axe-core)
 #   lint (format, cppcheck, banned functions)
 # Set SUITES to run a subset, e.g. SUITES="unit http" make test.
 set -u
 cd "$(dirname "$0")/.."
-SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg deploy hardening hardening-pg browser lint"}
+SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg deploy hardening hardening-pg hardening-alloc browser lint"}
 # hardening-pg: hardening files that run on either engine (lib.mjs's
 # freshSite), on PostgreSQL. By default the start-up, sign-up and rollback
 # loops and the hostile corpus; the two long loops (faults_writes,
 # faults_accounts: ~20 min each there on two cores) would take make test
 # past CI's budget: HARDENING_PG="FILE..." runs them (docs/HARDENING.md).
 HARDENING_PG=${HARDENING_PG:-"tests/hardening/faults.test.mjs tests/hardening/hostile.test.mjs"}
+# hardening-alloc: faults_writes and faults_accounts again, with Kafaat's
+# Nth allocation failing (FAULT_TARGET=alloc: the server aborts and is
+# restarted) and then SQLite's (engine-alloc), over a sample of their steps
+# (each loop's FAULT_STEPS) to stay inside CI's budget. ALLOC_STEPS=. and
+# ENGINE_ALLOC_STEPS=. run every step (~16 and ~60 minutes on two cores).
+ALLOC_FILES="tests/hardening/faults_writes.test.mjs tests/hardening/faults_accounts.test.mjs"
+ALLOC_STEPS=${ALLOC_STEPS:-"someone signs up|saves and submits a new need|an expert applies|records the delivery|saves a new plan|answers a consultation, named|submits a proposal|replies in a thread|downloads an export|uploads a CV|erases the account|chooses a new password"}
+ENGINE_ALLOC_STEPS=${ENGINE_ALLOC_STEPS:-"someone signs up|an expert applies|replies in a thread|uploads a CV"}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 unset TEST_PG_URL # set by the -pg suites only
@@ -106,6 +115,10 @@ for s in $SUITES; do
 	hardening) run_node hardening 'tests/hardening/*.test.mjs' TEST_BIN=bin/kafaat ;;
 	hardening-pg) if pg_start; then run_node hardening-pg "$HARDENING_PG" TEST_BIN=bin/kafaat TEST_PG_URL="$pg_url"
 		else count hardening-pg 0 1; fi ;;
+	hardening-alloc)
+		run_node hardening-alloc "$ALLOC_FILES" TEST_BIN=bin/kafaat FAULT_TARGET=alloc FAULT_STEPS="$ALLOC_STEPS"
+		run_node hardening-engine-alloc "$ALLOC_FILES" TEST_BIN=bin/kafaat FAULT_TARGET=engine-alloc \
+			FAULT_STEPS="$ENGINE_ALLOC_STEPS" ;;
 	browser) run_node browser 'tests/browser/*.test.mjs' TEST_BIN=bin/kafaat ;;
 	lint) run_script lint scripts/lint.sh ;;
 	*) echo "unknown suite $s"; failed=$((failed + 1)) ;;
