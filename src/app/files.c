@@ -176,6 +176,11 @@ void files_unlink_all(const struct config *cfg, json_t *names)
 
 /* ---- The sweep at start-up ------------------------------------------------------ */
 
+/* More orphans than this, and more than the files rows refer to: more
+ * than interrupted requests leave (at most one or two per request in
+ * flight), so more likely a server started on the wrong database. */
+#define SWEEP_MAX 64
+
 /* Every stored name a row refers to (CVs, dossiers' documents), as the
  * keys of a JSON object (new reference), or NULL on a database error. */
 static json_t *referenced_names(struct db *db)
@@ -211,33 +216,65 @@ static int orphan(int dir, const char *name, json_t *refs, const struct timespec
 	       (st.st_mtim.tv_sec == before->tv_sec && st.st_mtim.tv_nsec < before->tv_nsec);
 }
 
+/* The folder's orphans (orphan()) as a JSON array of names (new
+ * reference), and in *kept the number of stored files rows refer to. */
+static json_t *orphans_in(DIR *d, json_t *refs, const struct timespec *before, size_t *kept)
+{
+	json_t *names = json_array();
+	struct dirent *e;
+
+	*kept = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (orphan(dirfd(d), e->d_name, refs, before))
+			json_array_append_new(names, json_string(e->d_name));
+		else if (json_object_get(refs, e->d_name))
+			(*kept)++;
+	}
+	return names;
+}
+
 int files_sweep(struct db *db, const struct config *cfg, const struct timespec *before)
 {
 	DIR *d = opendir(cfg->files_dir);
-	json_t *refs = NULL;
-	struct dirent *e;
-	int removed = 0;
+	json_t *refs = NULL, *names = NULL, *v;
+	size_t kept, i;
+	int removed = -1;
 
-	if (d == NULL)
-		return errno == ENOENT ? 0 : -1;
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		log_error("files: cannot sweep %s: %s", cfg->files_dir, strerror(errno));
+		return -1;
+	}
 	refs = referenced_names(db);
 	if (refs == NULL) {
-		removed = -1;
+		log_error("files: cannot sweep %s: the database cannot be read", cfg->files_dir);
 		goto out;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (!orphan(dirfd(d), e->d_name, refs, before))
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) < 0) {
-			log_error("files: cannot remove %s/%s: %s", cfg->files_dir, e->d_name,
-			          strerror(errno));
-			continue;
-		}
-		removed++;
+	names = orphans_in(d, refs, before, &kept);
+	if (json_array_size(names) > SWEEP_MAX && json_array_size(names) > kept) {
+		log_error("files: %zu files of %s have no row in this database and only %zu have "
+		          "one: is it the right database? Nothing removed",
+		          json_array_size(names), cfg->files_dir, kept);
+		goto out;
+	}
+	removed = 0;
+	json_array_foreach(names, i, v)
+	{
+		if (unlinkat(dirfd(d), json_string_value(v), 0) == 0)
+			removed++;
+		else
+			log_error("files: cannot remove %s/%s: %s", cfg->files_dir,
+			          json_string_value(v), strerror(errno));
 	}
 	if (removed > 0 && sync_dir(cfg->files_dir) < 0)
 		log_error("files: cannot sync %s: %s", cfg->files_dir, strerror(errno));
+	if (removed > 0)
+		log_warn("files: removed %d file(s) of %s that no row refers to (an upload, a "
+		         "removal or an erasure was interrupted)",
+		         removed, cfg->files_dir);
 out:
+	json_decref(names);
 	json_decref(refs);
 	closedir(d);
 	return removed;

@@ -66,8 +66,10 @@ void files_unlink_all(const struct config *cfg, json_t *names);
  * and removing the old file, left behind. Run by `kafaat serve` before it
  * serves (`before`: its start), so no request is in flight; the folder
  * belongs to one server. Names that are not Kafaat's (not a token) are
- * left alone. Returns the number removed, or -1 (folder or database
- * unreadable). */
+ * left alone, and nothing is removed when more than 64 files would be and
+ * they outnumber the files rows refer to (a server started on the wrong
+ * database). Logs what it did. Returns the number removed, or -1 (folder
+ * or database unreadable, or that refusal). */
 int files_sweep(struct db *db, const struct config *cfg, const struct timespec *before);
 
 #endif

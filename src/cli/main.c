@@ -241,21 +241,14 @@ static int open_search(struct app *app)
 	return 0;
 }
 
-/* Removes the files an earlier process left without their rows (files.h);
- * `started`: when this one started. */
+/* Removes the files an earlier process left without their rows (files.h:
+ * it logs what it did); `started`: when this one started. */
 static void sweep_files(struct app *app, const struct timespec *started)
 {
 	struct db *db = db_pool_get(app->pool);
-	int n = files_sweep(db, app->cfg, started);
 
+	(void)files_sweep(db, app->cfg, started);
 	db_pool_put(app->pool, db);
-	if (n < 0)
-		log_error("files: cannot sweep %s: files no row refers to stay there",
-		          app->cfg->files_dir);
-	else if (n > 0)
-		log_warn("files: removed %d file(s) of %s that no row refers to (an upload, a "
-		         "removal or an erasure was interrupted)",
-		         n, app->cfg->files_dir);
 }
 
 static int cmd_serve(struct cli *cli)

@@ -262,6 +262,21 @@ describe('start-up', () => {
 		assert.equal((await download(amal, '/fr/profile/cv')).status, 200, 'the CV is still there');
 		for (const f of ['LISEZMOI.txt', name('C')]) rmSync(path.join(filesDir, f));
 	});
+
+	test('a server started on what looks like the wrong database removes nothing, and says why', async () => {
+		const before = tree(filesDir);
+		const strays = Array.from({ length: 65 }, (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(41)}`);
+		const old = Date.now() / 1000 - 60;
+		for (const f of strays) {
+			writeFileSync(path.join(filesDir, f), '%PDF-1.4\n%%EOF\n');
+			utimesSync(path.join(filesDir, f), old, old);
+		}
+		const second = await serveOn(srv.db, { env });
+		assert.equal((await second.stop()).code, 0, second.stderr());
+		assert.match(second.stderr(), /65 files of .* have no row in this database and only 1 have one: is it the right database\? Nothing removed/);
+		assert.deepEqual(tree(filesDir).sort(), [...before, ...strays].sort());
+		for (const f of strays) rmSync(path.join(filesDir, f));
+	});
 });
 
 describe('removal', () => {
