@@ -53,8 +53,9 @@ export function freshSite(prefix) {
 // Starts `kafaat serve` on db (binary: TEST_BIN unless `program` is given;
 // on a free port unless `port` is given).
 // Resolves when it serves, with
-// {url, port, child, stderr(), exited, stop(signal)}, or when it exits first,
-// with {url: null, stderr(), exited} (exited resolves to {code, signal}).
+// {url, port, child, stderr(), exited, closed, stop(signal)}, or when it
+// exits first, with {url: null, stderr(), exited} (exited resolves to
+// {code, signal}; closed once its log has been read to the end).
 export async function serve(db, { env = {}, args = [], program = bin, port = undefined } = {}) {
 	port ??= await freePort();
 	const child = spawn(program, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], {
@@ -65,6 +66,8 @@ export async function serve(db, { env = {}, args = [], program = bin, port = und
 	const exited = new Promise((resolve) => {
 		child.once('exit', (code, signal) => resolve({ code, signal }));
 	});
+	// 'close' comes after 'exit' once the pipes are drained: all of the log is read
+	const closed = new Promise((resolve) => { child.once('close', resolve); });
 	const ready = await new Promise((resolve, reject) => {
 		let out = '';
 		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
@@ -80,6 +83,7 @@ export async function serve(db, { env = {}, args = [], program = bin, port = und
 		port,
 		child,
 		exited,
+		closed,
 		stderr: () => stderr,
 		// Sends signal (SIGTERM by default); resolves with {code, signal}.
 		async stop(signal = 'SIGTERM') {
@@ -244,6 +248,7 @@ export async function underFault(srv, file, n, request, restart) {
 	}
 	if (r !== null) return { r, log: srv.stderr().slice(from, await arm(srv, file, 0)), srv };
 	const { signal } = await srv.exited;
+	await srv.closed; // the fault line and any sanitizer report, read to the end
 	const log = srv.stderr().slice(from);
 	const where = `N=${n}: the server ended by ${signal}\n${log.slice(-1500)}`;
 	assert.notEqual(faultTarget, '', `a database fault killed the server; ${where}`);
@@ -358,8 +363,9 @@ export async function faultLoop(db, step, attempt, maxN) {
 		if (!r.reached) clean = n;
 	}
 	assert.ok(clean > 0, `every run up to N=${maxN} reached its fault: ${JSON.stringify(statuses)}`);
-	assert.ok(refused > 0, 'some attempts were refused');
-	assert.ok(done > 0, 'the fault-free attempt succeeded');
+	const seen = `N = 1…${clean}: ${JSON.stringify(statuses)}`;
+	assert.ok(refused > 0, `some attempts were refused; ${seen}`);
+	assert.ok(done > 0, `the fault-free attempt succeeded; ${seen}`);
 	if (isPg(db)) assert.equal(integrity(db), 'ok', `${step.name}: amcheck`);
 	return `  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`;
 }
