@@ -3,8 +3,9 @@
 // the experts' search page and API with their filters, the needs board and
 // its API, the sign-in and sign-up forms (with their CSRF token, fetched
 // again by sqlmap before each request: --csrf-token/--csrf-url), a signed-in
-// expert's profile form and an institution officer's need form (the cookie
-// of a real session). A target fails when sqlmap reports an injectable
+// expert's profile form, an institution officer's need form, the programme
+// team's dashboard period, project queue filter, invitation and network
+// forms (the cookie of a real session). A target fails when sqlmap reports an injectable
 // parameter, when a parameter it was given was not tested, or when the
 // server answered 500; at the end the server must still answer and stop
 // with exit 0.
@@ -43,7 +44,7 @@ const env = {
 	KAFAAT_MAIL_SPOOL_DIR: path.join(tmp, 'mail'), KAFAAT_SERVER_TRUSTED_PROXY: '127.0.0.1',
 	KAFAAT_AUTH_STAFF_IDLE_MINUTES: '1440',
 };
-let srv, admin, expert, officer;
+let srv, admin, expert, officer, institution;
 const figures = [];
 
 before(async () => {
@@ -51,7 +52,7 @@ before(async () => {
 	srv = await startServer({ env });
 	const site = { url: srv.url, db: srv.db, env };
 	admin = await makeAdmin(site);
-	({ officer } = await makeInstitution(site, admin));
+	({ id: institution, officer } = await makeInstitution(site, admin));
 	expert = await makeExpert(site, 'sqlmap.expert@example.org');
 });
 
@@ -204,6 +205,23 @@ test('the programme team’s dashboard period and project queue filter', { skip 
 		const url = `${base}?${encode(query)}`;
 		assert.equal((await admin.get(url)).status, 200, url);
 		await assertNotInjectable(`GET ${base}`, { url, params: Object.keys(query), cookie });
+	}
+	assert.equal((await admin.get('/en/admin/dashboard')).status, 200, 'the admin is still signed in');
+});
+
+test('the programme team’s invitation and network forms', { skip }, async () => {
+	let serial = 0;
+	const forms = [
+		['/en/admin/invitations', () => ({ email: `invited${++serial}@example.org`, institution, role: 'member', lang: 'fr' })],
+		['/en/admin/networks', () => ({
+			slug: `reseau-${++serial}`, kind: 'thematic', membership: 'open', name_ar: 'شبكة', name_fr: 'Réseau', name_en: 'Network',
+			summary_ar: 'ملخص.', summary_fr: 'Résumé.', summary_en: 'Summary.',
+		})],
+	];
+	for (const [url, fields] of forms) {
+		const { cookie, csrf } = await session(admin, url);
+		const data = fields();
+		await assertNotInjectable(`POST ${url}`, { url, data: { csrf, ...data }, cookie, csrfUrl: url, params: Object.keys(data) });
 	}
 	assert.equal((await admin.get('/en/admin/dashboard')).status, 200, 'the admin is still signed in');
 });
