@@ -216,15 +216,22 @@ void fault_db_exempt_thread(void)
 	exempt = 1;
 }
 
-int fault_db_call(const char *call, char *err, size_t errlen)
+/* Counts one event of kind `want` (enum target) on this thread; returns
+ * its number when it is the one to fail, 0 otherwise. */
+static int64_t count_one(int want)
 {
 	int64_t at = atomic_load_explicit(&fail_at, memory_order_relaxed);
-	int64_t n;
 
-	if (__builtin_expect(at == 0, 1) || exempt || atomic_load(&target) != T_CALL)
+	if (__builtin_expect(at == 0, 1) || exempt || atomic_load(&target) != want)
 		return 0;
-	n = atomic_fetch_add(&calls, 1) + 1;
-	if (n != at)
+	return atomic_fetch_add(&calls, 1) + 1 == at ? at : 0;
+}
+
+int fault_db_call(const char *call, char *err, size_t errlen)
+{
+	int64_t n = count_one(T_CALL);
+
+	if (n == 0)
 		return 0;
 	if (atomic_load(&rollback_mode) != RB_NONE)
 		atomic_store(&rollback_due, 1);
@@ -259,14 +266,9 @@ int fault_db_enabled(void)
 
 int fault_alloc(enum fault_alloc_kind kind, size_t size)
 {
-	int64_t at = atomic_load_explicit(&fail_at, memory_order_relaxed);
-	int want = kind == FAULT_ALLOC_KAFAAT ? T_ALLOC_KAFAAT : T_ALLOC_ENGINE;
-	int64_t n;
+	int64_t n = count_one(kind == FAULT_ALLOC_KAFAAT ? T_ALLOC_KAFAAT : T_ALLOC_ENGINE);
 
-	if (__builtin_expect(at == 0, 1) || exempt || atomic_load(&target) != want)
-		return 0;
-	n = atomic_fetch_add(&calls, 1) + 1;
-	if (n != at)
+	if (n == 0)
 		return 0;
 	log_warn("fault injection: allocation %" PRId64 " (%s, %zu bytes) fails", n,
 	         alloc_names[kind], size);
