@@ -1084,7 +1084,7 @@ static void test_pg_pool_rollback_on_lost_connection(void **state)
  * database calls; a database-call fault never counts allocations. */
 static void test_fault_alloc_counts_its_kind(void **state)
 {
-	char err[DB_ERR_MAX];
+	char err[512];
 
 	(void)state;
 	assert_int_equal(fault_db_arm("3+engine-alloc"), 0);
