@@ -28,7 +28,7 @@ HARDENING_PG=${HARDENING_PG:-"tests/hardening/faults.test.mjs tests/hardening/ho
 # Nth allocation failing (FAULT_TARGET=alloc: the server aborts and is
 # restarted) and then SQLite's (engine-alloc), over a sample of their steps
 # (each loop's FAULT_STEPS) to stay inside CI's budget. ALLOC_STEPS=. and
-# ENGINE_ALLOC_STEPS=. run every step (~16 and ~60 minutes on two cores).
+# ENGINE_ALLOC_STEPS=. run every step (~16 and ~85 minutes on two loaded cores).
 ALLOC_FILES="tests/hardening/faults_writes.test.mjs tests/hardening/faults_accounts.test.mjs"
 ALLOC_STEPS=${ALLOC_STEPS:-"someone signs up|saves and submits a new need|an expert applies|records the delivery|saves a new plan|answers a consultation, named|submits a proposal|replies in a thread|downloads an export|uploads a CV|erases the account|chooses a new password"}
 ENGINE_ALLOC_STEPS=${ENGINE_ALLOC_STEPS:-"someone signs up|an expert applies|replies in a thread|uploads a CV"}
