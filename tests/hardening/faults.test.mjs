@@ -31,7 +31,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { lastMailTo, linkIn, mails } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { acknowledged, arm, canSignIn, freshSite, integrity, isPg, sanitizedBin, serve, signUp, sql } from './lib.mjs';
+import { acknowledged, arm, canSignIn, freshSite, integrity, isPg, SANITIZER, sanitizedBin, serve, signUp, sql } from './lib.mjs';
 
 const MAX_N = 80;
 const FAULT_LINE = /fault injection: database call (\d+) \((\w+)\) fails/;
@@ -54,8 +54,6 @@ function assertWhole(n) {
 	};
 	for (const [what, text] of Object.entries(orphans)) assert.equal(count(text), 0, `N=${n}: ${what}`);
 }
-
-const SANITIZER = /AddressSanitizer|runtime error|LeakSanitizer/;
 
 test('a database call failing at start-up: a clean refusal or a clean start', async () => {
 	let refused = 0;
