@@ -69,7 +69,9 @@ enum db_rc db_bind_text(struct db_stmt *st, int idx, const char *s);
 enum db_rc db_bind_null(struct db_stmt *st, int idx);
 /* DB_ROW, DB_OK when done, or a negative error code. */
 enum db_rc db_step(struct db_stmt *st);
-/* Columns are 0-based. A NULL text column reads as NULL. */
+/* Columns are 0-based. A NULL text column reads as NULL. Reading a column
+ * never fails and takes no memory from the engine: what a text read may
+ * need is prepared by db_step, which fails (DB_ERROR) if it cannot. */
 int db_col_count(struct db_stmt *st);
 int db_col_is_null(struct db_stmt *st, int col);
 int64_t db_col_int(struct db_stmt *st, int col);

@@ -42,6 +42,7 @@ struct sqlite_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *h;
 	sqlite3_int64 total_before; /* connection's total changes when the run began */
+	char (*ints)[24];           /* integer columns read as text, one slot per column */
 };
 
 static struct sqlite_db *sdb(struct db *db)
@@ -495,6 +496,28 @@ static int64_t run_changes(struct sqlite_stmt *st, sqlite3 *h)
 	return sqlite3_changes64(h);
 }
 
+/* Makes every text a caller may read out of the current row ready now, so
+ * that reading it later needs no memory from SQLite: text and blob values
+ * get their terminating NUL (which may allocate), real values their text
+ * form. Integers read as text are formatted by sq_col_text without SQLite.
+ * A conversion that runs out of memory fails the step, which the caller
+ * reports like any failed step, instead of a column reading as missing. */
+static enum db_rc settle_row(struct db_stmt *st)
+{
+	sqlite3_stmt *h = sst(st)->h;
+	int n = sqlite3_column_count(h);
+
+	for (int i = 0; i < n; i++) {
+		int type = sqlite3_column_type(h, i);
+
+		if (type == SQLITE_NULL || type == SQLITE_INTEGER)
+			continue;
+		if (sqlite3_column_text(h, i) == NULL)
+			return fail(st->db, SQLITE_NOMEM);
+	}
+	return DB_ROW;
+}
+
 static enum db_rc sq_step(struct db_stmt *st)
 {
 	sqlite3 *h = conn_of(st);
@@ -504,7 +527,7 @@ static enum db_rc sq_step(struct db_stmt *st)
 		sst(st)->total_before = sqlite3_total_changes64(h);
 	rc = sqlite3_step(sst(st)->h);
 	if (rc == SQLITE_ROW)
-		return DB_ROW;
+		return settle_row(st);
 	if (rc != SQLITE_DONE)
 		return fail(st->db, rc);
 	st->changes = run_changes(sst(st), h);
@@ -526,17 +549,31 @@ static int64_t sq_col_int(struct db_stmt *st, int col)
 	return sqlite3_column_int64(sst(st)->h, col);
 }
 
+/* An integer column's text in the statement's own slot for that column,
+ * valid like SQLite's text: until the next step, reset or finalize. */
+static const char *int_text(struct sqlite_stmt *st, int col)
+{
+	if (st->ints == NULL)
+		st->ints = xcalloc((size_t)sqlite3_column_count(st->h), sizeof(*st->ints));
+	db_fmt(st->ints[col], sizeof(st->ints[col]), "%lld",
+	       (long long)sqlite3_column_int64(st->h, col));
+	return st->ints[col];
+}
+
 static const char *sq_col_text(struct db_stmt *st, int col)
 {
-	/* The type is read first: a conversion that runs out of memory leaves
-	 * the value NULL, so asking after it would take the failure for a NULL. */
-	int was_null = sqlite3_column_type(sst(st)->h, col) == SQLITE_NULL;
-	const unsigned char *v = sqlite3_column_text(sst(st)->h, col);
+	int type = sqlite3_column_type(sst(st)->h, col);
+	const unsigned char *v;
 
-	/* NULL for a non-NULL value means SQLite ran out of memory converting
-	 * it; like xalloc, treat that as fatal rather than misread it. */
-	if (v == NULL && !was_null) {
-		log_error("db: out of memory reading a text column");
+	if (type == SQLITE_NULL)
+		return NULL;
+	if (type == SQLITE_INTEGER)
+		return int_text(sst(st), col);
+	/* settle_row converted the value when the row arrived, so this call
+	 * allocates nothing; NULL here would be a broken promise, not data. */
+	v = sqlite3_column_text(sst(st)->h, col);
+	if (v == NULL) {
+		log_error("db: a settled text column read as NULL");
 		abort();
 	}
 	return (const char *)v;
@@ -554,6 +591,7 @@ static void sq_finalize(struct db_stmt *st)
 {
 	/* Same as reset: the return value repeats an already reported error. */
 	(void)sqlite3_finalize(sst(st)->h);
+	free(sst(st)->ints);
 	free(st);
 }
 
