@@ -86,6 +86,11 @@ static const struct key keys[] = {
          "Folder of uploaded files (CVs) under generated names; keep it outside any web "
          "root. Created when missing.",
          NULL},
+        {"paths", "files_orphan_minutes", KEY_INT, 10, 10080, "60", FIELD(files_orphan_minutes),
+         "Minutes after which a file of paths.files that no row refers to (left by an "
+         "interrupted upload, removal or erasure) is removed, at start and then hourly. Nodes "
+         "sharing the folder need more than any upload takes on any of them.",
+         NULL},
         {"paths", "personal_data", KEY_PATH, 0, 0, "db/personal_data.tsv",
          FIELD(personal_data_file),
          "The list of columns holding personal data: \"download my data\" and account "

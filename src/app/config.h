@@ -36,6 +36,7 @@ struct config {
 	char *locale_dir;
 	char *data_dir;           /* reference and demo data (data/) */
 	char *files_dir;          /* uploaded files (CVs), outside the web root */
+	int files_orphan_minutes; /* age at which a file no row refers to is removed */
 	char *personal_data_file; /* db/personal_data.tsv: export and erasure follow it */
 	/* [log] */
 	enum log_level log_level;

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -174,7 +175,7 @@ void files_unlink_all(const struct config *cfg, json_t *names)
 	}
 }
 
-/* ---- The sweep at start-up ------------------------------------------------------ */
+/* ---- The sweep of orphans ------------------------------------------------------- */
 
 /* More orphans than this, and more than the files rows refer to: more
  * than interrupted requests leave (at most one or two per request in
@@ -202,8 +203,8 @@ static json_t *referenced_names(struct db *db)
 
 /* 1 when the folder entry `name` is a file this sweep removes: a stored
  * name (or the temporary file of one) no row refers to, last changed
- * before `before`. */
-static int orphan(int dir, const char *name, json_t *refs, const struct timespec *before)
+ * before `before` (Unix seconds). */
+static int orphan(int dir, const char *name, json_t *refs, time_t before)
 {
 	struct stat st;
 	const char *stored = strncmp(name, ".tmp-", 5) == 0 ? name + 5 : name;
@@ -212,13 +213,12 @@ static int orphan(int dir, const char *name, json_t *refs, const struct timespec
 		return 0;
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	return st.st_mtim.tv_sec < before->tv_sec ||
-	       (st.st_mtim.tv_sec == before->tv_sec && st.st_mtim.tv_nsec < before->tv_nsec);
+	return st.st_mtim.tv_sec < before;
 }
 
 /* The folder's orphans (orphan()) as a JSON array of names (new
  * reference), and in *kept the number of stored files rows refer to. */
-static json_t *orphans_in(DIR *d, json_t *refs, const struct timespec *before, size_t *kept)
+static json_t *orphans_in(DIR *d, json_t *refs, time_t before, size_t *kept)
 {
 	json_t *names = json_array();
 	struct dirent *e;
@@ -233,8 +233,10 @@ static json_t *orphans_in(DIR *d, json_t *refs, const struct timespec *before, s
 	return names;
 }
 
-int files_sweep(struct db *db, const struct config *cfg, const struct timespec *before)
+int files_sweep(struct db *db, const struct config *cfg)
 {
+	/* Real time, like the files' own: the app clock may be a test's. */
+	time_t before = time(NULL) - (time_t)cfg->files_orphan_minutes * 60;
 	DIR *d = opendir(cfg->files_dir);
 	json_t *refs = NULL, *names = NULL, *v;
 	size_t kept, i;
@@ -278,6 +280,22 @@ out:
 	json_decref(refs);
 	closedir(d);
 	return removed;
+}
+
+#define SWEEP_EVERY 3600 /* seconds between two sweeps of a running server */
+
+void files_sweep_tick(struct app *app, int64_t *last)
+{
+	int64_t now = clock_now(app->cfg);
+	struct db *db;
+
+	if (now >= *last && now - *last < SWEEP_EVERY)
+		return;
+	*last = now;
+	db = db_pool_get(app->pool);
+	if (db)
+		(void)files_sweep(db, app->cfg);
+	db_pool_put(app->pool, db);
 }
 
 #define SHA256_HEX (crypto_hash_sha256_BYTES * 2 + 1)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct app;
 struct buf;
 struct config;
 struct db;
@@ -60,16 +61,21 @@ json_t *files_stored_names(struct db *db, int64_t user_id);
 void files_unlink_all(const struct config *cfg, json_t *names);
 
 /* Removes from paths.files every stored file no row refers to (a CV or a
- * dossier document), and every temporary file, last changed before
- * `before`: what a process that died between writing a file and
- * committing its row, or between committing an erasure or a replacement
- * and removing the old file, left behind. Run by `kafaat serve` before it
- * serves (`before`: its start), so no request is in flight; the folder
- * belongs to one server. Names that are not Kafaat's (not a token) are
- * left alone, and nothing is removed when more than 64 files would be and
- * they outnumber the files rows refer to (a server started on the wrong
- * database). Logs what it did. Returns the number removed, or -1 (folder
- * or database unreadable, or that refusal). */
-int files_sweep(struct db *db, const struct config *cfg, const struct timespec *before);
+ * dossier document), and every temporary file, last changed more than
+ * paths.files_orphan_minutes ago: what a process that died between
+ * writing a file and committing its row, or between committing an erasure
+ * or a replacement and removing the old file, left behind. The age spares
+ * uploads in flight, on this node or on another sharing the folder. Run by
+ * `kafaat serve` before it serves, then hourly (files_sweep_tick). Names
+ * that are not Kafaat's (not a token) are left alone, and nothing is
+ * removed when more than 64 files would be and they outnumber the files
+ * rows refer to (a server started on the wrong database). Logs what it
+ * did. Returns the number removed, or -1 (folder or database unreadable,
+ * or that refusal). */
+int files_sweep(struct db *db, const struct config *cfg);
+/* Runs files_sweep on a pooled connection once an hour has passed since
+ * *last (app clock), then sets *last; for the mail sender's thread, which
+ * runs the hourly jobs. Start *last at the start-up sweep's time. */
+void files_sweep_tick(struct app *app, int64_t *last);
 
 #endif

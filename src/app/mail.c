@@ -30,6 +30,7 @@
 #include "app/clock.h"
 #include "app/config.h"
 #include "app/deadlines.h"
+#include "app/files.h"
 #include "app/freshness.h"
 #include "core/buf.h"
 #include "core/file.h"
@@ -911,6 +912,7 @@ struct mail_sender {
 	int woken;           /* guarded by lock */
 	int64_t freshness;   /* last run of the freshness job (freshness.h); this thread only */
 	int64_t engagements; /* last run of the engagement jobs (deadlines.h); this thread only */
+	int64_t files;       /* last sweep of orphan files (files.h); this thread only */
 };
 
 /* One round on a pooled connection. Returns 1 when the batch was full
@@ -952,6 +954,7 @@ static void *sender_main(void *arg)
 			/* hourly: reminders to confirm profiles; deadlines, digests */
 			freshness_tick(s->app, &s->freshness);
 			engagement_jobs_tick(s->app, &s->engagements);
+			files_sweep_tick(s->app, &s->files);
 		}
 		int more = sender_round(s->app);
 		pthread_mutex_lock(&s->lock);
@@ -993,6 +996,7 @@ struct mail_sender *mail_sender_start(struct app *app)
 		log_error("mail: libcurl did not initialise: SMTP delivery will fail");
 	s = xcalloc(1, sizeof(*s));
 	s->app = app;
+	s->files = clock_now(app->cfg); /* `kafaat serve` swept as it started */
 	if (sender_init(s) < 0) {
 		log_error("mail: cannot initialise the sender");
 		free(s);

@@ -242,12 +242,12 @@ static int open_search(struct app *app)
 }
 
 /* Removes the files an earlier process left without their rows (files.h:
- * it logs what it did); `started`: when this one started. */
-static void sweep_files(struct app *app, const struct timespec *started)
+ * it logs what it did). */
+static void sweep_files(struct app *app)
 {
 	struct db *db = db_pool_get(app->pool);
 
-	(void)files_sweep(db, app->cfg, started);
+	(void)files_sweep(db, app->cfg);
 	db_pool_put(app->pool, db);
 }
 
@@ -258,9 +258,7 @@ static int cmd_serve(struct cli *cli)
 	char err[512];
 	sigset_t set;
 	int rc = 1;
-	struct timespec started;
 
-	clock_gettime(CLOCK_REALTIME, &started);
 	if (cli_load_config(cli) < 0 || schema_current(cli) < 0)
 		return 1;
 	/* Block the signals before threads start, so only sigwait sees them. */
@@ -290,7 +288,7 @@ static int cmd_serve(struct cli *cli)
 	};
 	if (open_search(&app) < 0)
 		goto out;
-	sweep_files(&app, &started);
+	sweep_files(&app);
 	app.mail = mail_sender_start(&app); /* before any handler can read it */
 	srv = server_start(&opts, err, sizeof(err));
 	if (!srv) {

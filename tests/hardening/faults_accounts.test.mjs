@@ -27,7 +27,7 @@
 // A step whose attempt succeeded starts over from a fresh state.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
@@ -629,8 +629,15 @@ const STEPS = [
 ];
 
 // The server again, on the same port, database and clock, after a fault
-// made it abort (sessions are in the database: people stay signed in).
-const restart = () => serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin, port: srv.port });
+// made it abort (sessions are in the database: people stay signed in). The
+// files are made two hours old first, as if the restart came that much
+// later, so that its sweep (older than paths.files_orphan_minutes) takes
+// what the abort left.
+function restart() {
+	const old = Date.now() / 1000 - 2 * 3600;
+	for (const f of readdirSync(filesDir)) utimesSync(path.join(filesDir, f), old, old);
+	return serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin, port: srv.port });
+}
 
 // One attempt of `step` on `o` with the nth call (or allocation) failing.
 async function attempt(step, o, n) {

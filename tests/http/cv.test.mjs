@@ -236,24 +236,28 @@ describe('views by others', () => {
 	});
 });
 
-describe('start-up', () => {
-	// What a server killed between writing a file and committing its row (or
-	// between committing a removal or an erasure and unlinking) leaves behind.
-	test('a server starting removes the stored files no row refers to, and only those', async () => {
+// What a server killed between writing a file and committing its row (or
+// between committing a removal or an erasure and unlinking) leaves behind,
+// removed once older than paths.files_orphan_minutes (60 by default): a
+// younger file may be an upload in flight on another node sharing the folder.
+describe('orphan files', () => {
+	const HOUR = 3600;
+	const name = (c) => c.repeat(43);
+	const put = (f, secondsAgo) => {
+		const p = path.join(filesDir, f);
+		writeFileSync(p, '%PDF-1.4\n%%EOF\n');
+		const t = Date.now() / 1000 - secondsAgo;
+		utimesSync(p, t, t);
+	};
+
+	test('a server starting removes the stored files no row refers to, once an hour old, and only those', async () => {
 		assert.equal((await upload(amal, pdf())).status, 303);
 		const kept = tree(filesDir);
 		assert.equal(kept.length, 1);
-		const name = (c) => c.repeat(43);
-		const put = (f, secondsAgo) => {
-			const p = path.join(filesDir, f);
-			writeFileSync(p, '%PDF-1.4\n%%EOF\n');
-			const t = Date.now() / 1000 - secondsAgo;
-			utimesSync(p, t, t);
-		};
-		put(name('A'), 60); // an orphan: no row names it
-		put(`.tmp-${name('B')}`, 60); // a temporary file never renamed
-		put('LISEZMOI.txt', 60); // not a name Kafaat gives: left alone
-		put(name('C'), -3600); // changed after the server started (another writer): kept
+		put(name('A'), HOUR + 60); // an orphan: no row names it
+		put(`.tmp-${name('B')}`, HOUR + 60); // a temporary file never renamed
+		put('LISEZMOI.txt', HOUR + 60); // not a name Kafaat gives: left alone
+		put(name('C'), HOUR - 60); // young: perhaps another node's upload, not yet committed
 		const second = await serveOn(srv.db, { env });
 		const r = await second.stop();
 		assert.equal(r.code, 0, second.stderr());
@@ -266,7 +270,7 @@ describe('start-up', () => {
 	test('a server started on what looks like the wrong database removes nothing, and says why', async () => {
 		const before = tree(filesDir);
 		const strays = Array.from({ length: 65 }, (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(41)}`);
-		const old = Date.now() / 1000 - 60;
+		const old = Date.now() / 1000 - 2 * HOUR;
 		for (const f of strays) {
 			writeFileSync(path.join(filesDir, f), '%PDF-1.4\n%%EOF\n');
 			utimesSync(path.join(filesDir, f), old, old);
@@ -276,6 +280,28 @@ describe('start-up', () => {
 		assert.match(second.stderr(), /65 files of .* have no row in this database and only 1 have one: is it the right database\? Nothing removed/);
 		assert.deepEqual(tree(filesDir).sort(), [...before, ...strays].sort());
 		for (const f of strays) rmSync(path.join(filesDir, f));
+	});
+
+	test('a running server sweeps again every hour', async () => {
+		const clockFile = path.join(tmp, 'sweep-clock');
+		let now = Math.floor(Date.now() / 1000);
+		writeFileSync(clockFile, String(now));
+		const before = tree(filesDir);
+		const third = await serveOn(srv.db, { env: { ...env, KAFAAT_TESTING_CLOCK_FILE: clockFile, KAFAAT_PATHS_FILES_ORPHAN_MINUTES: '30' } });
+		try {
+			put(name('D'), 31 * 60); // left after the start-up sweep ran: an orphan older than 30 min
+			put(name('E'), 29 * 60); // younger than 30 min: kept
+			await new Promise((r) => setTimeout(r, 1500));
+			assert.ok(tree(filesDir).includes(name('D')), 'no second sweep before the hour');
+			writeFileSync(clockFile, String(now += HOUR + 1));
+			const deadline = Date.now() + 15000;
+			while (tree(filesDir).includes(name('D')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+			assert.deepEqual(tree(filesDir).sort(), [...before, name('E')].sort(), third.stderr());
+			assert.match(third.stderr(), /files: removed 1 file\(s\) of .* that no row refers to/);
+		} finally {
+			assert.equal((await third.stop()).code, 0, third.stderr());
+			rmSync(path.join(filesDir, name('E')));
+		}
 	});
 });
 
