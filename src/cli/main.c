@@ -26,6 +26,7 @@
 #include "app/projects.h"
 #include "app/proposals.h"
 #include "core/log.h"
+#include "core/xalloc.h"
 #include "db/db.h"
 #include "db/migrations.h"
 #include "web/server.h"
@@ -540,6 +541,8 @@ int main(int argc, char **argv)
 	struct cli cli = {0};
 	int rc;
 
+	/* jansson's allocations abort when memory runs out, as Kafaat's do. */
+	json_set_alloc_funcs(xmalloc_unhooked, free);
 	if (argc < 2)
 		return cmd_help(&cli), 2;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -13,6 +13,12 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
+/* As xmalloc, but never failed by the hook below: the allocator given to
+ * libraries whose allocations are too many to count one by one in the
+ * fault loops (jansson: json_set_alloc_funcs in cli/main.c), so that their
+ * running out of memory aborts like Kafaat's own instead of returning
+ * NULL into code that builds pages. */
+void *xmalloc_unhooked(size_t n);
 /* Returns a NUL-terminated copy; the caller owns it. */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
