@@ -44,6 +44,7 @@ struct request {
 	size_t discarded;          /* body bytes dropped after the limit */
 	int started;               /* past the first access-handler call */
 	size_t head_bytes;         /* request line and header lines, as sent */
+	int bad_header;            /* a header name or value HTTP forbids (server.c) */
 	void *conn;                /* the libmicrohttpd connection (private) */
 	void *route;               /* the matched route (const struct route *) */
 	void *user;                /* per-request application state */

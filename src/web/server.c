@@ -184,24 +184,63 @@ static size_t pool_bytes(const struct server *srv)
 	return (size_t)srv->opts.max_header_bytes + ANSWER_ROOM;
 }
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
+/* A header name must be a token (RFC 9110 5.1, 5.6.2). */
+static int is_token(const char *s, size_t n)
 {
-	size_t *n = cls;
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && (ch == '\0' || !strchr(extra, ch)))
+			return 0;
+	}
+	return 1;
+}
+
+/* A header value holds no control character but HTAB (RFC 9110 5.5): a
+ * NUL, a bare CR or a DEL that libmicrohttpd 0.9.75 let through would
+ * otherwise reach the handlers, and a proxy might read the head apart. */
+static int is_field_value(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+struct head_scan {
+	size_t bytes; /* the head as sent */
+	int bad;      /* a header name or value HTTP forbids */
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+	struct head_scan *h = cls;
 
 	(void)kind;
-	*n += strlen(key) + 2 + (value ? strlen(value) : 0) + 2; /* "key: value\r\n" */
+	h->bytes += key_size + 2 + value_size + 2; /* "key: value\r\n" */
+	if (!is_token(key, key_size) || (value && !is_field_value(value, value_size)))
+		h->bad = 1;
 	return MHD_YES;
 }
 
-/* The size of the request head as sent: "METHOD target HTTP/1.1\r\n" and
- * the header lines. */
-static size_t head_bytes(struct MHD_Connection *c, const char *method, const char *url)
+/* Measures the request head as sent ("METHOD target HTTP/1.1\r\n" and the
+ * header lines) into req->head_bytes, and checks its headers' names and
+ * values (req->bad_header). */
+static void scan_head(struct request *req, struct MHD_Connection *c, const char *method,
+                      const char *url)
 {
-	size_t n = strlen(method) + 1 + strlen(url) + 11;
+	struct head_scan h = {strlen(method) + 1 + strlen(url) + 11, 0};
 
-	MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &n);
-	return n;
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &h);
+	req->head_bytes = h.bytes;
+	req->bad_header = h.bad;
 }
 
 static void dispatch(struct server *srv, struct request *req, struct response *resp)
@@ -213,6 +252,10 @@ static void dispatch(struct server *srv, struct request *req, struct response *r
 		error_response(srv, req, resp, 431, "headers_too_large");
 		/* near the pool's end, no room for the usual headers (ANSWER_ROOM) */
 		resp->bare = req->head_bytes + ANSWER_ROOM / 2 > pool_bytes(srv);
+		return;
+	}
+	if (req->bad_header) {
+		error_response(srv, req, resp, 400, "malformed_header");
 		return;
 	}
 	if (req->too_large) {
@@ -334,7 +377,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		req->started = 1;
 		req->conn = c;
 		req->method = method_parse(method, &req->is_head);
-		req->head_bytes = head_bytes(c, method, req->raw_uri ? req->raw_uri : url);
+		scan_head(req, c, method, req->raw_uri ? req->raw_uri : url);
 		buf_init(&req->body, (size_t)body_limit(srv, req));
 		req->too_large = declared_too_large(c, (int64_t)req->body.max);
 		return MHD_YES;
