@@ -5,10 +5,17 @@
 // again by sqlmap before each request: --csrf-token/--csrf-url), a signed-in
 // expert's profile form, an institution officer's need form, the programme
 // team's dashboard period, project queue filter, invitation and network
-// forms (the cookie of a real session). A target fails when sqlmap reports an injectable
+// forms (the cookie of a real session), a network coordinator's event and
+// announcement forms, a network member's introduction request, new
+// discussion thread and reply. A target fails when sqlmap reports an injectable
 // parameter, when a parameter it was given was not tested, or when the
-// server answered 500; at the end the server must still answer and stop
-// with exit 0.
+// server answered 500 or 403; at the end the server must still answer and stop
+// with exit 0. The network forms are each posted once with their values
+// first: the baseline sqlmap starts from must be accepted (303), else it
+// would compare refusals with refusals. An introduction is open once per pair of
+// members: before each of sqlmap's requests (--safe-url, --safe-freq=1) a
+// small server here has the coordinator refuse the open ones, so that the
+// same request is accepted again.
 //
 // The default is the short run of the hardening suite (level 1, risk 1,
 // boolean, error, union, stacked and time-based techniques, a few seconds a
@@ -26,7 +33,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Client } from '../client.mjs';
+import { Client, enrolTotp } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
 import { PASSWORD, makeAdmin, makeExpert, makeInstitution } from './lib.mjs';
 
@@ -45,6 +52,11 @@ const env = {
 	KAFAAT_AUTH_STAFF_IDLE_MINUTES: '1440',
 };
 let srv, admin, expert, officer, institution;
+// The network of the coordinator's and the member's forms: created and
+// joined through the pages. peer: another member, on the roster (consent to
+// network peers), whom the member asks to be introduced to.
+const NET = 'reseau-sqlmap';
+let coordinator, member, peer;
 const figures = [];
 
 before(async () => {
@@ -54,6 +66,27 @@ before(async () => {
 	admin = await makeAdmin(site);
 	({ id: institution, officer } = await makeInstitution(site, admin));
 	expert = await makeExpert(site, 'sqlmap.expert@example.org');
+	await admin.get('/en/admin/networks');
+	const made = await admin.post('/en/admin/networks', {
+		slug: NET, kind: 'thematic', membership: 'open', name_ar: 'شبكة', name_fr: 'Réseau sqlmap', name_en: 'sqlmap network',
+		summary_ar: 'ملخص.', summary_fr: 'Résumé.', summary_en: 'Summary.',
+	});
+	assert.equal(made.status, 303, `network: ${made.status}`);
+	coordinator = await makeExpert(site, 'sqlmap.coordinator@example.org');
+	await admin.get(`/en/admin/networks/${NET}`);
+	const appointed = await admin.post(`/en/admin/networks/${NET}/coordinators`, { email: 'sqlmap.coordinator@example.org', action: 'add' });
+	assert.equal(appointed.status, 303, `coordinator: ${appointed.status}`);
+	await enrolTotp(coordinator, 'fr'); // staff: a second factor first
+	member = await makeExpert(site, 'sqlmap.member@example.org');
+	peer = await makeExpert(site, 'sqlmap.peer@example.org');
+	await peer.get('/fr/profile/consent');
+	assert.equal((await peer.post('/fr/profile/consent', { set: 'networks:1' })).status, 303, 'consent to network peers');
+	for (const c of [member, peer]) {
+		await c.get(`/fr/networks/${NET}`);
+		const r = await c.post(`/fr/networks/${NET}/join`, {});
+		assert.equal(r.status, 303, `join: ${r.status}`);
+	}
+	assert.match((await member.get(`/fr/networks/${NET}/members`)).text, new RegExp(`id="m-${peer.id}"`), 'the peer is on the roster');
 });
 
 after(async () => {
@@ -78,7 +111,8 @@ async function session(c, page) {
 }
 
 // Runs sqlmap on one target; returns its output. t: {url, params, data?,
-// cookie?, csrfUrl?, tamper?}.
+// cookie?, csrfUrl?, tamper?, safeUrl? (visited before each request),
+// eval? (Python run by sqlmap before each request, on the parameters)}.
 // (Asynchronous: a blocked event loop would leave Node's idle keep-alive
 // sockets to the server unread, and the next fetch would take a closed one.)
 async function sqlmap(name, t, base = srv.url) {
@@ -92,6 +126,8 @@ async function sqlmap(name, t, base = srv.url) {
 	if (t.cookie) args.push('--cookie', t.cookie);
 	if (t.csrfUrl) args.push('--csrf-token=csrf', `--csrf-url=${srv.url}${t.csrfUrl}`);
 	if (t.tamper) args.push(`--tamper=${t.tamper}`);
+	if (t.safeUrl) args.push(`--safe-url=${t.safeUrl}`, '--safe-freq=1');
+	if (t.eval) args.push(`--eval=${t.eval}`);
 	const started = Date.now();
 	const child = spawn(SQLMAP, args, { env: { ...process.env, HOME: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
 	let out = '';
@@ -116,6 +152,7 @@ async function assertNotInjectable(name, t) {
 	assert.match(out, /all tested parameters do not appear to be injectable/, where);
 	assert.doesNotMatch(codes, /\b500\b/, `no 500\n${where}`);
 	assert.doesNotMatch(codes, /\b403\b/, `the CSRF token and the session held\n${where}`);
+	return { codes };
 }
 
 const skip = have ? false : `${SQLMAP} is missing (scripts/deps.sh test installs it)`;
@@ -211,19 +248,110 @@ test('the programme team’s dashboard period and project queue filter', { skip 
 
 test('the programme team’s invitation and network forms', { skip }, async () => {
 	let serial = 0;
+	// Each form creates something whose address or slug must be new: after
+	// the first request, the same values would only meet a conflict (409),
+	// and sqlmap would compare refusals. While sqlmap tests another
+	// parameter, its --eval gives the unique one a fresh value each time;
+	// while it tests that one, the payload in it is left as it is.
+	const fresh = (param, pattern, format) =>
+		`import re, random; ${param} = (${JSON.stringify(format)} % random.randrange(10**12)) if re.match(${JSON.stringify(pattern)}, ${param}) else ${param}`;
 	const forms = [
-		['/en/admin/invitations', () => ({ email: `invited${++serial}@example.org`, institution, role: 'member', lang: 'fr' })],
+		['/en/admin/invitations', () => ({ email: `invited${++serial}@example.org`, institution, role: 'member', lang: 'fr' }),
+			fresh('email', '^invited[0-9]+@example\\.org$', 'invited%d@example.org')],
 		['/en/admin/networks', () => ({
 			slug: `reseau-${++serial}`, kind: 'thematic', membership: 'open', name_ar: 'شبكة', name_fr: 'Réseau', name_en: 'Network',
 			summary_ar: 'ملخص.', summary_fr: 'Résumé.', summary_en: 'Summary.',
-		})],
+		}), fresh('slug', '^reseau-[0-9]+$', 'reseau-%d')],
 	];
-	for (const [url, fields] of forms) {
+	for (const [url, fields, evalCode] of forms) {
 		const { cookie, csrf } = await session(admin, url);
 		const data = fields();
-		await assertNotInjectable(`POST ${url}`, { url, data: { csrf, ...data }, cookie, csrfUrl: url, params: Object.keys(data) });
+		const { codes } = await assertNotInjectable(`POST ${url}`, { url, data: { csrf, ...data }, cookie, csrfUrl: url, params: Object.keys(data), eval: evalCode });
+		assert.doesNotMatch(codes, /\b409\b/, `${url}: each request met a new value`);
 	}
 	assert.equal((await admin.get('/en/admin/dashboard')).status, 200, 'the admin is still signed in');
+});
+
+// Posts data from page to url as c, as a user would: it must be accepted
+// (the baseline of sqlmap's comparisons).
+async function assertAccepted(c, page, url, data) {
+	await c.get(page);
+	const r = await c.post(url, data);
+	assert.equal(r.status, 303, `${url}: ${r.status}`);
+}
+
+test('a network coordinator’s event and announcement forms', { skip }, async () => {
+	const year = new Date().getUTCFullYear() + 1; // an event starts in the future
+	const forms = [
+		// Leaves out online_url: an event in person keeps none (the server
+		// drops the field, as an online one drops city and address).
+		[`/fr/networks/${NET}/events/new`, {
+			title: 'Rencontre des ingénieurs', description: 'Présentations et échanges.', mode: 'in_person', open_to: 'members',
+			city: 'Paris', address: '10 rue de la Paix', tz: 'Europe/Paris', start_date: `${year}-06-10`, start_time: '18:30',
+			end_date: `${year}-06-10`, end_time: '21:00', closes_date: `${year}-06-09`, closes_time: '12:00', capacity: '20',
+		}],
+		[`/fr/networks/${NET}/announcements`, { title: 'Réunion trimestrielle', body: 'Samedi 12 juin.\nTous bienvenus.' }],
+	];
+	for (const [url, data] of forms) {
+		await assertAccepted(coordinator, url, url, data);
+		const { cookie, csrf } = await session(coordinator, url);
+		await assertNotInjectable(`POST ${url}`, { url, data: { csrf, ...data }, cookie, csrfUrl: url, params: Object.keys(data) });
+	}
+	assert.equal((await coordinator.get(`/fr/networks/${NET}/manage`)).status, 200, 'the coordinator is still signed in');
+});
+
+test('a network member’s introduction, discussion and reply forms', { skip }, async () => {
+	// The coordinator refuses every open introduction of the network,
+	// before each of sqlmap's requests (its safe URL).
+	let refused = 0;
+	const problems = [];
+	const refuseOpen = async () => {
+		const page = (await coordinator.get('/fr/introductions')).text;
+		const waiting = page.slice(page.indexOf('id="waiting"'), page.indexOf('id="received-title"'));
+		for (const [, id] of waiting.matchAll(/id="i-(\d+)"/g)) {
+			const r = await coordinator.post(`/fr/introductions/${id}`, { action: 'refuse', note: '' });
+			if (r.status === 303) refused++;
+			else problems.push(`refusing introduction ${id}: ${r.status}`);
+		}
+	};
+	const safe = http.createServer((req, res) => {
+		refuseOpen().catch((e) => problems.push(e.message)).finally(() => {
+			res.writeHead(200, { 'Content-Type': 'text/plain' });
+			res.end('ok');
+		});
+	});
+	await new Promise((resolve) => safe.listen(0, '127.0.0.1', resolve));
+	try {
+		const roster = `/fr/networks/${NET}/members`, intros = `/fr/networks/${NET}/introductions`;
+		const data = { target: String(peer.id), message: 'Nous travaillons tous deux sur la cybersécurité.' };
+		await assertAccepted(member, roster, intros, data);
+		await refuseOpen();
+		const { cookie, csrf } = await session(member, roster);
+		await assertNotInjectable(`POST ${intros}`, {
+			url: intros, data: { csrf, ...data }, cookie, csrfUrl: roster, params: Object.keys(data),
+			safeUrl: `http://127.0.0.1:${safe.address().port}/`,
+		});
+		assert.deepEqual(problems, []);
+		assert.ok(refused > 1, `the request was accepted again (${refused} refused)`);
+	} finally {
+		safe.closeAllConnections();
+		await new Promise((resolve) => safe.close(resolve));
+	}
+
+	// The thread started here is the one replied in.
+	const threads = `/fr/networks/${NET}/discussions`;
+	const thread = { title: 'Missions courtes', body: 'Qui a déjà fait une mission de deux semaines ?' };
+	await member.get(`${threads}/new`);
+	const started = await member.post(`${threads}/new`, thread);
+	assert.equal(started.status, 303, `thread: ${started.status}`);
+	const id = /discussions\/(\d+)\?done=posted$/.exec(started.location)[1];
+	const reply = { body: 'Moi, à Rabat, en 2025.' };
+	await assertAccepted(member, `${threads}/${id}`, `${threads}/${id}/reply`, reply);
+	for (const [page, url, data] of [[`${threads}/new`, `${threads}/new`, thread], [`${threads}/${id}`, `${threads}/${id}/reply`, reply]]) {
+		const { cookie, csrf } = await session(member, page);
+		await assertNotInjectable(`POST ${url.replace(`/${id}/`, '/:id/')}`, { url, data: { csrf, ...data }, cookie, csrfUrl: page, params: Object.keys(data) });
+	}
+	assert.equal((await member.get(threads)).status, 200, 'the member is still signed in');
 });
 
 // The control: the same run and the same reading of sqlmap's report find
