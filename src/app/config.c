@@ -175,7 +175,8 @@ static const struct key keys[] = {
          NULL},
         {"testing", "jobs", KEY_INT, 0, 1, "1", FIELD(testing_jobs),
          "Tests only: 0 stops the hourly jobs (reminders to confirm profiles, engagement "
-         "deadlines, digests, plans and proposals flagged), for tests that restart a server and "
+         "deadlines, digests, plans and proposals flagged, orphan files swept), for tests that "
+         "restart a server and "
          "compare the database before and after; mail is still sent. 1 in production.",
          NULL},
 };

@@ -201,8 +201,10 @@ static int is_token(const char *s, size_t n)
 }
 
 /* A header value holds no control character but HTAB (RFC 9110 5.5): a
- * NUL, a bare CR or a DEL that libmicrohttpd 0.9.75 let through would
- * otherwise reach the handlers, and a proxy might read the head apart. */
+ * bare CR, another control character or a DEL, which libmicrohttpd 0.9.75
+ * lets through, would otherwise reach the handlers, and a proxy might read
+ * the head apart. (A NUL never reaches here: the library ends the value
+ * there, and so does value_size.) */
 static int is_field_value(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
