@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
-import { bin, freePort, kafaat, root } from '../kafaat.mjs';
+import { bin, freePort, kafaat, root, startMs } from '../kafaat.mjs';
 
 export const PASSWORD = 'une phrase assez longue 2027';
 
@@ -70,7 +70,7 @@ export async function serve(db, { env = {}, args = [], program = bin, port = und
 	const closed = new Promise((resolve) => { child.once('close', resolve); });
 	const ready = await new Promise((resolve, reject) => {
 		let out = '';
-		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+		const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), startMs); // TEST_START_SECONDS
 		child.stdout.on('data', (d) => {
 			out += d;
 			if (out.includes('serving http://')) { clearTimeout(timer); resolve(true); }
