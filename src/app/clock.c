@@ -34,6 +34,14 @@ int64_t clock_now(const struct config *cfg)
 	return (int64_t)time(NULL);
 }
 
+int clock_due(int64_t now, int64_t *last, int64_t every)
+{
+	if (*last != 0 && now >= *last && now - *last < every)
+		return 0;
+	*last = now;
+	return 1;
+}
+
 void iso_time(int64_t t, char out[ISO_TIME_LEN + 1])
 {
 	time_t tt = (time_t)t;

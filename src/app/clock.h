@@ -17,6 +17,10 @@ struct config;
 
 /* Unix seconds now (or from the test clock file). */
 int64_t clock_now(const struct config *cfg);
+/* For a periodic job: 1 when it is due at `now`, and then *last = now.
+ * Due when it never ran (*last == 0), when `every` seconds have passed
+ * since *last, or when the clock went back (a test clock moved). */
+int clock_due(int64_t now, int64_t *last, int64_t every);
 /* Writes t as "YYYY-MM-DDTHH:MM:SSZ". */
 void iso_time(int64_t t, char out[ISO_TIME_LEN + 1]);
 /* Parses that exact form; 0 and *t, or -1. */

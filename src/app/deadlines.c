@@ -229,9 +229,8 @@ void engagement_jobs_tick(struct app *app, int64_t *last)
 	int64_t now = clock_now(app->cfg);
 	struct db *db;
 
-	if (*last != 0 && now >= *last && now - *last < ENGAGEMENT_JOBS_EVERY)
+	if (!clock_due(now, last, ENGAGEMENT_JOBS_EVERY))
 		return;
-	*last = now;
 	db = db_pool_get(app->pool);
 	if (db) {
 		deadlines_run(app, db, now);

@@ -286,12 +286,10 @@ out:
 
 void files_sweep_tick(struct app *app, int64_t *last)
 {
-	int64_t now = clock_now(app->cfg);
 	struct db *db;
 
-	if (now >= *last && now - *last < SWEEP_EVERY)
+	if (!clock_due(clock_now(app->cfg), last, SWEEP_EVERY))
 		return;
-	*last = now;
 	db = db_pool_get(app->pool);
 	if (db)
 		(void)files_sweep(db, app->cfg);

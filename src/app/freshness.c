@@ -186,9 +186,8 @@ void freshness_tick(struct app *app, int64_t *last)
 	int64_t now = clock_now(app->cfg);
 	struct db *db;
 
-	if (*last != 0 && now >= *last && now - *last < FRESHNESS_EVERY)
+	if (!clock_due(now, last, FRESHNESS_EVERY))
 		return;
-	*last = now;
 	db = db_pool_get(app->pool);
 	if (db)
 		freshness_run(app, db, now);

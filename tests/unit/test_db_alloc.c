@@ -136,8 +136,7 @@ static void test_every_engine_alloc_in_a_read(void **state)
 	}
 	assert_true(n <= MAX_N);
 	assert_true(failed >= 1);
-	(void)fault_db_arm("0");
-	assert_int_equal(read_row_failing(f, MAX_N * 1000), 0);
+	assert_int_equal(read_row_failing(f, MAX_N * 1000), 0); /* armed out of reach */
 }
 
 /* Once a row has arrived, reading its columns, as text or as integers,

@@ -10,6 +10,7 @@
 
 #include <time.h>
 
+#include "app/clock.h"
 #include "app/deadlines.h"
 
 /* Unix seconds of a UTC date and time. */
@@ -143,6 +144,22 @@ static void test_year_count(void **state)
 	assert_int_equal(count, 261 - 6);
 }
 
+/* The hourly jobs' schedule (freshness, engagements, the files sweep). */
+static void test_clock_due(void **state)
+{
+	int64_t last = 0;
+
+	(void)state;
+	assert_int_equal(clock_due(1000, &last, 3600), 1); /* never ran */
+	assert_int_equal(last, 1000);
+	assert_int_equal(clock_due(4599, &last, 3600), 0);
+	assert_int_equal(last, 1000);
+	assert_int_equal(clock_due(4600, &last, 3600), 1);
+	assert_int_equal(last, 4600);
+	assert_int_equal(clock_due(4000, &last, 3600), 1); /* the clock went back */
+	assert_int_equal(last, 4000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +167,7 @@ int main(void)
 	        cmocka_unit_test(test_working_days_after),
 	        cmocka_unit_test(test_working_days_between),
 	        cmocka_unit_test(test_year_count),
+	        cmocka_unit_test(test_clock_due),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
