@@ -11,6 +11,8 @@
 #       scripts/valgrind.sh              # only those files (default: all)
 #   VG_OUT=build/valgrind-2 scripts/valgrind.sh   # where the logs go
 #   VG_START_SECONDS=300                 # how long the server may take to start
+#   VG_BIN=/tmp/kafaat-copy …            # the binary to check (default bin/kafaat;
+#                                        # a copy lets you rebuild while it runs)
 #
 # Needs `make all unit-bins`. Every program runs under memcheck with
 # --leak-check=full: any memory error, and any definitely or indirectly lost
@@ -34,6 +36,7 @@ root=$(pwd)
 out=${VG_OUT:-build/valgrind}
 parts=${VG_PARTS:-"unit http"}
 VG_START_SECONDS=${VG_START_SECONDS:-300}
+VG_BIN=${VG_BIN:-$root/bin/kafaat}
 VG_FLAGS="--tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
 --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --track-origins=yes \
 --num-callers=30 --suppressions=$root/tests/valgrind.supp"
@@ -56,11 +59,11 @@ report_counts() {
 	     END { printf "%d %d %d\n", (r > e ? r : e), d, i }' "$1"
 }
 
-# Writes a wrapper ($1) that runs bin/kafaat under memcheck, each process
+# Writes a wrapper ($1) that runs $VG_BIN under memcheck, each process
 # logging to $2/kafaat.PID.log.
 write_wrapper() {
-	printf '#!/bin/sh\nexec valgrind %s --log-file=%s/kafaat.%%p.log %s/bin/kafaat "$@"\n' \
-		"$VG_FLAGS" "$2" "$root" >"$1"
+	printf '#!/bin/sh\nexec valgrind %s --log-file=%s/kafaat.%%p.log %s "$@"\n' \
+		"$VG_FLAGS" "$2" "$VG_BIN" >"$1"
 	chmod +x "$1"
 }
 
