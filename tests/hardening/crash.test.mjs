@@ -10,17 +10,14 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { kafaat, startMs } from '../kafaat.mjs';
-import { assertSignUpsDurable, freshSite, serve, signUpsUntilKilled } from './lib.mjs';
+import { kafaat } from '../kafaat.mjs';
+import { assertSignUpsDurable, freshSite, serve, signUpsUntilKilled, slowMs } from './lib.mjs';
 
 const KILLS = Number(process.env.CRASH_KILLS || 20);
-// 15 s a round; longer when the servers are allowed longer to start
-// (TEST_START_SECONDS above its default 20, as under valgrind).
-const ROUND_MS = 15000 * Math.max(1, startMs / 20000);
 const site = freshSite('crash');
 after(() => rmSync(site.dir, { recursive: true, force: true }));
 
-test(`every acknowledged sign-up survives ${KILLS} kill -9`, { timeout: KILLS * ROUND_MS }, async () => {
+test(`every acknowledged sign-up survives ${KILLS} kill -9`, { timeout: slowMs(KILLS * 15000) }, async () => {
 	const acked = new Set();
 	const odd = [];
 	for (let k = 1; k <= KILLS; k++) {

@@ -19,6 +19,11 @@ export const PASSWORD = 'une phrase assez longue 2027';
 const asan = path.join(root, 'bin/kafaat-asan');
 export const sanitizedBin = bin === path.join(root, 'bin/kafaat') && existsSync(asan) ? asan : bin;
 
+// A test's time limit of ms, longer in proportion when the servers are
+// allowed longer to start (TEST_START_SECONDS above its default 20, as
+// under valgrind).
+export const slowMs = (ms) => ms * Math.max(1, startMs / 20000);
+
 // True when db is a PostgreSQL URL (TEST_PG_URL), false for a SQLite file.
 export const isPg = (db) => /^postgres(ql)?:/.test(db);
 

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { kafaat } from '../kafaat.mjs';
-import { assertSignUpsDurable, serve, signUpsUntilKilled, sleep } from './lib.mjs';
+import { assertSignUpsDurable, serve, signUpsUntilKilled, sleep, slowMs } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const powerfs = path.join(root, 'build/powerfs');
@@ -185,8 +185,8 @@ async function powerCuts(name) {
 		`${totals.lost} unsynced changes lost, ${totals.survived} kept by partial cuts, ${totals.torn} torn writes`);
 }
 
-test(`SQLite: every acknowledged sign-up survives ${CUTS} power cuts`, { skip: skip || !ENGINES.includes('sqlite'), timeout: CUTS * 30000 },
+test(`SQLite: every acknowledged sign-up survives ${CUTS} power cuts`, { skip: skip || !ENGINES.includes('sqlite'), timeout: slowMs(CUTS * 30000) },
 	() => powerCuts('sqlite'));
 
-test(`PostgreSQL: every acknowledged sign-up survives ${CUTS} power cuts`, { skip: skip || !ENGINES.includes('pg'), timeout: CUTS * 60000 },
+test(`PostgreSQL: every acknowledged sign-up survives ${CUTS} power cuts`, { skip: skip || !ENGINES.includes('pg'), timeout: slowMs(CUTS * 60000) },
 	() => powerCuts('pg'));
