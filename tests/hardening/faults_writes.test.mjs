@@ -26,7 +26,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { kafaat } from '../kafaat.mjs';
-import { assertInvariantsHold, faultLoop, faultReached, faultScale, faultWhat, freshSite, isPg, makeAdmin, makeExpert, makeInstitution, SANITIZER, sanitizedBin, serve, sql, tableChecksum, underFault } from './lib.mjs';
+import { faultLoop, faultScale, faultWhat, freshSite, isPg, makeAdmin, makeExpert, makeInstitution, sanitizedBin, sql, writeLoop } from './lib.mjs';
 
 // The steps that touch the search index have long tails of N (149 database
 // calls for a publication in a run of 2026-11-29), growing with the needs
@@ -37,7 +37,7 @@ const site = freshSite('faultw');
 // them at once, and their writes would pass for the aborted request's.
 site.env.KAFAAT_TESTING_JOBS = '0';
 const armFile = path.join(site.dir, 'fault');
-let srv, admin, officer, expert;
+let admin, officer, expert;
 const figures = [];
 
 const one = (text) => sql(site.db, text)[0];
@@ -53,15 +53,6 @@ const VOLATILE = {
 	notifications: { cols: 'id, user_id, kind, args, link, created_at' }, // not read/mailed
 	audit_log: { where: "action <> 'profile_viewed'" }, // a view of a profile is logged
 };
-
-// {table: hash} of every table less VOLATILE (lib.mjs); the table names are
-// read once.
-let tables;
-function checksum() {
-	const sums = tableChecksum(site.db, VOLATILE, tables);
-	tables ??= Object.keys(sums);
-	return sums;
-}
 
 // Invariants of the whole database, true after any attempt.
 const INVARIANTS = {
@@ -113,6 +104,8 @@ const INVARIANTS = {
 	'comment shown or hidden not as its last audited step': "SELECT COUNT(*) FROM proposal_comments c WHERE (CASE WHEN c.hidden_at IS NULL THEN 0 ELSE 1 END) <> COALESCE((SELECT CASE a.action WHEN 'proposal_comment_hidden' THEN 1 ELSE 0 END FROM audit_log a WHERE a.target_id = CAST(c.proposal_id AS TEXT) AND a.action IN ('proposal_comment_hidden', 'proposal_comment_shown') AND a.details = '{\"comment\":' || CAST(c.id AS TEXT) || '}' ORDER BY a.seq DESC LIMIT 1), 0)",
 	'dismissed report without its dismissal audit row': "SELECT COUNT(*) FROM discussion_reports r WHERE r.state = 'dismissed' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'discussion_report_resolved' AND a.target_id = CAST(r.post_id AS TEXT) AND a.details LIKE '%\"decision\":\"dismiss\"%')",
 };
+
+const loop = writeLoop(site, armFile, VOLATILE, INVARIANTS);
 
 // ---- the forms and the objects each step starts from ---------------------------
 
@@ -734,49 +727,8 @@ const STEPS = [
 	...MORE_STEPS,
 ];
 
-// The server again, on the same port and database, after a fault made it
-// abort (the people's sessions are in the database, so they stay signed in).
-const restart = () => serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin, port: srv.port });
-
-// One attempt of `step` on `o` with the nth call (or allocation) failing.
-async function attempt(step, o, n) {
-	await step.form(o);
-	const was = checksum();
-	const f = await underFault(srv, armFile, n, () => step.post(o), restart);
-	const { r, log } = f;
-	srv = f.srv;
-	const where = `${step.name}, N=${n}: ${r ? `${r.status} ${r.location ?? ''}` : 'no answer: out of memory, the server aborted'}\n${log.slice(-1500)}`;
-	assert.doesNotMatch(log, SANITIZER, where);
-	let success = false;
-	if (r) {
-		assert.notEqual(r.status, 500, where);
-		assert.ok(r.status < 500 || r.status === 503, where);
-		// Everyone here may take the step: a refusal could only come from a failed
-		// read of who they are, which is an outage (503), not a 403.
-		assert.notEqual(r.status, 403, where);
-		success = step.ok ? step.ok(r, o) : r.status === 303 && step.success(o).test(r.location ?? '');
-		// Every form posted is valid and every step allowed: a refusal can only
-		// be the outage, 503 (not a 422 naming a field, nor a 409).
-		if (!success) assert.equal(r.status, 503, `a refusal under a fault is a 503\n${where}`);
-	}
-	const committed = step.committed(o);
-	// An aborted server answered nothing: its change may have been committed
-	// before the abort (then wholly), or not at all.
-	if (r) assert.equal(success, committed, `success reply iff committed\n${where}`);
-	if (committed) {
-		assert.ok(step.recorded(o), `committed without its record\n${where}`);
-	} else {
-		const now = checksum();
-		const changed = Object.keys(now).filter((t) => now[t] !== was[t]);
-		assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
-	}
-	assertInvariantsHold(site.db, INVARIANTS, `${step.name}, N=${n}`);
-	return { reached: faultReached(log), success: committed, status: r ? r.status : 'aborted' };
-}
-
 before(async () => {
-	srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin });
-	assert.ok(srv.url, srv.stderr());
+	const srv = await loop.start();
 	const at = { url: srv.url, db: site.db, env: site.env };
 	admin = await makeAdmin(at);
 	({ officer } = await makeInstitution(at, admin));
@@ -797,6 +749,7 @@ before(async () => {
 });
 
 after(async () => {
+	const { srv } = loop;
 	if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr().slice(-1500));
 	const audit = kafaat(['audit', 'verify', '--db', site.db]);
 	assert.equal(audit.status, 0, audit.stderr);
@@ -809,6 +762,6 @@ const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : nul
 for (const step of STEPS) {
 	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
 	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, attempt, MAX_N));
+		figures.push(await faultLoop(site.db, step, loop.attempt, MAX_N));
 	});
 }

@@ -376,6 +376,72 @@ export async function faultLoop(db, step, attempt, maxN) {
 	return `  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`;
 }
 
+// The server and the attempt of a write-path failure loop (faults_writes,
+// faults_networks, faults_projects): one server on site's database with
+// FAULT_INJECT_DB=armFile (the ASan build when there is one). volatile:
+// what reads and the mail sender may write (tableChecksum); invariants:
+// {what: 'SELECT COUNT(*) …'} of the whole database, 0 after any attempt.
+// A step is {name, prepare() → o, form(o), post(o) → answer, success(o) →
+// RegExp of the done redirect (or ok(r, o)), committed(o), recorded(o)}:
+// form is fetched without a fault, post is the request under test, and
+// committed and recorded read the database. Every form posted is valid
+// and every step allowed, so the only refusal is the outage: 503.
+export function writeLoop(site, armFile, volatile, invariants) {
+	let tables;
+	const env = { ...site.env, FAULT_INJECT_DB: armFile };
+	const loop = {
+		srv: null,
+		checksum() {
+			const sums = tableChecksum(site.db, volatile, tables);
+			tables ??= Object.keys(sums);
+			return sums;
+		},
+		async start() {
+			loop.srv = await serve(site.db, { env, program: sanitizedBin });
+			assert.ok(loop.srv.url, loop.srv.stderr());
+			return loop.srv;
+		},
+		// The server again, on the same port and database, after a fault made
+		// it abort (sessions are rows: the people stay signed in).
+		restart: () => serve(site.db, { env, program: sanitizedBin, port: loop.srv.port }),
+		// One attempt of step on o with the nth call (or allocation) failing.
+		async attempt(step, o, n) {
+			await step.form(o);
+			const was = loop.checksum();
+			const f = await underFault(loop.srv, armFile, n, () => step.post(o), loop.restart);
+			const { r, log } = f;
+			loop.srv = f.srv;
+			const where = `${step.name}, N=${n}: ${r ? `${r.status} ${r.location ?? ''}` : 'no answer: out of memory, the server aborted'}\n${log.slice(-1500)}`;
+			assert.doesNotMatch(log, SANITIZER, where);
+			let success = false;
+			if (r) {
+				assert.notEqual(r.status, 500, where);
+				assert.ok(r.status < 500 || r.status === 503, where);
+				// A refusal could only come from a failed read of who the
+				// person is, which is an outage (503), not a 403.
+				assert.notEqual(r.status, 403, where);
+				success = step.ok ? step.ok(r, o) : r.status === 303 && step.success(o).test(r.location ?? '');
+				// Not a 422 naming a field, nor a 409: the outage only.
+				if (!success) assert.equal(r.status, 503, `a refusal under a fault is a 503\n${where}`);
+			}
+			const committed = step.committed(o);
+			// An aborted server answered nothing: its change may have been
+			// committed before the abort (then wholly), or not at all.
+			if (r) assert.equal(success, committed, `success reply iff committed\n${where}`);
+			if (committed) {
+				assert.ok(step.recorded(o), `committed without its record\n${where}`);
+			} else {
+				const now = loop.checksum();
+				const changed = Object.keys(now).filter((t) => now[t] !== was[t]);
+				assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
+			}
+			assertInvariantsHold(site.db, invariants, `${step.name}, N=${n}`);
+			return { reached: faultReached(log), success: committed, status: r ? r.status : 'aborted' };
+		},
+	};
+	return loop;
+}
+
 // ---- Sign-up load until the server dies (crash and power-loss tests) ----------
 
 // Signs people up in a loop until the server dies; adds each acknowledged
