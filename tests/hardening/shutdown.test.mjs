@@ -42,7 +42,7 @@ test('SIGTERM lets the requests in flight finish, then exits 0', async () => {
 	const exitAt = Date.now();
 	const lastAnswer = Math.max(...results.map((r) => r.at));
 	for (const [i, r] of results.entries())
-		assert.ok(acknowledged(r), `sign-up ${i} answered ${r.status}: ${r.text.slice(0, 300)}`);
+		assert.ok(acknowledged(r), `sign-up ${i} answered ${r.status}: ${r.text.slice(0, 300)}\n${srv.stderr().slice(-1500)}`);
 	assert.ok(lastAnswer - started > 150, 'the sign-ups were still running at SIGTERM');
 	assert.ok(late === 'ECONNREFUSED' || late === 'ECONNRESET' || late === 0, `a connection opened after SIGTERM got ${late}`);
 	assert.deepEqual(end, { code: 0, signal: null }, srv.stderr());
