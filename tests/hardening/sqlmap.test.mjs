@@ -3,19 +3,30 @@
 // the experts' search page and API with their filters, the needs board and
 // its API, the sign-in and sign-up forms (with their CSRF token, fetched
 // again by sqlmap before each request: --csrf-token/--csrf-url), a signed-in
-// expert's profile form, an institution officer's need form, the programme
+// expert's profile form, an institution officer's need form, an
+// institution owner's sectoral plan forms (new and edit), the programme
 // team's dashboard period, project queue filter, invitation and network
-// forms (the cookie of a real session), a network coordinator's event and
-// announcement forms, a network member's introduction request, new
-// discussion thread and reply. A target fails when sqlmap reports an injectable
+// forms, institution forms (new and edit), list of plans (its year),
+// answer to an expert's proposal and consultation forms (new, edit, a
+// question of each kind whose fields differ) (the cookie of a real
+// session), a network coordinator's event and announcement forms, a
+// network member's introduction request, new discussion thread and reply.
+// A target fails when sqlmap reports an injectable
 // parameter, when a parameter it was given was not tested, or when the
 // server answered 500 or 403; at the end the server must still answer and stop
-// with exit 0. The network forms are each posted once with their values
-// first: the baseline sqlmap starts from must be accepted (303), else it
-// would compare refusals with refusals. An introduction is open once per pair of
+// with exit 0. The network, institution, plan, proposal and consultation
+// forms are each posted once with their values first: the baseline sqlmap
+// starts from must be accepted (303), else it would compare refusals with
+// refusals. An introduction is open once per pair of
 // members: before each of sqlmap's requests (--safe-url, --safe-freq=1) a
 // small server here has the coordinator refuse the open ones, so that the
-// same request is accepted again.
+// same request is accepted again. Where no page can undo what a request
+// did, such a server undoes it in the database before each request: it
+// deletes the owner's plan (one a year), puts the proposal back to
+// "received" without answers (an answer is a one-way step), and sets the
+// plan's version and the draft consultation's sequence back to the ones
+// their forms carry (a form read before a change is refused, 409),
+// deleting the draft's questions (ten at most).
 //
 // The default is the short run of the hardening suite (level 1, risk 1,
 // boolean, error, union, stacked and time-based techniques, a few seconds a
@@ -33,9 +44,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Client, enrolTotp } from '../client.mjs';
+import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
 import { startServer } from '../kafaat.mjs';
-import { PASSWORD, makeAdmin, makeExpert, makeInstitution } from './lib.mjs';
+import { PASSWORD, fromInvitation, makeAdmin, makeExpert, makeInstitution, sql } from './lib.mjs';
 
 const SQLMAP = '/usr/bin/sqlmap';
 const have = spawnSync(SQLMAP, ['--version'], { encoding: 'utf8' }).status === 0;
@@ -52,6 +63,9 @@ const env = {
 	KAFAAT_AUTH_STAFF_IDLE_MINUTES: '1440',
 };
 let srv, admin, expert, officer, institution;
+// owner: an owner of the same institution (a ministry), who declares its
+// sectoral plans.
+let owner;
 // The network of the coordinator's and the member's forms: created and
 // joined through the pages. peer: another member, on the roster (consent to
 // network peers), whom the member asks to be introduced to.
@@ -65,6 +79,10 @@ before(async () => {
 	const site = { url: srv.url, db: srv.db, env };
 	admin = await makeAdmin(site);
 	({ id: institution, officer } = await makeInstitution(site, admin));
+	await admin.get('/en/admin/invitations');
+	const invited = await admin.post('/en/admin/invitations', { email: 'sqlmap.owner@example.org', institution, role: 'owner', lang: 'fr' });
+	assert.equal(invited.status, 200, `owner: ${invited.status}`);
+	owner = await fromInvitation(site, linkIn(lastMailTo(site.db, 'sqlmap.owner@example.org', env), '/invitation\\?token='), 'sqlmap.owner@example.org');
 	expert = await makeExpert(site, 'sqlmap.expert@example.org');
 	await admin.get('/en/admin/networks');
 	const made = await admin.post('/en/admin/networks', {
@@ -278,6 +296,7 @@ async function assertAccepted(c, page, url, data) {
 	await c.get(page);
 	const r = await c.post(url, data);
 	assert.equal(r.status, 303, `${url}: ${r.status}`);
+	return r;
 }
 
 test('a network coordinator’s event and announcement forms', { skip }, async () => {
@@ -352,6 +371,199 @@ test('a network member’s introduction, discussion and reply forms', { skip }, 
 		await assertNotInjectable(`POST ${url.replace(`/${id}/`, '/:id/')}`, { url, data: { csrf, ...data }, cookie, csrfUrl: page, params: Object.keys(data) });
 	}
 	assert.equal((await member.get(threads)).status, 200, 'the member is still signed in');
+});
+
+// Runs run(url) with a small server on the loopback at url that sqlmap
+// visits before each of its requests (--safe-url, --safe-freq=1: right
+// before the request is sent) and that runs prepare() then; prepare()
+// must never fail, and must have run more than once.
+async function withHelper(prepare, run) {
+	const problems = [];
+	let calls = 0;
+	const helper = http.createServer((req, res) => {
+		prepare().then(() => { calls++; }, (e) => { problems.push(e.message); }).then(() => {
+			res.writeHead(200, { 'Content-Type': 'text/plain' });
+			res.end('ok');
+		});
+	});
+	await new Promise((resolve) => helper.listen(0, '127.0.0.1', resolve));
+	try {
+		await run(`http://127.0.0.1:${helper.address().port}/`);
+	} finally {
+		helper.closeAllConnections();
+		await new Promise((resolve) => helper.close(resolve));
+	}
+	assert.deepEqual(problems, []);
+	assert.ok(calls > 1, `the helper ran before sqlmap's requests (${calls} times)`);
+}
+
+// The first number a query on the database prints (a count), after
+// running it and the statements that follow (the helpers' resets).
+const count = (text) => Number(sql(srv.db, text)[0]);
+
+test('the programme team’s institution forms', { skip }, async () => {
+	const fields = {
+		name_ar: 'وكالة التنمية الرقمية', name_fr: 'Agence de développement du digital', name_en: 'Digital Development Agency',
+		kind: 'agency', region: 'MA-04', website: 'https://www.example.ma', description: 'Elle porte la stratégie numérique.', sec_3: 'digital',
+	};
+	// Names need not be unique: each request of the new form makes one
+	// more institution. The edit form's is one of those.
+	const made = await assertAccepted(admin, '/en/admin/institutions', '/en/admin/institutions', fields);
+	const id = /\/admin\/institutions\/(\d+)\?saved=1$/.exec(made.location)[1];
+	for (const url of ['/en/admin/institutions', `/en/admin/institutions/${id}`]) {
+		await assertAccepted(admin, url, url, fields);
+		const { cookie, csrf } = await session(admin, url);
+		await assertNotInjectable(`POST ${url.replace(`/${id}`, '/:id')}`, { url, data: { csrf, ...fields }, cookie, csrfUrl: url, params: Object.keys(fields) });
+	}
+	assert.equal((await admin.get('/en/admin/dashboard')).status, 200, 'the admin is still signed in');
+});
+
+test('an institution owner’s plan forms and the programme team’s list of plans', { skip }, async () => {
+	const year = String(new Date().getUTCFullYear() + 1); // a plan is for this year or one of the next ten
+	const list = `/en/admin/plans?${encode({ year })}`;
+	assert.equal((await admin.get(list)).status, 200, list);
+	await assertNotInjectable('GET /en/admin/plans', { url: list, params: ['year'], cookie: admin.cookieHeader() });
+
+	const fields = {
+		needs_target: '4', experts_target: '2', focal_name: 'Khadija Ouazzani', focal_title: 'Cheffe de la division de la coopération',
+		focal_email: 'k.ouazzani@example.ma', sec_3: 'digital', skill_0: 'Cybersécurité',
+	};
+	// An institution has one plan a year (another is refused, 422) and no
+	// page deletes a plan: before each request the helper deletes the
+	// institution's plans in the database.
+	const plans = `SELECT id FROM plans WHERE institution_id = ${institution}`;
+	let dropped = 0;
+	const dropPlans = async () => {
+		dropped += count(`SELECT COUNT(*) FROM plans WHERE institution_id = ${institution};
+			DELETE FROM plan_sectors WHERE plan_id IN (${plans}); DELETE FROM plan_skills WHERE plan_id IN (${plans});
+			DELETE FROM plans WHERE institution_id = ${institution};`);
+	};
+	const create = '/fr/institution/plans/new';
+	await assertAccepted(owner, create, create, { year, ...fields });
+	await withHelper(dropPlans, async (safeUrl) => {
+		const { cookie, csrf } = await session(owner, create);
+		await assertNotInjectable(`POST ${create}`, {
+			url: create, data: { csrf, year, ...fields }, cookie, csrfUrl: create, params: ['year', ...Object.keys(fields)], safeUrl,
+		});
+	});
+	assert.ok(dropped > 2, `the plan was declared again (${dropped} deleted)`);
+
+	// The plan of the edit form, declared through the page; its year is
+	// fixed (not read). The form carries the version it was read at, and
+	// each edit raises the plan's (a form of an older one is refused,
+	// 409): before each request the helper sets the plan's version back to
+	// the form's, in the database. (--eval could instead give the form the
+	// version the page shows, but sqlmap's first time-based test sends
+	// requests of its own between its --eval and the request it prepared.)
+	// The version is only ever compared as a number, never written into a
+	// statement: it is not a target.
+	await dropPlans();
+	await assertAccepted(owner, create, create, { year, ...fields });
+	const plan = /\/institution\/plans\/(\d+)\/edit"/.exec((await owner.get('/fr/institution/plans')).text)[1];
+	const edit = `/fr/institution/plans/${plan}/edit`;
+	const { cookie, csrf } = await session(owner, edit);
+	const version = /name="version" value="(\d+)"/.exec((await owner.get(edit)).text)[1];
+	await assertAccepted(owner, edit, edit, { version, ...fields });
+	let restored = 0;
+	const restore = async () => {
+		restored += count(`SELECT COUNT(*) FROM plans WHERE id = ${plan} AND version <> ${version};
+			UPDATE plans SET version = ${version} WHERE id = ${plan};`);
+	};
+	await restore();
+	await withHelper(restore, async (safeUrl) => {
+		const { codes } = await assertNotInjectable('POST /fr/institution/plans/:id/edit', {
+			url: edit, data: { csrf, version, ...fields }, cookie, csrfUrl: edit, params: Object.keys(fields), safeUrl,
+		});
+		assert.doesNotMatch(codes, /\b409\b/, 'each request carried the plan’s version');
+	});
+	assert.ok(restored > 2, `the plan was edited again (${restored} times)`);
+	assert.equal((await owner.get('/fr/institution/plans')).status, 200, 'the owner is still signed in');
+});
+
+test('the programme team’s answer to an expert’s proposal', { skip }, async () => {
+	await expert.get('/fr/proposals/new');
+	const submitted = await expert.post('/fr/proposals/new', {
+		title: 'Un guichet unique pour les médecins de la diaspora', kind: 'initiative', sector: 'health',
+		body: 'Un seul point d’entrée au ministère pour les missions courtes.\nDes formalités allégées.',
+	});
+	assert.equal(submitted.status, 303, `proposal: ${submitted.status}`);
+	const id = /\/proposals\/(\d+)\?done=submitted$/.exec(submitted.location)[1];
+	const url = `/en/admin/proposals/${id}`;
+	const data = { status: 'under_study', answer: 'We are studying it with the Ministry of Health.' };
+	// An answer moves the proposal on and no page moves it back (a status
+	// does not follow itself, a decision is final: 409): before each
+	// request the helper puts it back as it was received, in the database
+	// (its status, and no answer: its page would grow with each).
+	let reopened = 0;
+	const reopen = async () => {
+		reopened += count(`SELECT COUNT(*) FROM proposals WHERE id = ${id} AND status <> 'received';
+			DELETE FROM proposal_answers WHERE proposal_id = ${id}; UPDATE proposals SET status = 'received' WHERE id = ${id};`);
+	};
+	await assertAccepted(admin, url, url, data);
+	await reopen();
+	await withHelper(reopen, async (safeUrl) => {
+		const { cookie, csrf } = await session(admin, url);
+		const { codes } = await assertNotInjectable('POST /en/admin/proposals/:id', {
+			url, data: { csrf, ...data }, cookie, csrfUrl: url, params: Object.keys(data), safeUrl,
+		});
+		assert.doesNotMatch(codes, /\b409\b/, 'each answer met a proposal just received');
+	});
+	assert.ok(reopened > 2, `the proposal was answered again (${reopened} times)`);
+	assert.equal((await admin.get('/en/admin/proposals')).status, 200, 'the admin is still signed in');
+});
+
+test('the programme team’s consultation and question forms', { skip }, async () => {
+	const year = new Date().getUTCFullYear() + 1;
+	// public_results (and a question's required) is one character at most
+	// (the router's bound, 400 beyond): no payload reaches the page. The
+	// sector and the country are read for their own audiences only.
+	const fields = {
+		title_ar: 'أولويات الشبكة', title_fr: 'Priorités du réseau', title_en: 'The network’s priorities',
+		intro_ar: 'أخبرونا أين نركز جهودنا.', intro_fr: 'Dites-nous où porter nos efforts.', intro_en: 'Tell us where to focus.',
+		audience: 'network', network: NET, opens_on: `${year}-03-01`, closes_on: `${year}-03-31`,
+	};
+	const data = { ...fields, sector: '', country: '', public_results: '1' };
+	const create = '/en/manage/consultations/new';
+	const made = await assertAccepted(admin, create, create, data);
+	{
+		const { cookie, csrf } = await session(admin, create);
+		await assertNotInjectable(`POST ${create}`, { url: create, data: { csrf, ...data }, cookie, csrfUrl: create, params: Object.keys(fields) });
+	}
+
+	// The draft made above. Its forms carry the sequence they were read at,
+	// and each change raises the draft's (a form of an older one is
+	// refused, 409); a draft holds ten questions at most. Before each
+	// request the helper sets the sequence back to the form's, and deletes
+	// the questions the requests added, in the database. The sequence is
+	// only ever compared as a number: it is not a target.
+	const cid = /\/manage\/consultations\/(\d+)\?done=created$/.exec(made.location)[1];
+	const editor = `/en/manage/consultations/${cid}`, questions = `${editor}/questions`;
+	// A choice's options and a scale's labels are read for their kind only.
+	const choice = { kind: 'choice', prompt: 'Which priority first?', options: 'Health\nEducation\nWater' };
+	const scale = { kind: 'scale', prompt: 'Is the network useful to you?', scale_low: 'Not at all', scale_high: 'Very much' };
+	for (const [url, form, params] of [
+		[editor, data, Object.keys(fields)],
+		[questions, choice, Object.keys(choice)],
+		[questions, scale, ['scale_low', 'scale_high']],
+	]) {
+		const sequence = /name="sequence" value="(\d+)"/.exec((await admin.get(editor)).text)[1];
+		await assertAccepted(admin, editor, url, { sequence, ...form });
+		let restored = 0;
+		const restore = async () => {
+			restored += count(`SELECT COUNT(*) FROM consultations WHERE id = ${cid} AND sequence <> ${sequence};
+				DELETE FROM consultation_questions WHERE consultation_id = ${cid}; UPDATE consultations SET sequence = ${sequence} WHERE id = ${cid};`);
+		};
+		await restore();
+		await withHelper(restore, async (safeUrl) => {
+			const { cookie, csrf } = await session(admin, editor);
+			const { codes } = await assertNotInjectable(`POST ${url.replace(`/${cid}`, '/:id')} (${form.kind ?? 'texts'})`, {
+				url, data: { csrf, sequence, ...form }, cookie, csrfUrl: editor, params, safeUrl,
+			});
+			assert.doesNotMatch(codes, /\b409\b/, `${url}: each request carried the draft’s sequence`);
+		});
+		assert.ok(restored > 2, `${url}: the draft was changed again (${restored} times)`);
+	}
+	assert.equal((await admin.get('/en/admin/dashboard')).status, 200, 'the admin is still signed in');
 });
 
 // The control: the same run and the same reading of sqlmap's report find
