@@ -78,17 +78,30 @@ static int as_need(struct pp *c, const struct project *p, struct match_need *out
 	return rc;
 }
 
-/* The card of an expert the viewer may see, or NULL. */
-static json_t *card(struct pp *c, struct db *db, int64_t id)
+/* Reads the card of expert id into row[] (name, headline, country) if the
+ * viewer may see it: 1, 0 (no such expert, or not visible), -1 (database). */
+static int card_row(struct pp *c, struct db *db, int64_t id, const char *row[3])
 {
 	struct visibility_facts f;
+	int rc = visibility_facts_load(db, c->id, id, c->now, &f);
+
+	if (rc != 1)
+		return rc < 0 ? -1 : 0;
+	if (!visibility_allows(visibility_of(c->id, &f), PART_CARD))
+		return 0;
+	rc = sql_row(db, &c->req->arena,
+	             "SELECT name, headline, country FROM profiles WHERE user_id = $1", 1,
+	             (const char *[]){sql_int(&c->req->arena, id)}, row, 3);
+	return rc < 0 ? -1 : rc;
+}
+
+/* The card of an expert the viewer may see, or NULL (also when it could
+ * not be read: a list leaves it out). */
+static json_t *card(struct pp *c, struct db *db, int64_t id)
+{
 	const char *row[3];
 
-	if (visibility_facts_load(db, c->id, id, c->now, &f) != 1 ||
-	    !visibility_allows(visibility_of(c->id, &f), PART_CARD) ||
-	    sql_row(db, &c->req->arena,
-	            "SELECT name, headline, country FROM profiles WHERE user_id = $1", 1,
-	            (const char *[]){sql_int(&c->req->arena, id)}, row, 3) != 1)
+	if (card_row(c, db, id, row) != 1)
 		return NULL;
 	return json_pack("{s:I, s:s, s:s, s:s?}", "id", (json_int_t)id, "name", row[0], "headline",
 	                 row[1], "country", taxonomy_label(c->app->tx, TAX_COUNTRY, row[2], c->l));
@@ -224,15 +237,15 @@ static int propose_tx(struct db *db, void *ud)
 	return notify(c->app, db, k->expert, "project.mentor_invited", "/mentorships", vars);
 }
 
-/* Is id an expert the viewer may see? 1, 0, -1. */
+/* Is id an expert the viewer may see? 1, 0, -1 (database). */
 static int expert_visible(struct pp *c, int64_t id)
 {
 	struct db *db = db_pool_get(c->app->pool);
-	json_t *one = card(c, db, id);
+	const char *row[3];
+	int rc = card_row(c, db, id, row);
 
 	db_pool_put(c->app->pool, db);
-	json_decref(one);
-	return one != NULL;
+	return rc;
 }
 
 void h_project_mentors(void *ctx, struct request *req, struct response *resp)
@@ -241,6 +254,7 @@ void h_project_mentors(void *ctx, struct request *req, struct response *resp)
 	struct project p;
 	enum project_viewer v;
 	struct propose k = {&c, &p, 0, "", 0};
+	int visible = 0;
 
 	pp_init(&c, ctx, req, resp);
 	v = project_viewer_of(&c);
@@ -256,8 +270,12 @@ void h_project_mentors(void *ctx, struct request *req, struct response *resp)
 		return;
 	}
 	if (parse_int64(form_value(req, "expert"), 1, INT64_MAX, &k.expert) < 0 ||
-	    k.expert == p.holder_id || expert_visible(&c, k.expert) <= 0) {
+	    k.expert == p.holder_id || (visible = expert_visible(&c, k.expert)) == 0) {
 		show_matches(&c, 422, &p, v, "project.error.expert_unknown");
+		return;
+	}
+	if (visible < 0) {
+		page_unavailable(c.app, req, resp);
 		return;
 	}
 	if (!utf8_valid(k.message, strlen(k.message)) ||
