@@ -70,6 +70,7 @@ void h_api_rosters(void *ctx, struct request *req, struct response *resp)
 	struct import_counts n = {0};
 	char err[256] = "";
 	const char *data = buf_str(&req->body);
+	int rc;
 
 	if (!jsonl_type(req_header(req, "Content-Type"))) {
 		json_error(app, req, resp, 415, "unsupported_media_type", "Content-Type");
@@ -83,11 +84,16 @@ void h_api_rosters(void *ctx, struct request *req, struct response *resp)
 	        arena_printf(&req->arena, "api token %lld", (long long)id->token_id),
 	        dry && strcmp(dry, "1") == 0, 0, report_row, &ro};
 	ro.rows = json_array();
-	if (import_experts(app, data, req->body.len, &o, &n, err, sizeof(err)) < 0) {
+	rc = import_experts(app, data, req->body.len, &o, &n, err, sizeof(err));
+	if (rc < 0) {
 		json_decref(ro.rows);
-		/* nothing read: the file as a whole is unreadable; else storage failed */
-		json_error(app, req, resp, n.rows == 0 ? 400 : 503,
-		           n.rows == 0 ? "malformed_jsonl" : "unavailable", NULL);
+		/* -1: the body as a whole is unreadable; -2: the database failed, and
+		 * the rows of the batches committed before are in (importing the
+		 * same body again changes nothing more) */
+		if (rc == -1)
+			json_error(app, req, resp, 400, "malformed_jsonl", NULL);
+		else
+			json_error(app, req, resp, 503, "unavailable", NULL);
 		return;
 	}
 	json_respond(req, resp, 200,

@@ -48,7 +48,7 @@ static const struct {
         {"not_utf8", "text is not valid UTF-8"},
         {"duplicate_ref", "this ref belongs to another expert"},
         {"account_disabled", "the account with this address is disabled"},
-        {"save_failed", "the database refused the row"},
+        {"save_failed", "a constraint of the database refused the row"},
         {"in_future", "date in the future"},
 };
 
@@ -570,7 +570,9 @@ static int fatal(struct importer *im, const char *what)
 }
 
 /* Runs apply in a savepoint: kept when the row is imported, rolled back
- * when it is skipped. Returns 0, or -1 when the savepoint itself failed. */
+ * when it is skipped. A constraint that refuses the row skips it
+ * (save_failed); any other database failure is an outage, not the row's
+ * fault, and stops the run. Returns 0, or -1 when the run must stop. */
 static int in_savepoint(struct row *w)
 {
 	struct db *db = w->im->db;
@@ -579,6 +581,8 @@ static int in_savepoint(struct row *w)
 	if (db_exec(db, "SAVEPOINT import_row") != DB_OK)
 		return fatal(w->im, "cannot start a savepoint");
 	st = apply(w);
+	if (st < 0 && db_last_result(db) != DB_CONSTRAINT)
+		return fatal(w->im, "cannot save a row");
 	if (st < 0)
 		st = skip(w, "", "save_failed", db_errmsg(db));
 	w->r->status = (enum import_status)st;
@@ -618,21 +622,28 @@ static void tally(struct import_counts *c, const struct import_result *r)
 	c->consent_ignored += r->ignored;
 }
 
-/* Commits the open batch (not in a dry run) and reports its rows. */
-static int flush(struct importer *im, int last)
+/* Counts and reports the rows of the batch (committed, or a dry run's). */
+static void report_batch(struct importer *im)
 {
-	if (!im->o->dry_run) {
-		if (db_commit(im->db) != DB_OK)
-			return fatal(im, "the database refused to commit");
-		if (!last && db_begin(im->db) != DB_OK)
-			return fatal(im, "cannot begin a transaction");
-	}
 	for (int i = 0; i < im->nbatch; i++) {
 		tally(im->c, &im->batch[i]);
 		if (im->o->report)
 			im->o->report(im->o->ud, &im->batch[i]);
 	}
 	im->nbatch = 0;
+}
+
+/* Commits the open batch (not in a dry run), reports its rows and begins
+ * the next transaction. */
+static int flush(struct importer *im)
+{
+	if (!im->o->dry_run) {
+		if (db_commit(im->db) != DB_OK)
+			return fatal(im, "the database refused to commit");
+		if (db_begin(im->db) != DB_OK)
+			return fatal(im, "cannot begin a transaction");
+	}
+	report_batch(im);
 	return 0;
 }
 
@@ -648,33 +659,56 @@ static int on_row(void *ud, const struct import_row *row)
 		add_issue(&r->issues, "", row->code, row->detail, 0);
 	else if (import_one(im, row->obj, r) < 0)
 		return -1;
-	return im->nbatch == BATCH ? flush(im, 0) : 0;
+	return im->nbatch == BATCH ? flush(im) : 0;
 }
 
-/* One audit row per run: the file and the counts (error: why it stopped). */
-static int audit_run(struct importer *im, const char *error)
+/* Appends the run's audit row (the file and the counts c; error: why it
+ * stopped) in the open transaction. 0 or -1. */
+static int audit_append_run(struct importer *im, const struct import_counts *c, const char *error)
 {
-	const struct import_counts *c = im->c;
 	json_t *d = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I}", "file", im->source, "format",
 	                      im->format == IMPORT_CSV ? "csv" : "jsonl", "consent_from_file",
 	                      im->o->consent_from_file, "created", (json_int_t)c->created,
 	                      "updated", (json_int_t)c->updated, "unchanged",
 	                      (json_int_t)c->unchanged, "skipped", (json_int_t)c->skipped);
 	char *details;
-	int rc = -1;
+	int rc;
 
 	if (error)
 		json_object_set_new(d, "error", json_string(error));
 	details = json_dumps(d, JSON_COMPACT);
 	struct audit_entry e = {0, "import", "", "", "", details ? details : ""};
-	if (db_begin(im->db) == DB_OK && audit_append(im->db, im->now, &e) == 0 &&
-	    db_commit(im->db) == DB_OK)
-		rc = 0;
-	else
-		db_rollback(im->db);
+	rc = audit_append(im->db, im->now, &e);
 	free(details);
 	json_decref(d);
 	return rc;
+}
+
+/* The audit row of a run that stopped (rows committed before: im->c), in a
+ * transaction of its own. */
+static void audit_stopped(struct importer *im, const char *error)
+{
+	if (db_begin(im->db) == DB_OK && audit_append_run(im, im->c, error) == 0 &&
+	    db_commit(im->db) == DB_OK)
+		return;
+	db_rollback(im->db);
+}
+
+/* Commits the last batch with the run's audit row, in one transaction: the
+ * run is reported done only once both are, so an answer that says it
+ * failed never comes with its rows committed. */
+static int finish(struct importer *im)
+{
+	struct import_counts all = *im->c;
+
+	for (int i = 0; i < im->nbatch; i++)
+		tally(&all, &im->batch[i]);
+	if (audit_append_run(im, &all, NULL) < 0)
+		return fatal(im, "cannot write the audit row");
+	if (db_commit(im->db) != DB_OK)
+		return fatal(im, "the database refused to commit");
+	report_batch(im);
+	return 0;
 }
 
 /* The file's name without its folders, printable, valid UTF-8. */
@@ -731,23 +765,23 @@ int import_experts(struct app *app, const char *data, size_t len, const struct i
 		db_rollback(im.db);
 		goto out;
 	}
-	if (flush(&im, 1) < 0)
-		goto out;
-	if (o->dry_run)
+	if (o->dry_run) {
 		db_rollback(im.db);
-	rc = o->dry_run ? 0 : audit_run(&im, NULL);
-	if (rc < 0)
-		fatal(&im, "cannot write the audit row");
+		report_batch(&im);
+		rc = 0;
+	} else {
+		rc = finish(&im);
+	}
 out:
 	if (rc < 0 && im.failed) {
 		db_rollback(im.db);
 		if (!o->dry_run && c->rows)
-			audit_run(&im, err);
+			audit_stopped(&im, err);
 	}
 	db_pool_put(app->pool, im.db);
 	json_decref(im.seen);
 	free(im.batch);
-	return rc;
+	return rc < 0 && im.failed ? -2 : rc;
 }
 
 /* ---- Export ---------------------------------------------------------------------------- */

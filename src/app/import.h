@@ -93,8 +93,10 @@ struct import_opts {
 
 /* Imports every row of data (len bytes). app needs cfg, pool, tx (names)
  * and i18n (the claim mail). Returns 0 when the file was read (c counts
- * the rows, each reported), or -1 when it could not be read or the
- * database failed (err says why; rows reported before were committed). */
+ * the rows, each reported, all committed with the run's audit row), -1
+ * when the file as a whole cannot be read (nothing written), or -2 when
+ * the database failed (err says why; the rows reported before were
+ * committed, the others not). */
 int import_experts(struct app *app, const char *data, size_t len, const struct import_opts *o,
                    struct import_counts *c, char *err, size_t errlen);
 

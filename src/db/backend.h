@@ -43,6 +43,7 @@ struct db_cached {
 struct db {
 	const struct db_backend *be;
 	char err[DB_ERR_MAX]; /* the last error on this connection, "" if none */
+	enum db_rc last;      /* what the last call answered (db_last_result) */
 	/* Set by the pool when a transaction is still open on the connection
 	 * and neither a rollback nor a new connection could end it: every
 	 * call but db_rollback then fails (db.c, pool_heal). */

@@ -126,6 +126,17 @@ const char *db_errmsg(const struct db *db)
 	return db->err;
 }
 
+enum db_rc db_last_result(const struct db *db)
+{
+	return db->last;
+}
+
+static enum db_rc noted(struct db *db, enum db_rc rc)
+{
+	db->last = rc;
+	return rc;
+}
+
 /* 1 when the call must not reach the engine: the connection is unusable
  * (a transaction the pool could not end is still open on it), or, in
  * tests (fault.h), this is the call made to fail; the engine's transaction
@@ -154,29 +165,29 @@ static int refused(struct db *db, const char *call)
 enum db_rc db_exec(struct db *db, const char *sql)
 {
 	if (refused(db, "exec"))
-		return DB_ERROR;
-	return db->be->exec(db, sql);
+		return noted(db, DB_ERROR);
+	return noted(db, db->be->exec(db, sql));
 }
 
 enum db_rc db_begin(struct db *db)
 {
 	if (refused(db, "begin"))
-		return DB_ERROR;
+		return noted(db, DB_ERROR);
 	/* PostgreSQL would only warn and carry on inside the old transaction,
 	 * whose rows the new one's COMMIT would then commit. */
 	if (db->be->in_transaction(db)) {
 		db_set_err(db, "cannot begin a transaction: one is still open on this connection "
 		               "(roll it back first)");
-		return DB_ERROR;
+		return noted(db, DB_ERROR);
 	}
-	return db->be->exec(db, db->be->begin_sql);
+	return noted(db, db->be->exec(db, db->be->begin_sql));
 }
 
 enum db_rc db_commit(struct db *db)
 {
 	if (refused(db, "commit"))
-		return DB_ERROR;
-	return db->be->exec(db, "COMMIT");
+		return noted(db, DB_ERROR);
+	return noted(db, db->be->exec(db, "COMMIT"));
 }
 
 enum db_rc db_rollback(struct db *db)
@@ -235,14 +246,17 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 {
 	struct db_stmt *st;
 
-	if (refused(db, "prepare"))
+	if (refused(db, "prepare")) {
+		noted(db, DB_ERROR);
 		return NULL;
+	}
 	st = cache_take(db, sql);
-	if (st)
-		return st;
-	st = db->be->prepare(db, sql);
-	if (st)
-		cache_put(db, st, sql);
+	if (!st) {
+		st = db->be->prepare(db, sql);
+		if (st)
+			cache_put(db, st, sql);
+	}
+	noted(db, st ? DB_OK : DB_ERROR);
 	return st;
 }
 
@@ -280,8 +294,8 @@ enum db_rc db_bind_null(struct db_stmt *st, int idx)
 enum db_rc db_step(struct db_stmt *st)
 {
 	if (refused(st->db, "step"))
-		return DB_ERROR;
-	return st->db->be->step(st);
+		return noted(st->db, DB_ERROR);
+	return noted(st->db, st->db->be->step(st));
 }
 
 int db_col_count(struct db_stmt *st)

@@ -48,6 +48,11 @@ void db_close(struct db *db);
 enum db_engine db_engine(const struct db *db);
 /* The last error on this connection, for logs. */
 const char *db_errmsg(const struct db *db);
+/* What the last db_prepare, db_exec, db_begin, db_commit or db_step on
+ * this connection answered (a failed db_prepare: DB_ERROR), so that a
+ * caller that only saw -1 can tell a constraint's refusal (DB_CONSTRAINT)
+ * from an outage. */
+enum db_rc db_last_result(const struct db *db);
 
 /* Runs SQL with no parameters and no rows (may hold several statements). */
 enum db_rc db_exec(struct db *db, const char *sql);
