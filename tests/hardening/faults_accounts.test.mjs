@@ -27,12 +27,12 @@
 // A step whose attempt succeeded starts over from a fresh state.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
 import { kafaat, personalData } from '../kafaat.mjs';
-import { PASSWORD, assertInvariantsHold, faultLoop, faultReached, faultScale, faultWhat, freshSite, makeExpert, makeInstitution, SANITIZER, sanitizedBin, serve, signUp, sql, tableChecksum, underFault } from './lib.mjs';
+import { PASSWORD, faultLoop, faultScale, faultWhat, freshSite, makeExpert, makeInstitution, sanitizedBin, signUp, sql, writeLoop } from './lib.mjs';
 
 const MAX_N = 150;
 const site = freshSite('faulta');
@@ -45,7 +45,7 @@ site.env = { ...site.env, KAFAAT_TESTING_CLOCK_FILE: clockFile, KAFAAT_PATHS_FIL
 let now = Math.floor(Date.now() / 1000);
 writeFileSync(clockFile, `${now}\n`);
 mkdirSync(filesDir, { recursive: true });
-let srv, at, admin, adminSecret, officer, expert, inst;
+let at, admin, adminSecret, officer, expert, inst;
 const figures = [];
 
 const one = (text) => sql(site.db, text)[0];
@@ -75,9 +75,9 @@ async function makeAdminWithSecret(email) {
 	const r = kafaat(['admin', 'create', email, '--db', site.db], site.env);
 	if (r.status !== 0) throw new Error(`admin create: ${r.stderr}`);
 	const link = linkIn(r.stdout, '/invitation\\?token=');
-	const c = new Client(srv.url);
+	const c = new Client(loop.srv.url);
 	await c.get(link);
-	const token = new URL(srv.url + link).searchParams.get('token');
+	const token = new URL(loop.srv.url + link).searchParams.get('token');
 	await c.post('/en/invitation', { token, password: PASSWORD, password2: PASSWORD });
 	assert.equal((await passwordSignIn(c, email, 'en')).status, 303);
 	c.secret = await enrolTotp(c, 'en', now);
@@ -85,13 +85,13 @@ async function makeAdminWithSecret(email) {
 }
 // A verified expert (no profile), not signed in.
 async function verifiedExpert(email) {
-	await signUp(srv.url, email);
-	const v = await fetch(srv.url + mailedLink(email, '/verify\\?token='), { redirect: 'manual' });
+	await signUp(loop.srv.url, email);
+	const v = await fetch(loop.srv.url + mailedLink(email, '/verify\\?token='), { redirect: 'manual' });
 	assert.equal(v.status, 200, `verification of ${email}`);
 }
 // A signed-in client of email (no second factor).
 async function signedIn(email) {
-	const c = new Client(srv.url);
+	const c = new Client(loop.srv.url);
 	assert.equal((await passwordSignIn(c, email)).status, 303, `sign-in of ${email}`);
 	return c;
 }
@@ -100,7 +100,7 @@ async function uploadCv(c, bytes) {
 	const fd = new FormData();
 	fd.append('csrf', c.csrf);
 	fd.append('cv', new Blob([bytes], { type: 'application/pdf' }), 'cv.pdf');
-	const res = await fetch(`${srv.url}/fr/profile/cv/upload`, {
+	const res = await fetch(`${loop.srv.url}/fr/profile/cv/upload`, {
 		method: 'POST', body: fd, headers: { Cookie: c.cookieHeader() }, redirect: 'manual',
 	});
 	return { status: res.status, text: await res.text(), location: res.headers.get('location') };
@@ -127,7 +127,6 @@ const VOLATILE = {
 	audit_log: { where: "action <> 'profile_viewed'" },
 	api_tokens: { cols: 'id, user_id, name, token_hash, scopes, created_at, expires_at, revoked_at' }, // not last_used_at
 };
-const checksum = () => tableChecksum(site.db, VOLATILE);
 
 // Invariants of the account tables, true after any attempt.
 const INVARIANTS = {
@@ -149,11 +148,8 @@ const INVARIANTS = {
 };
 
 // Every stored CV is a file, and no file is left without its row.
-function assertFiles(where) {
-	const rows = sql(site.db, 'SELECT stored_as FROM files ORDER BY stored_as');
-	const files = readdirSync(filesDir).filter((f) => !f.startsWith('.')).sort();
-	assert.deepEqual(files, rows, `${where}: the files folder is the files table`);
-}
+const loop = writeLoop(site, armFile, VOLATILE, INVARIANTS, { files: { dir: filesDir, query: 'SELECT stored_as FROM files ORDER BY stored_as' } });
+
 
 // ---- the steps -------------------------------------------------------------------
 
@@ -225,7 +221,7 @@ const STEPS = [
 	{
 		// faults.test.mjs loops over the sign-up too (database calls, with failed rollbacks)
 		name: 'someone signs up',
-		prepare: async () => ({ c: new Client(srv.url), email: `signup${++serial}@example.org` }),
+		prepare: async () => ({ c: new Client(loop.srv.url), email: `signup${++serial}@example.org` }),
 		form: (o) => o.c.get('/fr/signup'),
 		post: (o) => o.c.post('/fr/signup', { email: o.email, password: PASSWORD, password2: PASSWORD, lang: 'fr', adult: 'yes', notice: 'yes' }),
 		ok: has(T.checkMail),
@@ -240,11 +236,11 @@ const STEPS = [
 		name: 'a new expert follows the verification link',
 		prepare: async () => {
 			const email = `verify${++serial}@example.org`;
-			await signUp(srv.url, email);
+			await signUp(loop.srv.url, email);
 			return { email, uid: userId(email), link: mailedLink(email, '/verify\\?token=') };
 		},
 		form: async () => {},
-		post: (o) => new Client(srv.url).get(o.link),
+		post: (o) => new Client(loop.srv.url).get(o.link),
 		ok: (r) => r.status === 200 && r.text.includes(T.verified),
 		refusal: outage,
 		committed: (o) => count(`SELECT COUNT(*) FROM users WHERE id = ${o.uid} AND email_verified_at IS NOT NULL`) === 1,
@@ -252,7 +248,7 @@ const STEPS = [
 	},
 	{
 		name: 'an expert signs in with a password',
-		prepare: async () => ({ c: new Client(srv.url), uid: String(expert.id) }),
+		prepare: async () => ({ c: new Client(loop.srv.url), uid: String(expert.id) }),
 		form: async (o) => {
 			await o.c.get('/fr/signin');
 			o.sessions = count(`SELECT COUNT(*) FROM sessions WHERE user_id = ${o.uid}`);
@@ -268,7 +264,7 @@ const STEPS = [
 		name: 'a sign-in with a wrong password is counted',
 		prepare: async () => {
 			sql(site.db, 'DELETE FROM signin_failures');
-			return { c: new Client(srv.url), uid: String(expert.id) };
+			return { c: new Client(loop.srv.url), uid: String(expert.id) };
 		},
 		form: async (o) => {
 			await o.c.get('/fr/signin');
@@ -286,7 +282,7 @@ const STEPS = [
 		name: 'staff give their authenticator code',
 		prepare: async () => {
 			advanceClock(90); // a step the code was never used in
-			const c = new Client(srv.url);
+			const c = new Client(loop.srv.url);
 			const r = await passwordSignIn(c, 'admin@example.org', 'en');
 			assert.equal(r.location, '/en/signin/code');
 			return { c, uid: userId('admin@example.org') };
@@ -307,8 +303,8 @@ const STEPS = [
 		name: 'a new expert asks for the verification link again',
 		prepare: async () => {
 			const email = `resend${++serial}@example.org`;
-			await signUp(srv.url, email);
-			return { email, uid: userId(email), c: new Client(srv.url) };
+			await signUp(loop.srv.url, email);
+			return { email, uid: userId(email), c: new Client(loop.srv.url) };
 		},
 		form: async (o) => {
 			await o.c.get('/fr/verify/resend');
@@ -325,7 +321,7 @@ const STEPS = [
 	},
 	{
 		name: 'a person asks for a password reset link',
-		prepare: async () => ({ c: new Client(srv.url), uid: userId(RESET) }),
+		prepare: async () => ({ c: new Client(loop.srv.url), uid: userId(RESET) }),
 		form: async (o) => {
 			await o.c.get('/fr/password/forgot');
 			o.tokens = tokens(o.uid, 'reset_password');
@@ -340,7 +336,7 @@ const STEPS = [
 	{
 		// the same page whether the address exists or not: nothing may change
 		name: 'someone asks a reset link for an unknown address', noWrite: true,
-		prepare: async () => ({ c: new Client(srv.url) }),
+		prepare: async () => ({ c: new Client(loop.srv.url) }),
 		form: (o) => o.c.get('/fr/password/forgot'),
 		post: (o) => o.c.post('/fr/password/forgot', { email: 'personne@example.org' }),
 		ok: (r) => r.status === 200 && r.text.includes(T.checkMail),
@@ -355,7 +351,7 @@ const STEPS = [
 			await other.get('/fr/password/forgot');
 			assert.equal((await other.post('/fr/password/forgot', { email: RESET })).status, 200);
 			const link = mailedLink(RESET, '/password/reset\\?token=');
-			return { c: new Client(srv.url), link, token: new URL(srv.url + link).searchParams.get('token'), uid: userId(RESET) };
+			return { c: new Client(loop.srv.url), link, token: new URL(loop.srv.url + link).searchParams.get('token'), uid: userId(RESET) };
 		},
 		form: async (o) => {
 			await o.c.get(o.link);
@@ -406,7 +402,7 @@ const STEPS = [
 			await admin.get('/en/admin/invitations');
 			assert.equal((await admin.post('/en/admin/invitations', { email, institution: inst, role: 'member', lang: 'fr' })).status, 200);
 			const link = mailedLink(email, '/invitation\\?token=');
-			return { email, uid: userId(email), c: new Client(srv.url), link, token: new URL(srv.url + link).searchParams.get('token') };
+			return { email, uid: userId(email), c: new Client(loop.srv.url), link, token: new URL(loop.srv.url + link).searchParams.get('token') };
 		},
 		form: (o) => o.c.get(o.link),
 		post: (o) => o.c.post('/fr/invitation', { token: o.token, password: PASSWORD, password2: PASSWORD }),
@@ -550,7 +546,7 @@ const STEPS = [
 			return { email, old: moverEmail, uid: userId(moverEmail), link: mailedLink(email, '/account/email/confirm\\?token=') };
 		},
 		form: (o) => { o.mails = mailsTo(o.old); o.audits = audits('email_changed', o.uid); },
-		post: (o) => new Client(srv.url).get(o.link),
+		post: (o) => new Client(loop.srv.url).get(o.link),
 		ok: (r) => r.status === 200 && r.text.includes(T.emailChanged),
 		refusal: outage,
 		committed: (o) => {
@@ -571,7 +567,7 @@ const STEPS = [
 				for (const code of await enrolWithCodes(await signedIn(email))) recoveryCodes.push({ email, uid, code });
 				assert.equal(recoveryCodes.length, 10, 'ten recovery codes');
 			}
-			const o = { c: new Client(srv.url), ...recoveryCodes.pop() };
+			const o = { c: new Client(loop.srv.url), ...recoveryCodes.pop() };
 			o.hash = createHash('sha256').update(o.code).digest('hex');
 			assert.equal(count(`SELECT COUNT(*) FROM recovery_codes WHERE user_id = ${o.uid} AND code_hash = ${q(o.hash)} AND used_at IS NULL`), 1, 'the code is there, unused');
 			assert.equal((await passwordSignIn(o.c, o.email)).location, '/fr/signin/code');
@@ -628,53 +624,8 @@ const STEPS = [
 	},
 ];
 
-// The server again, on the same port, database and clock, after a fault
-// made it abort (sessions are in the database: people stay signed in). The
-// files are made two hours old first, as if the restart came that much
-// later, so that its sweep (older than paths.files_orphan_minutes) takes
-// what the abort left.
-function restart() {
-	const old = Date.now() / 1000 - 2 * 3600;
-	for (const f of readdirSync(filesDir)) utimesSync(path.join(filesDir, f), old, old);
-	return serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin, port: srv.port });
-}
-
-// One attempt of `step` on `o` with the nth call (or allocation) failing.
-async function attempt(step, o, n) {
-	await step.form(o);
-	const was = checksum();
-	const f = await underFault(srv, armFile, n, () => step.post(o), restart);
-	const { r, log } = f;
-	srv = f.srv;
-	const heading = (/<h1[^>]*>([^<]*)</.exec(r?.text ?? '') ?? [])[1] ?? '';
-	const where = `${step.name}, N=${n}: ${r ? `${r.status} ${r.location ?? ''} ${heading}` : 'no answer: out of memory, the server aborted'}\n${log.slice(-1500)}`;
-	assert.doesNotMatch(log, SANITIZER, where);
-	let success = false;
-	if (r) {
-		assert.notEqual(r.status, 500, where);
-		success = step.ok(r, o);
-		assert.ok(success || step.refusal(r), `neither the success answer nor a refusal\n${where}`);
-	}
-	const committed = step.committed(o);
-	// An aborted server answered nothing: its change may have been committed
-	// before the abort (then wholly), or not at all.
-	if (r && !step.noWrite) assert.equal(success, committed, `success answer iff committed\n${where}`);
-	if (committed) {
-		assert.ok(step.recorded(o), `committed without its record\n${where}`);
-	} else {
-		const now_ = checksum();
-		const changed = Object.keys(now_).filter((t) => now_[t] !== was[t]);
-		assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
-	}
-	assertInvariantsHold(site.db, INVARIANTS, `${step.name}, N=${n}`);
-	assertFiles(`${step.name}, N=${n}`);
-	const done = r ? success : committed && !step.noWrite;
-	return { reached: faultReached(log), committed, success: done, status: r ? r.status : 'aborted' };
-}
-
 before(async () => {
-	srv = await serve(site.db, { env: { ...site.env, FAULT_INJECT_DB: armFile }, program: sanitizedBin });
-	assert.ok(srv.url, srv.stderr());
+	const srv = await loop.start();
 	at = { url: srv.url, db: site.db, env: site.env };
 	admin = await makeAdminWithSecret('admin@example.org');
 	adminSecret = admin.secret;
@@ -686,6 +637,7 @@ before(async () => {
 });
 
 after(async () => {
+	const { srv } = loop;
 	if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null }, srv.stderr().slice(-1500));
 	const audit = kafaat(['audit', 'verify', '--db', site.db]);
 	assert.equal(audit.status, 0, audit.stderr);
@@ -698,6 +650,6 @@ const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : nul
 for (const step of STEPS) {
 	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
 	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, attempt, (step.maxN ?? MAX_N) * faultScale));
+		figures.push(await faultLoop(site.db, step, loop.attempt, (step.maxN ?? MAX_N) * faultScale));
 	});
 }

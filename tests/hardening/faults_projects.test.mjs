@@ -38,7 +38,7 @@
 // audit row failed.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, utimesSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { enrolTotp } from '../client.mjs';
@@ -121,31 +121,10 @@ const INVARIANTS = {
 	'notification for no one': 'SELECT COUNT(*) FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.user_id)',
 };
 
-const loop = writeLoop(site, armFile, VOLATILE, INVARIANTS);
-
-// The server again after an abort: the files are made two hours old first,
-// as if the restart came that much later, so that its sweep (older than
-// paths.files_orphan_minutes) takes what an aborted upload left.
-const restartServer = loop.restart;
-loop.restart = () => {
-	const old = Date.now() / 1000 - 2 * 3600;
-	for (const f of readdirSync(filesDir)) utimesSync(path.join(filesDir, f), old, old);
-	return restartServer();
-};
-
 // The files folder holds exactly the stored documents (and CVs: none here).
-function assertFiles(where) {
-	const rows = sql(site.db, 'SELECT stored_as FROM project_documents UNION SELECT stored_as FROM files ORDER BY 1');
-	const files = readdirSync(filesDir).filter((f) => !f.startsWith('.')).sort();
-	assert.deepEqual(files, rows, `${where}: the files folder is the documents' rows`);
-}
-
-// writeLoop's attempt, and the files folder checked after it.
-async function attempt(step, o, n) {
-	const r = await loop.attempt(step, o, n);
-	assertFiles(`${step.name}, N=${n}`);
-	return r;
-}
+const loop = writeLoop(site, armFile, VOLATILE, INVARIANTS, {
+	files: { dir: filesDir, query: 'SELECT stored_as FROM project_documents UNION SELECT stored_as FROM files ORDER BY 1' },
+});
 
 // ---- the people, the forms and the objects each step starts from ---------------
 
@@ -576,7 +555,7 @@ before(async () => {
 	coordinator = await staff(at, 'coordinator@example.org', 'coordinator', 'europe');
 	needToken = await newToken(officer, 'write_needs');
 	rosterToken = await newToken(coordinator, 'import_rosters');
-	assertFiles('before the steps');
+	loop.assertFiles('before the steps');
 });
 
 after(async () => {
@@ -593,6 +572,6 @@ const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : nul
 for (const step of STEPS) {
 	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
 	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, attempt, (step.maxN ?? MAX_N) * faultScale));
+		figures.push(await faultLoop(site.db, step, loop.attempt, (step.maxN ?? MAX_N) * faultScale));
 	});
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
@@ -377,16 +377,23 @@ export async function faultLoop(db, step, attempt, maxN) {
 }
 
 // The server and the attempt of a write-path failure loop (faults_writes,
-// faults_networks, faults_projects): one server on site's database with
-// FAULT_INJECT_DB=armFile (the ASan build when there is one). volatile:
-// what reads and the mail sender may write (tableChecksum); invariants:
-// {what: 'SELECT COUNT(*) …'} of the whole database, 0 after any attempt.
+// faults_accounts, faults_projects, faults_networks): one server on site's
+// database with FAULT_INJECT_DB=armFile (the ASan build when there is one).
+// volatile: what reads and the mail sender may write (tableChecksum);
+// invariants: {what: 'SELECT COUNT(*) …'} of the whole database, 0 after
+// any attempt; files: {dir, query} when the paths store files: query
+// (SELECT stored_as …) lists the names the folder must hold after every
+// attempt, and the files are made two hours old before a restart, as if
+// it came that much later, so that its sweep (older than
+// paths.files_orphan_minutes) takes what an abort left.
 // A step is {name, prepare() → o, form(o), post(o) → answer, success(o) →
 // RegExp of the done redirect (or ok(r, o)), committed(o), recorded(o)}:
 // form is fetched without a fault, post is the request under test, and
-// committed and recorded read the database. Every form posted is valid
-// and every step allowed, so the only refusal is the outage: 503.
-export function writeLoop(site, armFile, volatile, invariants) {
+// committed and recorded read the database. By default every form posted
+// is valid and every step allowed, so the only refusal is the outage
+// (503); a step with refusal(r) says which answers are refusals instead,
+// and noWrite marks a step whose success writes nothing (a sign-in page).
+export function writeLoop(site, armFile, volatile, invariants, { files } = {}) {
 	let tables;
 	const env = { ...site.env, FAULT_INJECT_DB: armFile };
 	const loop = {
@@ -403,7 +410,19 @@ export function writeLoop(site, armFile, volatile, invariants) {
 		},
 		// The server again, on the same port and database, after a fault made
 		// it abort (sessions are rows: the people stay signed in).
-		restart: () => serve(site.db, { env, program: sanitizedBin, port: loop.srv.port }),
+		restart() {
+			if (files) {
+				const old = Date.now() / 1000 - 2 * 3600;
+				for (const f of readdirSync(files.dir)) utimesSync(path.join(files.dir, f), old, old);
+			}
+			return serve(site.db, { env, program: sanitizedBin, port: loop.srv.port });
+		},
+		// The files folder holds exactly the names files.query gives.
+		assertFiles(where) {
+			if (!files) return;
+			const stored = readdirSync(files.dir).filter((f) => !f.startsWith('.')).sort();
+			assert.deepEqual(stored, sql(site.db, files.query), `${where}: the files folder is the files' rows`);
+		},
 		// One attempt of step on o with the nth call (or allocation) failing.
 		async attempt(step, o, n) {
 			await step.form(o);
@@ -411,23 +430,28 @@ export function writeLoop(site, armFile, volatile, invariants) {
 			const f = await underFault(loop.srv, armFile, n, () => step.post(o), loop.restart);
 			const { r, log } = f;
 			loop.srv = f.srv;
-			const where = `${step.name}, N=${n}: ${r ? `${r.status} ${r.location ?? ''}` : 'no answer: out of memory, the server aborted'}\n${log.slice(-1500)}`;
+			const heading = (/<h1[^>]*>([^<]*)</.exec(r?.text ?? '') ?? [])[1] ?? '';
+			const where = `${step.name}, N=${n}: ${r ? `${r.status} ${r.location ?? ''} ${heading}` : 'no answer: out of memory, the server aborted'}\n${log.slice(-1500)}`;
 			assert.doesNotMatch(log, SANITIZER, where);
 			let success = false;
 			if (r) {
 				assert.notEqual(r.status, 500, where);
-				assert.ok(r.status < 500 || r.status === 503, where);
-				// A refusal could only come from a failed read of who the
-				// person is, which is an outage (503), not a 403.
-				assert.notEqual(r.status, 403, where);
 				success = step.ok ? step.ok(r, o) : r.status === 303 && step.success(o).test(r.location ?? '');
-				// Not a 422 naming a field, nor a 409: the outage only.
-				if (!success) assert.equal(r.status, 503, `a refusal under a fault is a 503\n${where}`);
+				if (step.refusal) {
+					assert.ok(success || step.refusal(r), `neither the success answer nor a refusal\n${where}`);
+				} else {
+					assert.ok(r.status < 500 || r.status === 503, where);
+					// A refusal could only come from a failed read of who the
+					// person is, which is an outage (503), not a 403; nor a 422
+					// naming a field, nor a 409.
+					assert.notEqual(r.status, 403, where);
+					if (!success) assert.equal(r.status, 503, `a refusal under a fault is a 503\n${where}`);
+				}
 			}
 			const committed = step.committed(o);
 			// An aborted server answered nothing: its change may have been
 			// committed before the abort (then wholly), or not at all.
-			if (r) assert.equal(success, committed, `success reply iff committed\n${where}`);
+			if (r && !step.noWrite) assert.equal(success, committed, `success reply iff committed\n${where}`);
 			if (committed) {
 				assert.ok(step.recorded(o), `committed without its record\n${where}`);
 			} else {
@@ -436,7 +460,9 @@ export function writeLoop(site, armFile, volatile, invariants) {
 				assert.deepEqual(changed, [], `not committed, yet the database changed\n${where}`);
 			}
 			assertInvariantsHold(site.db, invariants, `${step.name}, N=${n}`);
-			return { reached: faultReached(log), success: committed, status: r ? r.status : 'aborted' };
+			loop.assertFiles(`${step.name}, N=${n}`);
+			const done = r ? success : committed && !step.noWrite;
+			return { reached: faultReached(log), committed, success: done, status: r ? r.status : 'aborted' };
 		},
 	};
 	return loop;
