@@ -37,6 +37,10 @@ out=${VG_OUT:-build/valgrind}
 parts=${VG_PARTS:-"unit http"}
 VG_START_SECONDS=${VG_START_SECONDS:-300}
 VG_BIN=${VG_BIN:-$root/bin/kafaat}
+# At memcheck's pace one sign-up's password hashing takes longer than the
+# default 10 s drain: a server stopped under memcheck may wait longer for
+# its requests in flight (shutdown.test.mjs).
+export KAFAAT_SERVER_DRAIN_SECONDS=${KAFAAT_SERVER_DRAIN_SECONDS:-300}
 VG_FLAGS="--tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
 --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --track-origins=yes \
 --num-callers=30 --suppressions=$root/tests/valgrind.supp"

@@ -62,6 +62,10 @@ static const struct key keys[] = {
          "Seconds of inactivity before a connection is closed.", NULL},
         {"server", "max_connections", KEY_INT64, 16, 65536, "1024", FIELD(max_connections),
          "Most simultaneous connections.", NULL},
+        {"server", "drain_seconds", KEY_INT64, 1, 600, "10", FIELD(drain_seconds),
+         "On SIGTERM, the longest wait for the requests in flight to be answered; keep it "
+         "below the service manager's stop timeout.",
+         NULL},
         {"server", "trusted_proxy", KEY_TEXT, 0, 0, "", FIELD(trusted_proxy),
          "Address of the reverse proxy (nginx) in front of Kafaat: requests from it are "
          "taken to come from the last address of their X-Forwarded-For header. Empty: none.",

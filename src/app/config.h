@@ -24,6 +24,7 @@ struct config {
 	int64_t max_header_bytes; /* request line + headers */
 	int64_t max_body_bytes;
 	int64_t request_timeout; /* seconds of inactivity before a connection is closed */
+	int64_t drain_seconds;   /* SIGTERM: longest wait for the requests in flight */
 	int64_t max_connections;
 	char *public_url;    /* e.g. https://kafaat.ma, for links in mail; no trailing slash */
 	char *trusted_proxy; /* address whose X-Forwarded-For is believed; "" none */

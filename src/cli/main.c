@@ -279,6 +279,7 @@ static int cmd_serve(struct cli *cli)
 	        .max_header_bytes = cli->cfg.max_header_bytes,
 	        .max_body_bytes = cli->cfg.max_body_bytes,
 	        .timeout_seconds = cli->cfg.request_timeout,
+	        .drain_seconds = cli->cfg.drain_seconds,
 	        .max_connections = cli->cfg.max_connections,
 	        .trusted_proxy = cli->cfg.trusted_proxy,
 	        .routes = app.routes,

@@ -20,8 +20,6 @@
 
 #define MAX_QUERY_PAIRS 64
 #define DISCARD_MAX ((size_t)64 << 20)
-/* server_stop waits this long for the requests in flight to be answered. */
-#define DRAIN_MS 10000
 #define DRAIN_POLL_MS 10
 #define DRAIN_QUIET_MS 200
 
@@ -546,7 +544,7 @@ static void pause_briefly(void)
 		log_debug("server: nanosleep failed while draining");
 }
 
-/* Waits, up to DRAIN_MS, until no connection is open, or no request has
+/* Waits, up to opts.drain_seconds, until no connection is open, or no request has
  * been in flight for DRAIN_QUIET_MS. Requests are counted, not only
  * connections, so that idle keep-alive connections do not hold the stop;
  * the quiet period covers a request already sent on a connection whose
@@ -554,7 +552,8 @@ static void pause_briefly(void)
  * is answered). Answers given meanwhile close their connection. */
 static void drain(struct server *srv)
 {
-	int64_t now = monotonic_ms(), deadline = now + DRAIN_MS, quiet_since = now;
+	int64_t now = monotonic_ms(), deadline = now + srv->opts.drain_seconds * 1000,
+	        quiet_since = now;
 	int n = atomic_load(&srv->inflight);
 
 	if (n > 0)
@@ -566,8 +565,8 @@ static void drain(struct server *srv)
 			return;
 		pause_briefly();
 	}
-	log_warn("server: stopping with %d request(s) unfinished after %d s",
-	         atomic_load(&srv->inflight), DRAIN_MS / 1000);
+	log_warn("server: stopping with %d request(s) unfinished after %lld s",
+	         atomic_load(&srv->inflight), (long long)srv->opts.drain_seconds);
 }
 
 void server_stop(struct server *srv)

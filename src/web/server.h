@@ -22,6 +22,7 @@ struct server_opts {
 	int64_t max_header_bytes;
 	int64_t max_body_bytes;
 	int64_t timeout_seconds;
+	int64_t drain_seconds; /* server_stop waits this long at most for requests in flight */
 	int64_t max_connections;
 	const char *trusted_proxy; /* reverse proxy whose X-Forwarded-For is believed, or "" */
 	const struct route *routes;

@@ -575,7 +575,7 @@ static void test_describe(void **state)
 	assert_non_null(strstr(text, "| `log.level` | `KAFAAT_LOG_LEVEL` | `info` |"));
 	for (const char *p = text; (p = strstr(p, "\n| `")) != NULL; p++)
 		rows++;
-	assert_int_equal(rows, 42);
+	assert_int_equal(rows, 43);
 	free(text);
 }
 
