@@ -665,6 +665,7 @@ int event_unregister(struct db *db, struct arena *a, const struct event_actor *w
 	const char *state;
 	int had = my_row(db, a, e->id, who->user_id, &state);
 	int seat;
+	int64_t n;
 
 	if (had < 0)
 		return -1;
@@ -673,10 +674,13 @@ int event_unregister(struct db *db, struct arena *a, const struct event_actor *w
 		return 0;
 	}
 	seat = strcmp(state, "registered") == 0;
-	if (sql_exec(db,
+	n = sql_exec(db,
 	             "UPDATE event_registrations SET state = 'cancelled', updated_at = $4 WHERE "
 	             "event_id = $1 AND user_id = $2 AND state = $3",
-	             4, (const char *[]){id, user, state, iso(a, who->now)}) != 1) {
+	             4, (const char *[]){id, user, state, iso(a, who->now)});
+	if (n < 0) /* an outage, not a change meanwhile */
+		return -1;
+	if (n == 0) {
 		*out = EV_CHANGED;
 		return 0;
 	}
