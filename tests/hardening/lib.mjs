@@ -511,10 +511,10 @@ export async function signUpsUntilKilled(srv, prefix, acked, odd, workers = 4) {
 	const writing = new Promise((resolve) => { firstAck = resolve; });
 	const load = Array.from({ length: workers }, (_, w) => signUpWorker(srv.url, `${prefix}w${w}`, acked, odd, firstAck));
 	let timer;
-	const timeout = new Promise((resolve) => { timer = setTimeout(resolve, 30000, 'timeout'); });
+	const timeout = new Promise((resolve) => { timer = setTimeout(resolve, slowMs(30000), 'timeout'); });
 	const first = await Promise.race([writing, timeout]);
 	clearTimeout(timer);
-	if (first === 'timeout') throw new Error(`${prefix}: no sign-up acknowledged in 30 s`);
+	if (first === 'timeout') throw new Error(`${prefix}: no sign-up acknowledged in ${slowMs(30000) / 1000} s`);
 	await sleep(Math.floor(Math.random() * 500));
 	srv.child.kill('SIGKILL');
 	const { signal } = await srv.exited;
