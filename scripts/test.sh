@@ -20,8 +20,9 @@ cd "$(dirname "$0")/.."
 SUITES=${SUITES:-"unit unit-asan unit-pg catalogues http http-asan http-pg deploy hardening hardening-pg hardening-alloc browser lint"}
 # hardening-pg: hardening files that run on either engine (lib.mjs's
 # freshSite), on PostgreSQL. By default the start-up, sign-up and rollback
-# loops and the hostile corpus; the two long loops (faults_writes,
-# faults_accounts: ~20 min each there on two cores) would take make test
+# loops and the hostile corpus; the long loops (faults_writes,
+# faults_accounts: ~20 min each there on two cores; faults_projects,
+# faults_networks: ~5 min) would take make test
 # past CI's budget: HARDENING_PG="FILE..." runs them (docs/HARDENING.md).
 HARDENING_PG=${HARDENING_PG:-"tests/hardening/faults.test.mjs tests/hardening/hostile.test.mjs"}
 # hardening-alloc: faults_writes and faults_accounts again, with Kafaat's
