@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { Client } from '../client.mjs';
 import { rawRequest, statusOf } from '../kafaat.mjs';
-import { PASSWORD, acknowledged, freshSite, serve, sleep, sqlite } from './lib.mjs';
+import { PASSWORD, acknowledged, freshSite, serve, sleep, slowMs, sqlite } from './lib.mjs';
 
 const SIGNUPS = 8; // ~400 ms of hashing in all
 const site = freshSite('shutdown');
@@ -78,9 +78,15 @@ test('server.drain_seconds bounds the wait for the requests in flight', async ()
 	const results = await Promise.all(answers);
 	assert.deepEqual(end, { code: 0, signal: null }, srv.stderr());
 	assert.match(srv.stderr(), /stopping with \d+ request\(s\) unfinished after 1 s/);
-	assert.ok(took >= 1000 && took < 3000, `stopped ${took} ms after SIGTERM`);
+	// The handlers already running are waited for (a worker thread cannot be
+	// stopped mid-request): at memcheck's pace (TEST_START_SECONDS raised)
+	// each takes seconds, none is answered within 1 s, so the stop's upper
+	// bound and some answers before it hold on a native build only.
+	const native = slowMs(1) === 1;
+	assert.ok(took >= 1000, `stopped ${took} ms after SIGTERM`);
+	if (native) assert.ok(took < 3000, `stopped ${took} ms after SIGTERM`);
 	const stored = Number(sqlite(site.db, "SELECT COUNT(*) FROM users WHERE email LIKE 'bound%'")[0]);
 	const acked = results.filter((r) => r && acknowledged(r)).length;
-	assert.ok(acked > 0 && acked < 40, `${acked} of 40 answered before the bound`);
+	assert.ok(acked < 40 && (acked > 0 || !native), `${acked} of 40 answered before the bound`);
 	assert.ok(stored >= acked, `${stored} stored, ${acked} acknowledged`);
 });
