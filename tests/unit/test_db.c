@@ -363,8 +363,13 @@ static void test_constraint(void **state)
 	assert_err(db, "CHECK", "check");
 	assert_int_equal(db_exec(db, "INSERT INTO t VALUES ('c', NULL)"), DB_CONSTRAINT);
 	assert_err(db, "NOT NULL", "not-null");
+	/* A caller that only saw -1 asks what the last call answered. */
+	assert_int_equal(db_last_result(db), DB_CONSTRAINT);
 	assert_int_equal(db_exec(db, "INSERT INTO nowhere VALUES (1)"), DB_ERROR);
 	assert_err(db, "no such table", "does not exist");
+	assert_int_equal(db_last_result(db), DB_ERROR);
+	exec_ok(db, "INSERT INTO t VALUES ('d', 4)");
+	assert_int_equal(db_last_result(db), DB_OK);
 }
 
 static void test_changes_and_reset(void **state)
