@@ -29,10 +29,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
 import { kafaat, personalData } from '../kafaat.mjs';
-import { PASSWORD, faultLoop, faultScale, faultWhat, freshSite, makeExpert, makeInstitution, sanitizedBin, signUp, sql, writeLoop } from './lib.mjs';
+import { PASSWORD, faultScale, faultWhat, freshSite, loopTests, makeExpert, makeInstitution, sanitizedBin, signUp, sql, sqlReaders, sqlText, writeLoop } from './lib.mjs';
 
 const MAX_N = 150;
 const site = freshSite('faulta');
@@ -48,9 +48,8 @@ mkdirSync(filesDir, { recursive: true });
 let at, admin, adminSecret, officer, expert, inst;
 const figures = [];
 
-const one = (text) => sql(site.db, text)[0];
-const count = (sql) => Number(one(sql));
-const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
+const { one, count } = sqlReaders(site.db);
+const q = sqlText;
 const userId = (email) => one(`SELECT id FROM users WHERE email = ${q(email)}`);
 const audits = (action, target) => count(`SELECT COUNT(*) FROM audit_log WHERE action = ${q(action)}${target ? ` AND target_id = ${q(target)}` : ''}`);
 const mailsTo = (email) => count(`SELECT COUNT(*) FROM outbox WHERE to_addr = ${q(email)}`);
@@ -645,11 +644,4 @@ after(async () => {
 	site.remove();
 });
 
-// FAULT_STEPS=REGEX runs only the steps whose name matches (the people are made all the same).
-const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : null;
-for (const step of STEPS) {
-	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
-	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, loop.attempt, (step.maxN ?? MAX_N) * faultScale));
-	});
-}
+loopTests(STEPS, site.db, loop, figures, (step) => (step.maxN ?? MAX_N) * faultScale);

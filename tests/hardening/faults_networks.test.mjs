@@ -35,10 +35,10 @@
 // state.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { enrolTotp } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { PASSWORD, faultLoop, faultScale, faultWhat, freshSite, isPg, makeAdmin, makeExpert, sanitizedBin, sql, writeLoop } from './lib.mjs';
+import { PASSWORD, faultScale, faultWhat, freshSite, isPg, loopTests, makeAdmin, makeExpert, sanitizedBin, sql, sqlReaders, sqlText, VOLATILE_BASE, writeLoop } from './lib.mjs';
 
 // The longest step (an event edited: a promotion and two people told) made
 // 60 database calls in a run of 2026-11-30; allocations are more
@@ -73,19 +73,8 @@ const STARTED = `${new Date().toISOString().slice(0, 19)}Z`;
 
 let admin, coordinator, expert, expert2, joiner, candidate, at;
 
-const one = (text) => sql(site.db, text)[0];
-const count = (text) => Number(one(text));
-const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
-
-// What a read or the mail sender may write: null leaves a table out of the
-// checksum, otherwise {cols, where} say which part of it counts.
-const VOLATILE = {
-	sessions: null, // last_seen_at on every signed-in request
-	signin_failures: null,
-	outbox: { cols: 'id, to_addr, lang, subject, body, created_at' }, // not the sending status
-	notifications: { cols: 'id, user_id, kind, args, link, created_at' }, // not read/mailed
-	audit_log: { where: "action <> 'profile_viewed'" }, // the roster logs the profiles it shows
-};
+const { one, count } = sqlReaders(site.db);
+const q = sqlText;
 
 // The invariants read the audit log through a few derived tables, each
 // joined on its keys (not a subquery per row and audit row): on PostgreSQL
@@ -170,7 +159,7 @@ const INVARIANTS = {
 	'notification for no one': 'SELECT COUNT(*) FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.user_id)',
 };
 
-const loop = writeLoop(site, armFile, VOLATILE, INVARIANTS);
+const loop = writeLoop(site, armFile, VOLATILE_BASE, INVARIANTS);
 
 // ---- what a step left: rows newer than its starting point ----------------------
 
@@ -529,11 +518,4 @@ after(async () => {
 	site.remove();
 });
 
-// FAULT_STEPS=REGEX runs only the steps whose name matches (the people are made all the same).
-const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : null;
-for (const step of STEPS) {
-	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
-	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, loop.attempt, step.maxN ?? MAX_N));
-	});
-}
+loopTests(STEPS, site.db, loop, figures, (step) => step.maxN ?? MAX_N);

@@ -40,10 +40,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { enrolTotp } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { faultLoop, faultScale, faultWhat, freshSite, isPg, makeAdmin, makeExpert, makeInstitution, sanitizedBin, sql, writeLoop } from './lib.mjs';
+import { faultScale, faultWhat, freshSite, isPg, loopTests, makeAdmin, makeExpert, makeInstitution, needForm, sanitizedBin, sql, sqlReaders, sqlText, VOLATILE_BASE, writeLoop } from './lib.mjs';
 
 // Most steps end within 40 database calls. The profile steps tell the
 // search index after their commit (search_changed): it reads the change log
@@ -63,19 +63,13 @@ const armFile = path.join(site.dir, 'fault');
 let admin, advisor, officer, coordinator, holder, expert, mentor, inst, needToken, rosterToken;
 const figures = [];
 
-const one = (text) => sql(site.db, text)[0];
-const count = (text) => Number(one(text));
-const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
+const { one, count } = sqlReaders(site.db);
+const q = sqlText;
 const userId = (email) => one(`SELECT id FROM users WHERE email = ${q(email)}`);
 
-// What a read or the mail sender may write: null leaves a table out of the
-// checksum, otherwise {cols, where} say which part of it counts.
+// What a read or the mail sender may write (lib.mjs's VOLATILE_BASE, and more).
 const VOLATILE = {
-	sessions: null, // last_seen_at on every signed-in request
-	signin_failures: null,
-	outbox: { cols: 'id, to_addr, lang, subject, body, created_at' }, // not the sending status
-	notifications: { cols: 'id, user_id, kind, args, link, created_at' }, // not read/mailed
-	audit_log: { where: "action <> 'profile_viewed'" }, // a view of a profile is logged
+	...VOLATILE_BASE,
 	api_tokens: { cols: 'id, user_id, name, token_hash, scopes, created_at, expires_at, revoked_at' }, // not last_used_at
 };
 
@@ -229,14 +223,6 @@ async function uploadDocument(c, project, bytes) {
 	});
 	return { status: res.status, text: await res.text(), location: res.headers.get('location') };
 }
-
-const needForm = (title, then) => ({
-	title, description: 'Appui à la transformation numérique des services.', sector: 'digital',
-	mode: 'ponctuelle', presence: 'remote', dates: 'open', effort_days: '10', experts: '1',
-	pay: 'pro_bono', cp_name: 'Amina Idrissi', cp_role: 'Directrice', cp_email: 'amina@example.ma',
-	ready_counterpart: '1', ready_resources: '1', ready_approval: '1',
-	skill_0_name: 'Cybersécurité', skill_0_level: 'must-3', then,
-});
 
 // A draft of the officer's institution: {need}.
 async function draftNeed() {
@@ -567,11 +553,4 @@ after(async () => {
 	site.remove();
 });
 
-// FAULT_STEPS=REGEX runs only the steps whose name matches (the people are made all the same).
-const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : null;
-for (const step of STEPS) {
-	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
-	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, loop.attempt, (step.maxN ?? MAX_N) * faultScale));
-	});
-}
+loopTests(STEPS, site.db, loop, figures, (step) => (step.maxN ?? MAX_N) * faultScale);

@@ -24,9 +24,9 @@
 // need, a new engagement), so every N meets the same state.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { kafaat } from '../kafaat.mjs';
-import { faultLoop, faultScale, faultWhat, freshSite, isPg, makeAdmin, makeExpert, makeInstitution, sanitizedBin, sql, writeLoop } from './lib.mjs';
+import { faultScale, faultWhat, freshSite, isPg, loopTests, makeAdmin, makeExpert, makeInstitution, needForm, sanitizedBin, sql, sqlReaders, sqlText, VOLATILE_BASE, writeLoop } from './lib.mjs';
 
 // The steps that touch the search index have long tails of N (149 database
 // calls for a publication in a run of 2026-11-29), growing with the needs
@@ -40,19 +40,8 @@ const armFile = path.join(site.dir, 'fault');
 let admin, officer, expert;
 const figures = [];
 
-const one = (text) => sql(site.db, text)[0];
-const count = (text) => Number(one(text));
-const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
-
-// What a read or the mail sender may write: null leaves a table out of the
-// checksum, otherwise {cols, where} say which part of it counts.
-const VOLATILE = {
-	sessions: null, // last_seen_at on every signed-in request
-	signin_failures: null,
-	outbox: { cols: 'id, to_addr, lang, subject, body, created_at' }, // not the sending status
-	notifications: { cols: 'id, user_id, kind, args, link, created_at' }, // not read/mailed
-	audit_log: { where: "action <> 'profile_viewed'" }, // a view of a profile is logged
-};
+const { one, count } = sqlReaders(site.db);
+const q = sqlText;
 
 // Invariants of the whole database, true after any attempt.
 const INVARIANTS = {
@@ -105,19 +94,12 @@ const INVARIANTS = {
 	'dismissed report without its dismissal audit row': "SELECT COUNT(*) FROM discussion_reports r WHERE r.state = 'dismissed' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'discussion_report_resolved' AND a.target_id = CAST(r.post_id AS TEXT) AND a.details LIKE '%\"decision\":\"dismiss\"%')",
 };
 
-const loop = writeLoop(site, armFile, VOLATILE, INVARIANTS);
+// Left out of the checksums: what a read or the mail sender may write.
+const loop = writeLoop(site, armFile, VOLATILE_BASE, INVARIANTS);
 
 // ---- the forms and the objects each step starts from ---------------------------
 
 let serial = 0;
-const needForm = (title, then) => ({
-	title, description: 'Appui à la transformation numérique des services.', sector: 'digital',
-	mode: 'ponctuelle', presence: 'remote', dates: 'open', effort_days: '10', experts: '1',
-	pay: 'pro_bono', cp_name: 'Amina Idrissi', cp_role: 'Directrice', cp_email: 'amina@example.ma',
-	ready_counterpart: '1', ready_resources: '1', ready_approval: '1',
-	skill_0_name: 'Cybersécurité', skill_0_level: 'must-3', then,
-});
-
 async function draftNeed() {
 	const title = `Besoin préparé ${++serial}`;
 	await officer.get('/fr/institution/needs/new');
@@ -757,11 +739,4 @@ after(async () => {
 	site.remove();
 });
 
-// FAULT_STEPS=REGEX runs only the steps whose name matches (the people are made all the same).
-const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : null;
-for (const step of STEPS) {
-	const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
-	test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
-		figures.push(await faultLoop(site.db, step, loop.attempt, MAX_N));
-	});
-}
+loopTests(STEPS, site.db, loop, figures, () => MAX_N);

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
 import { Client, enrolTotp, lastMailTo, linkIn } from '../client.mjs';
 import { bin, freePort, kafaat, root, startMs } from '../kafaat.mjs';
 
@@ -327,6 +328,15 @@ export async function makeExpert(site, email) {
 	return c;
 }
 
+// A valid need form (an officer's), saved or submitted as `then` says.
+export const needForm = (title, then) => ({
+	title, description: 'Appui à la transformation numérique des services.', sector: 'digital',
+	mode: 'ponctuelle', presence: 'remote', dates: 'open', effort_days: '10', experts: '1',
+	pay: 'pro_bono', cp_name: 'Amina Idrissi', cp_role: 'Directrice', cp_email: 'amina@example.ma',
+	ready_counterpart: '1', ready_resources: '1', ready_approval: '1',
+	skill_0_name: 'Cybersécurité', skill_0_level: 'must-3', then,
+});
+
 // ---- Checksums ----------------------------------------------------------------
 
 // SHA-256 of every table's rows of db (sorted; tableRows, either engine),
@@ -374,6 +384,40 @@ export async function faultLoop(db, step, attempt, maxN) {
 	assert.ok(done > 0, `the fault-free attempt succeeded; ${seen}`);
 	if (isPg(db)) assert.equal(integrity(db), 'ok', `${step.name}: amcheck`);
 	return `  ${step.name}: N = 1…${clean}, ${refused} refused, ${done} done, answers ${JSON.stringify(statuses)}`;
+}
+
+// Reading db in the loops' checks: one(text) the first row (columns
+// joined by |), count(text) a number.
+export function sqlReaders(db) {
+	const one = (text) => sql(db, text)[0];
+	return { one, count: (text) => Number(one(text)) };
+}
+// A SQL string literal of s.
+export const sqlText = (s) => `'${String(s).replace(/'/g, "''")}'`;
+
+// What a read or the mail sender may write, for the write loops'
+// checksums (writeLoop's volatile): null leaves a table out, {cols, where}
+// say which part of it counts.
+export const VOLATILE_BASE = {
+	sessions: null, // last_seen_at on every signed-in request
+	signin_failures: null,
+	outbox: { cols: 'id, to_addr, lang, subject, body, created_at' }, // not the sending status
+	notifications: { cols: 'id, user_id, kind, args, link, created_at' }, // not read/mailed
+	audit_log: { where: "action <> 'profile_viewed'" }, // a view of a profile is logged
+};
+
+// One test per step of a write loop (faultLoop over loop.attempt, its
+// figures line pushed to figures); maxN(step) bounds its N.
+// FAULT_STEPS=REGEX runs only the steps whose name matches (the people
+// are made all the same).
+export function loopTests(steps, db, loop, figures, maxN) {
+	const only = process.env.FAULT_STEPS ? new RegExp(process.env.FAULT_STEPS) : null;
+	for (const step of steps) {
+		const skip = only && !only.test(step.name) ? 'not in FAULT_STEPS' : false;
+		test(`${step.name}, with its Nth ${faultWhat} failing, for every N until none fails`, { skip }, async () => {
+			figures.push(await faultLoop(db, step, loop.attempt, maxN(step)));
+		});
+	}
 }
 
 // The server and the attempt of a write-path failure loop (faults_writes,
