@@ -32,7 +32,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { Client, enrolTotp, linkIn, totp } from '../client.mjs';
 import { kafaat, personalData } from '../kafaat.mjs';
-import { PASSWORD, faultScale, faultWhat, freshSite, loopTests, makeExpert, makeInstitution, sanitizedBin, signUp, sql, sqlReaders, sqlText, writeLoop } from './lib.mjs';
+import { PASSWORD, faultScale, faultWhat, freshSite, loopTests, makeExpert, makeInstitution, pdf, sanitizedBin, signUp, sql, sqlReaders, sqlText, writeLoop } from './lib.mjs';
 
 const MAX_N = 150;
 const site = freshSite('faulta');
@@ -164,11 +164,6 @@ const T = {
 // A refusal of a form whose data were valid: an outage, said as such.
 const outage = (r) => r.status === 503;
 const outageOrForm = (r) => r.status === 503 || (r.status === 422 && r.text.includes(T.unavailable));
-
-function pdf() {
-	const head = Buffer.from(`%PDF-1.4\n% CV ${++serial}\n`), tail = Buffer.from('\n%%EOF\n');
-	return Buffer.concat([head, Buffer.alloc(2000, 0x20), tail]);
-}
 
 // The rows db/personal_data.tsv says an erasure removes or anonymises that
 // still name the person (user id uid, address email): ['table.column: n', …],

@@ -43,7 +43,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { enrolTotp } from '../client.mjs';
 import { kafaat } from '../kafaat.mjs';
-import { faultScale, faultWhat, freshSite, isPg, loopTests, makeAdmin, makeExpert, makeInstitution, needForm, sanitizedBin, sql, sqlReaders, sqlText, VOLATILE_BASE, writeLoop } from './lib.mjs';
+import { draftNeed, faultScale, faultWhat, freshSite, isPg, loopTests, makeAdmin, makeExpert, makeInstitution, needForm, pdf, sanitizedBin, sql, sqlReaders, sqlText, VOLATILE_BASE, writeLoop } from './lib.mjs';
 
 // Most steps end within 40 database calls. The profile steps tell the
 // search index after their commit (search_changed): it reads the change log
@@ -208,11 +208,6 @@ const mentorshipState = (o) => one(`SELECT state FROM mentorships WHERE id = ${o
 // The audited step of a mentorship (target: its dossier; details: the mentorship, from, to).
 const mentorStep = (o, action, to) => count(`SELECT COUNT(*) FROM audit_log WHERE action = ${q(`mentorship_${action}`)} AND target_id = ${q(o.project)} AND details LIKE ${q(`{"mentorship":${o.m},%"to":"${to}"}`)}`);
 
-function pdf() {
-	const head = Buffer.from(`%PDF-1.4\n% plan ${++serial}\n`), tail = Buffer.from('\n%%EOF\n');
-	return Buffer.concat([head, Buffer.alloc(2000, 0x20), tail]);
-}
-
 // Posts the document form as a browser would (multipart), with c's CSRF token.
 async function uploadDocument(c, project, bytes) {
 	const fd = new FormData();
@@ -224,17 +219,9 @@ async function uploadDocument(c, project, bytes) {
 	return { status: res.status, text: await res.text(), location: res.headers.get('location') };
 }
 
-// A draft of the officer's institution: {need}.
-async function draftNeed() {
-	await officer.get('/fr/institution/needs/new');
-	const r = await officer.post('/fr/institution/needs/new', needForm(`Besoin préparé ${++serial}`, 'save'));
-	assert.equal(r.status, 303, `draft: ${r.status}`);
-	return { need: /\/institution\/needs\/(\d+)$/.exec(r.location)[1] };
-}
-
 // A draft the officer cancelled: {need}.
 async function cancelledNeed() {
-	const o = await draftNeed();
+	const o = await draftNeed(officer);
 	await officer.get(`/fr/institution/needs/${o.need}`);
 	const r = await officer.post(`/fr/institution/needs/${o.need}/action`, { action: 'cancel', reason: 'no_budget', note: '' });
 	assert.equal(r.status, 303, `cancel: ${r.status}`);
@@ -408,7 +395,7 @@ const INSTITUTION_STEPS = [
 		recorded: (o) => audited(o.inst, 'institution_verified') === 1,
 	},
 	{
-		name: 'an officer edits a draft need', prepare: draftNeed,
+		name: 'an officer edits a draft need', prepare: () => draftNeed(officer),
 		form: (o) => officer.get(`/fr/institution/needs/${o.need}/edit`),
 		post: (o) => { o.title = `Besoin revu ${++serial}`; return officer.post(`/fr/institution/needs/${o.need}/edit`, needForm(o.title, 'save')); },
 		success: (o) => new RegExp(`^/fr/institution/needs/${o.need}$`),

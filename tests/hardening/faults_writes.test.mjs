@@ -26,7 +26,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { kafaat } from '../kafaat.mjs';
-import { faultScale, faultWhat, freshSite, isPg, loopTests, makeAdmin, makeExpert, makeInstitution, needForm, sanitizedBin, sql, sqlReaders, sqlText, VOLATILE_BASE, writeLoop } from './lib.mjs';
+import { draftNeed, faultScale, faultWhat, freshSite, isPg, loopTests, makeAdmin, makeExpert, makeInstitution, needForm, sanitizedBin, sql, sqlReaders, sqlText, VOLATILE_BASE, writeLoop } from './lib.mjs';
 
 // The steps that touch the search index have long tails of N (149 database
 // calls for a publication in a run of 2026-11-29), growing with the needs
@@ -100,21 +100,13 @@ const loop = writeLoop(site, armFile, VOLATILE_BASE, INVARIANTS);
 // ---- the forms and the objects each step starts from ---------------------------
 
 let serial = 0;
-async function draftNeed() {
-	const title = `Besoin préparé ${++serial}`;
-	await officer.get('/fr/institution/needs/new');
-	const r = await officer.post('/fr/institution/needs/new', needForm(title, 'save'));
-	assert.equal(r.status, 303, `draft: ${r.status}`);
-	return { need: /\/institution\/needs\/(\d+)$/.exec(r.location)[1] };
-}
-
 async function needAction(who, base, id, action) {
 	await who.get(`/fr/${base}/${id}`);
 	return who.post(`/fr/${base}/${id}/action`, { action });
 }
 
 async function submittedNeed() {
-	const o = await draftNeed();
+	const o = await draftNeed(officer);
 	assert.equal((await needAction(officer, 'institution/needs', o.need, 'submit')).status, 303);
 	return o;
 }
@@ -659,7 +651,7 @@ const STEPS = [
 		recorded: (o) => count(`SELECT COUNT(*) FROM needs WHERE title = ${q(o.title)} AND state = 'submitted'`) === 1,
 	},
 	{
-		name: 'an officer submits a draft', prepare: draftNeed,
+		name: 'an officer submits a draft', prepare: () => draftNeed(officer),
 		form: (o) => officer.get(`/fr/institution/needs/${o.need}`),
 		post: (o) => officer.post(`/fr/institution/needs/${o.need}/action`, { action: 'submit' }),
 		success: (o) => new RegExp(`^/fr/institution/needs/${o.need}$`),

@@ -337,6 +337,22 @@ export const needForm = (title, then) => ({
 	skill_0_name: 'Cybersécurité', skill_0_level: 'must-3', then,
 });
 
+// A small valid PDF (about 2 KB), a different one each call.
+let pdfSerial = 0;
+export function pdf() {
+	const head = Buffer.from(`%PDF-1.4\n% document ${++pdfSerial}\n`), tail = Buffer.from('\n%%EOF\n');
+	return Buffer.concat([head, Buffer.alloc(2000, 0x20), tail]);
+}
+
+// A new draft need of officer's institution, saved through its form: {need}.
+let needSerial = 0;
+export async function draftNeed(officer) {
+	await officer.get('/fr/institution/needs/new');
+	const r = await officer.post('/fr/institution/needs/new', needForm(`Besoin préparé ${++needSerial}`, 'save'));
+	assert.equal(r.status, 303, `draft: ${r.status}`);
+	return { need: /\/institution\/needs\/(\d+)$/.exec(r.location)[1] };
+}
+
 // ---- Checksums ----------------------------------------------------------------
 
 // SHA-256 of every table's rows of db (sorted; tableRows, either engine),
